@@ -1,0 +1,23 @@
+//! The keydesk contract: everything the server and the web app must agree on,
+//! written once so it cannot drift.
+//!
+//! - [`permissions`]: the permission catalogue (data, each with a description).
+//! - [`roles`]: the built-in roles and what they grant.
+//! - [`types`]: every request and response body of the JSON API (`api.md`).
+//! - [`validation`]: the input rules, returning one message per field.
+//! - [`key_format`]: how API-key secrets look: generate, checksum, parse, display prefix.
+
+pub mod key_format;
+pub mod permissions;
+pub mod roles;
+pub mod types;
+pub mod validation;
+
+/// Base path of the JSON API.
+pub const API_BASE: &str = "/api/v1";
+/// Header a cookie-authenticated unsafe request must carry (CSRF defence).
+pub const CSRF_HEADER: &str = "X-Requested-With";
+/// The only accepted value of [`CSRF_HEADER`].
+pub const CSRF_VALUE: &str = "keydesk";
+/// Header a system may use instead of `Authorization: Bearer`.
+pub const API_KEY_HEADER: &str = "X-API-Key";

@@ -1,0 +1,170 @@
+//! The permission catalogue of `product.md`. A permission is `resource.action`
+//! and is only ever granted through roles.
+
+/// One permission of the catalogue.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PermissionDef {
+    /// `resource.action`, e.g. `service-accounts.create`.
+    pub id: &'static str,
+    pub resource: &'static str,
+    pub action: &'static str,
+    /// One line a person can read when deciding whether to grant it.
+    pub description: &'static str,
+}
+
+macro_rules! catalogue {
+    ($( $resource:literal . $action:literal => $description:literal ),* $(,)?) => {
+        &[ $( PermissionDef {
+            id: concat!($resource, ".", $action),
+            resource: $resource,
+            action: $action,
+            description: $description,
+        } ),* ]
+    };
+}
+
+/// Every permission, grouped by resource in display order.
+pub const CATALOGUE: &[PermissionDef] = catalogue![
+    "accounts"."retrieve" => "View the organization's own information",
+    "accounts"."update" => "Change the organization's own information",
+    "billing"."retrieve" => "View the plan and invoices",
+    "billing"."update" => "Change the plan and payment details",
+    "users"."retrieve" => "View the people in the organization",
+    "users"."create" => "Add people to the organization",
+    "users"."update" => "Change people's names and roles",
+    "users"."activate" => "Let a deactivated person sign in again",
+    "users"."deactivate" => "Stop a person from signing in",
+    "roles"."retrieve" => "View roles and the permissions they grant",
+    "roles"."create" => "Add custom roles",
+    "roles"."update" => "Change the permissions of custom roles",
+    "roles"."delete" => "Remove custom roles",
+    "service-accounts"."retrieve" => "View API keys, their roles and status",
+    "service-accounts"."create" => "Create API keys",
+    "service-accounts"."update" => "Rename API keys and change their roles",
+    "service-accounts"."delete" => "Remove API keys, disconnecting the systems that use them",
+    "service-accounts"."refresh" => "Generate or regenerate an API key's secret",
+    "folders"."retrieve" => "View document folders",
+    "folders"."create" => "Create document folders",
+    "folders"."update" => "Rename and move document folders",
+    "folders"."delete" => "Delete document folders",
+    "templates"."retrieve" => "View document templates",
+    "templates"."create" => "Create document templates",
+    "templates"."update" => "Change document templates",
+    "templates"."delete" => "Delete document templates",
+    "renders"."retrieve" => "View renders and their results",
+    "renders"."create" => "Generate documents from templates",
+    "renders"."delete" => "Delete renders",
+    "documents"."retrieve" => "View and download stored documents",
+    "documents"."create" => "Upload documents",
+    "documents"."delete" => "Delete stored documents",
+    "webhooks"."retrieve" => "View event delivery endpoints",
+    "webhooks"."create" => "Add event delivery endpoints",
+    "webhooks"."update" => "Change event delivery endpoints",
+    "webhooks"."delete" => "Remove event delivery endpoints",
+    "audit-events"."retrieve" => "View the audit trail",
+];
+
+/// The catalogue entry for `id`, if it exists.
+pub fn find(id: &str) -> Option<&'static PermissionDef> {
+    CATALOGUE.iter().find(|p| p.id == id)
+}
+
+/// Expands a grant pattern (`"*"`, `"renders.*"` or an exact id) into catalogue ids.
+pub fn expand(pattern: &str) -> impl Iterator<Item = &'static str> + '_ {
+    CATALOGUE
+        .iter()
+        .filter(move |p| match pattern.strip_suffix(".*") {
+            _ if pattern == "*" => true,
+            Some(resource) => p.resource == resource,
+            None => p.id == pattern,
+        })
+        .map(|p| p.id)
+}
+
+/// Groups permission ids by resource, in catalogue order, for display
+/// ("These permissions will be granted to ...").
+pub fn group_by_resource<'a>(
+    ids: impl IntoIterator<Item = &'a str>,
+) -> Vec<(&'static str, Vec<&'static PermissionDef>)> {
+    let wanted: std::collections::BTreeSet<&str> = ids.into_iter().collect();
+    let mut groups: Vec<(&'static str, Vec<&'static PermissionDef>)> = Vec::new();
+    for p in CATALOGUE.iter().filter(|p| wanted.contains(p.id)) {
+        match groups.last_mut() {
+            Some((resource, list)) if *resource == p.resource => list.push(p),
+            _ => groups.push((p.resource, vec![p])),
+        }
+    }
+    groups
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_are_unique_and_well_formed() {
+        let mut seen = std::collections::BTreeSet::new();
+        for p in CATALOGUE {
+            assert!(seen.insert(p.id), "duplicate {}", p.id);
+            assert_eq!(p.id, format!("{}.{}", p.resource, p.action));
+            assert!(!p.description.is_empty());
+        }
+    }
+
+    #[test]
+    fn every_resource_of_the_product_catalogue_is_present() {
+        let resources: std::collections::BTreeSet<_> =
+            CATALOGUE.iter().map(|p| p.resource).collect();
+        for r in [
+            "accounts",
+            "billing",
+            "users",
+            "roles",
+            "service-accounts",
+            "folders",
+            "templates",
+            "renders",
+            "documents",
+            "webhooks",
+            "audit-events",
+        ] {
+            assert!(resources.contains(r), "{r} missing");
+        }
+    }
+
+    #[test]
+    fn expand_understands_wildcards() {
+        assert_eq!(expand("*").count(), CATALOGUE.len());
+        let renders: Vec<_> = expand("renders.*").collect();
+        assert_eq!(
+            renders,
+            ["renders.retrieve", "renders.create", "renders.delete"]
+        );
+        assert_eq!(
+            expand("roles.retrieve").collect::<Vec<_>>(),
+            ["roles.retrieve"]
+        );
+        assert_eq!(expand("nope.retrieve").count(), 0);
+    }
+
+    #[test]
+    fn grouping_keeps_catalogue_order_and_drops_unknown_ids() {
+        let groups = group_by_resource([
+            "renders.create",
+            "billing.retrieve",
+            "renders.retrieve",
+            "bogus",
+        ]);
+        let shape: Vec<(&str, Vec<&str>)> = groups
+            .iter()
+            .map(|(r, ps)| (*r, ps.iter().map(|p| p.id).collect()))
+            .collect();
+        assert_eq!(
+            shape,
+            vec![
+                ("billing", vec!["billing.retrieve"]),
+                ("renders", vec!["renders.retrieve", "renders.create"]),
+            ]
+        );
+    }
+}

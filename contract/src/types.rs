@@ -1,0 +1,467 @@
+//! Every request and response body of the JSON API (`api.md`). Field names are
+//! part of the public contract: add fields freely, never rename or remove.
+
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// Field name → message, as sent in a 422.
+pub type FieldErrors = BTreeMap<String, String>;
+
+// ---------------------------------------------------------------- errors
+
+/// The one error body every failing request answers with.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ErrorBody {
+    pub error: ErrorDetail,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ErrorDetail {
+    pub code: ErrorCode,
+    pub message: String,
+    /// Present only on 422: a message per invalid field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fields: Option<FieldErrors>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    BadRequest,
+    Unauthenticated,
+    InvalidCredentials,
+    Forbidden,
+    Csrf,
+    NotFound,
+    Conflict,
+    PayloadTooLarge,
+    ValidationFailed,
+    TooManyAttempts,
+    Internal,
+    /// A code this version of the contract does not know yet.
+    #[serde(other)]
+    Unknown,
+}
+
+// ---------------------------------------------------------------- people
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SignUpRequest {
+    pub organization: String,
+    pub name: String,
+    pub email: String,
+    pub password: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SignInRequest {
+    pub email: String,
+    pub password: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Organization {
+    pub id: String,
+    pub name: String,
+}
+
+/// A reference to a role, as listed on users and keys.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RoleRef {
+    pub id: String,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct User {
+    pub id: String,
+    pub name: String,
+    pub email: String,
+    pub roles: Vec<RoleRef>,
+    pub created_at: String,
+}
+
+/// The signed-in person, their organization and everything they may do.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Me {
+    pub user: User,
+    pub organization: Organization,
+    pub permissions: Vec<String>,
+}
+
+impl Me {
+    pub fn can(&self, permission: &str) -> bool {
+        self.permissions.iter().any(|p| p == permission)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CreateUserRequest {
+    pub name: String,
+    pub email: String,
+    pub password: String,
+    pub role_ids: Vec<String>,
+}
+
+// ---------------------------------------------------------------- permissions and roles
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Permission {
+    pub id: String,
+    pub resource: String,
+    pub action: String,
+    pub description: String,
+}
+
+impl From<&crate::permissions::PermissionDef> for Permission {
+    fn from(p: &crate::permissions::PermissionDef) -> Self {
+        Permission {
+            id: p.id.into(),
+            resource: p.resource.into(),
+            action: p.action.into(),
+            description: p.description.into(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Role {
+    pub id: String,
+    pub name: String,
+    pub description: String,
+    pub built_in: bool,
+    pub permissions: Vec<String>,
+}
+
+impl From<&crate::roles::BuiltInRole> for Role {
+    fn from(r: &crate::roles::BuiltInRole) -> Self {
+        Role {
+            id: r.id.into(),
+            name: r.name.into(),
+            description: r.description.into(),
+            built_in: true,
+            permissions: r.permissions().into_iter().map(String::from).collect(),
+        }
+    }
+}
+
+// ---------------------------------------------------------------- API keys
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ApiKeyStatus {
+    /// Created, but no secret has been generated yet.
+    NotGenerated,
+    Active,
+    /// Past its expiry date: its secret no longer works.
+    Expired,
+}
+
+impl ApiKeyStatus {
+    pub const ALL: [ApiKeyStatus; 3] = [Self::NotGenerated, Self::Active, Self::Expired];
+
+    /// The wire name, as used in `?status=`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::NotGenerated => "not_generated",
+            Self::Active => "active",
+            Self::Expired => "expired",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|v| v.as_str() == s)
+    }
+
+    /// The words a person reads.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::NotGenerated => "Not generated",
+            Self::Active => "Active",
+            Self::Expired => "Expired",
+        }
+    }
+}
+
+/// Who did something: a person or a key.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Actor {
+    #[serde(rename = "type")]
+    pub kind: ActorKind,
+    pub id: String,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ActorKind {
+    User,
+    ApiKey,
+}
+
+/// A reference to a person or key by id and name.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NamedRef {
+    pub id: String,
+    pub name: String,
+}
+
+/// An API key (a service account). Never carries its secret.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApiKey {
+    pub id: String,
+    pub name: String,
+    pub description: String,
+    pub roles: Vec<RoleRef>,
+    /// The union of its roles' permissions, in catalogue order.
+    pub permissions: Vec<String>,
+    pub status: ApiKeyStatus,
+    /// Non-secret start of the secret, e.g. `kd_live_4fQa`; null before generation.
+    pub display_prefix: Option<String>,
+    pub created_by: NamedRef,
+    pub created_at: String,
+    pub updated_at: String,
+    pub generated_at: Option<String>,
+    pub last_used_at: Option<String>,
+    /// When the key stops working; null for a key that does not expire.
+    #[serde(default)]
+    pub expires_at: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CreateApiKeyRequest {
+    pub name: String,
+    #[serde(default)]
+    pub description: String,
+    pub role_ids: Vec<String>,
+    /// Optional lifetime in days (1 to 3650); absent means the key never expires.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires_in_days: Option<u32>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct UpdateApiKeyRequest {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role_ids: Option<Vec<String>>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct GenerateRequest {
+    /// Keep the previous secret working this many seconds (at most 86 400).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub grace_period_seconds: Option<u32>,
+}
+
+/// The only response that ever contains a secret.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GeneratedApiKey {
+    pub api_key: ApiKey,
+    pub secret: String,
+}
+
+impl std::fmt::Debug for GeneratedApiKey {
+    // Never let a secret reach a log through `{:?}`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("GeneratedApiKey")
+            .field("api_key", &self.api_key)
+            .field("secret", &"<redacted>")
+            .finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApiKeyPage {
+    pub items: Vec<ApiKey>,
+    pub next_cursor: Option<String>,
+    /// How many keys match the filters, over all pages.
+    pub total: u64,
+}
+
+/// Sort orders of `GET /api-keys`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum ApiKeySort {
+    #[serde(rename = "name")]
+    NameAsc,
+    #[serde(rename = "-name")]
+    NameDesc,
+    #[serde(rename = "created_at")]
+    CreatedAsc,
+    #[default]
+    #[serde(rename = "-created_at")]
+    CreatedDesc,
+    /// Most recently used first; never-used keys last.
+    #[serde(rename = "last_used_at")]
+    LastUsed,
+}
+
+impl ApiKeySort {
+    pub const ALL: [ApiKeySort; 5] = [
+        Self::NameAsc,
+        Self::NameDesc,
+        Self::CreatedAsc,
+        Self::CreatedDesc,
+        Self::LastUsed,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::NameAsc => "name",
+            Self::NameDesc => "-name",
+            Self::CreatedAsc => "created_at",
+            Self::CreatedDesc => "-created_at",
+            Self::LastUsed => "last_used_at",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|v| v.as_str() == s)
+    }
+}
+
+/// Query of `GET /api-keys`; every field optional.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApiKeyQuery {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub search: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sort: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cursor: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limit: Option<u32>,
+}
+
+/// `GET /whoami`: what the calling key is and may do.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WhoAmI {
+    pub api_key: NamedRef,
+    pub organization: Organization,
+    pub permissions: Vec<String>,
+}
+
+// ---------------------------------------------------------------- audit trail
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AuditTarget {
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub id: String,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AuditEvent {
+    pub id: String,
+    pub at: String,
+    pub actor: Actor,
+    /// e.g. `api_key.created`, `api_key.generated`.
+    pub action: String,
+    pub target: AuditTarget,
+    pub details: serde_json::Value,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AuditPage {
+    pub items: Vec<AuditEvent>,
+    pub next_cursor: Option<String>,
+}
+
+/// Query of `GET /audit-events`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PageQuery {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cursor: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limit: Option<u32>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn error_body_has_the_documented_shape() {
+        let body = ErrorBody {
+            error: ErrorDetail {
+                code: ErrorCode::ValidationFailed,
+                message: "Name is already used by another key.".into(),
+                fields: Some(
+                    [(
+                        "name".to_string(),
+                        "Name is already used by another key.".to_string(),
+                    )]
+                    .into(),
+                ),
+            },
+        };
+        let json = serde_json::to_value(&body).unwrap();
+        assert_eq!(json["error"]["code"], "validation_failed");
+        assert_eq!(
+            json["error"]["fields"]["name"],
+            "Name is already used by another key."
+        );
+        let no_fields = ErrorBody {
+            error: ErrorDetail {
+                code: ErrorCode::NotFound,
+                message: "x".into(),
+                fields: None,
+            },
+        };
+        assert!(serde_json::to_value(&no_fields).unwrap()["error"]
+            .get("fields")
+            .is_none());
+    }
+
+    #[test]
+    fn sort_and_status_wire_names_round_trip() {
+        for s in ApiKeySort::ALL {
+            assert_eq!(serde_json::to_value(s).unwrap(), s.as_str());
+            assert_eq!(ApiKeySort::parse(s.as_str()), Some(s));
+        }
+        for s in ApiKeyStatus::ALL {
+            assert_eq!(serde_json::to_value(s).unwrap(), s.as_str());
+            assert_eq!(ApiKeyStatus::parse(s.as_str()), Some(s));
+        }
+    }
+
+    #[test]
+    fn generated_key_debug_output_hides_the_secret() {
+        let key = ApiKey {
+            id: "k".into(),
+            name: "n".into(),
+            description: String::new(),
+            roles: vec![],
+            permissions: vec![],
+            status: ApiKeyStatus::Active,
+            display_prefix: None,
+            created_by: NamedRef {
+                id: "u".into(),
+                name: "U".into(),
+            },
+            created_at: String::new(),
+            updated_at: String::new(),
+            generated_at: None,
+            last_used_at: None,
+            expires_at: None,
+        };
+        let g = GeneratedApiKey {
+            api_key: key,
+            secret: "kd_live_supersecretvalue".into(),
+        };
+        assert!(!format!("{g:?}").contains("supersecret"));
+    }
+
+    #[test]
+    fn unknown_error_codes_still_parse() {
+        let e: ErrorCode = serde_json::from_str("\"brand_new\"").unwrap();
+        assert_eq!(e, ErrorCode::Unknown);
+    }
+}
