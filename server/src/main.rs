@@ -1,1 +1,26 @@
-fn main() {}
+use clap::Parser;
+use keydesk_server::Config;
+use tracing_subscriber::EnvFilter;
+
+#[tokio::main]
+async fn main() {
+    let config = Config::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
+        )
+        .init();
+    let running = match keydesk_server::start(&config).await {
+        Ok(r) => r,
+        Err(message) => {
+            eprintln!("keydesk-server: {message}");
+            std::process::exit(1);
+        }
+    };
+    tracing::info!(address = %running.addr, database = %config.database_url, "keydesk is ready");
+    println!("keydesk is running at http://{}/", running.addr);
+    if let Err(e) = running.until_signal().await {
+        eprintln!("keydesk-server: {e}");
+        std::process::exit(1);
+    }
+}

@@ -1,0 +1,57 @@
+//! Who is calling and what they may do. The HTTP extractor that builds a
+//! [`Caller`] lives in `http/extract.rs`; the rules it enforces live here.
+
+pub mod passwords;
+pub mod throttle;
+
+use keydesk_contract::types::{Actor, ActorKind, Organization};
+use std::collections::BTreeSet;
+
+use crate::http::error::Error;
+
+/// An authenticated caller: a signed-in person or a system holding a key.
+#[derive(Debug, Clone)]
+pub struct Caller {
+    pub organization: Organization,
+    pub actor: Actor,
+    /// The union of the caller's roles' permissions.
+    pub permissions: BTreeSet<&'static str>,
+}
+
+impl Caller {
+    pub fn is_key(&self) -> bool {
+        self.actor.kind == ActorKind::ApiKey
+    }
+
+    pub fn can(&self, permission: &str) -> bool {
+        self.permissions.contains(permission)
+    }
+
+    /// 403 unless the caller holds `permission`.
+    pub fn require(&self, permission: &str) -> Result<(), Error> {
+        if self.can(permission) {
+            Ok(())
+        } else {
+            Err(Error::Forbidden(format!(
+                "This needs the {permission} permission."
+            )))
+        }
+    }
+
+    /// No privilege escalation (rule 3): 403 unless the caller holds every
+    /// permission in `granted`. `what` says what is being granted, for the message.
+    pub fn require_all<'a>(
+        &self,
+        granted: impl IntoIterator<Item = &'a str>,
+        what: &str,
+    ) -> Result<(), Error> {
+        let missing: Vec<&str> = granted.into_iter().filter(|p| !self.can(p)).collect();
+        if missing.is_empty() {
+            return Ok(());
+        }
+        Err(Error::Forbidden(format!(
+            "You cannot {what}: it grants permissions you do not hold ({}).",
+            missing.join(", ")
+        )))
+    }
+}

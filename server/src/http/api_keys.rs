@@ -1,0 +1,230 @@
+//! API keys (service accounts): list, create, read, edit, remove, generate the
+//! secret, and `/whoami` for a system holding one.
+//!
+//! Rule 3 (no escalation) is checked on create, edit and generate: a caller may
+//! neither give a key permissions they lack nor take over (edit, or obtain a
+//! fresh secret for) a key that already holds permissions they lack.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::routing::{get, post};
+use axum::Router;
+use keydesk_contract::types::{
+    ApiKey, ApiKeyPage, ApiKeyQuery, ApiKeySort, ApiKeyStatus, CreateApiKeyRequest,
+    GenerateRequest, GeneratedApiKey, NamedRef, UpdateApiKeyRequest, WhoAmI,
+};
+use keydesk_contract::{key_format, permissions, roles, validation};
+
+use super::error::{Error, ResultExt};
+use super::extract::{Json, Query};
+use crate::auth::Caller;
+use crate::storage::KeyFilter;
+use crate::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api-keys", get(list).post(create))
+        .route("/api-keys/{id}", get(read).patch(update).delete(remove))
+        .route("/api-keys/{id}/generate", post(generate))
+        .route("/whoami", get(whoami))
+}
+
+pub const DEFAULT_PAGE: u32 = 50;
+pub const MAX_PAGE: u32 = 200;
+
+fn name_taken() -> Error {
+    Error::field("name", "Name is already used by another key.")
+}
+
+fn is_known_role(id: &str) -> bool {
+    roles::find(id).is_some()
+}
+
+async fn list(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(q): Query<ApiKeyQuery>,
+) -> Result<Json<ApiKeyPage>, Error> {
+    caller.require("service-accounts.retrieve")?;
+    let sort = match q.sort.as_deref().filter(|s| !s.is_empty()) {
+        None => ApiKeySort::default(),
+        Some(s) => ApiKeySort::parse(s)
+            .ok_or_else(|| Error::BadRequest(format!("Unknown sort \u{201c}{s}\u{201d}.")))?,
+    };
+    let status = match q.status.as_deref().filter(|s| !s.is_empty()) {
+        None => None,
+        Some(s) => Some(
+            ApiKeyStatus::parse(s)
+                .ok_or_else(|| Error::BadRequest(format!("Unknown status \u{201c}{s}\u{201d}.")))?,
+        ),
+    };
+    let offset = match q.cursor.as_deref().filter(|c| !c.is_empty()) {
+        None => 0,
+        Some(c) => c
+            .parse::<u64>()
+            .map_err(|_| Error::BadRequest("The cursor is not valid.".into()))?,
+    };
+    let filter = KeyFilter {
+        search: q
+            .search
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(String::from),
+        role: q.role.filter(|r| !r.is_empty()),
+        status,
+        sort,
+        offset,
+        limit: q.limit.unwrap_or(DEFAULT_PAGE).clamp(1, MAX_PAGE),
+    };
+    Ok(Json(
+        state
+            .storage
+            .list_keys(&caller.organization.id, &filter)
+            .await?,
+    ))
+}
+
+async fn create(
+    State(state): State<AppState>,
+    caller: Caller,
+    Json(req): Json<CreateApiKeyRequest>,
+) -> Result<(StatusCode, Json<ApiKey>), Error> {
+    caller.require("service-accounts.create")?;
+    let valid = req.validate(is_known_role).map_err(Error::Validation)?;
+    caller.require_all(
+        roles::union_of(valid.role_ids.iter().map(String::as_str)),
+        "give this key these roles",
+    )?;
+    let key = state
+        .storage
+        .create_key(&caller, &valid)
+        .await
+        .on_constraint("api_keys_name_unique", name_taken)?;
+    Ok((StatusCode::CREATED, Json(key)))
+}
+
+/// The key with this id in the caller's organization; another organization's
+/// key is as absent as one that never existed.
+async fn find(state: &AppState, caller: &Caller, id: &str) -> Result<ApiKey, Error> {
+    state
+        .storage
+        .get_key(&caller.organization.id, id)
+        .await?
+        .ok_or(Error::NotFound("API key"))
+}
+
+async fn read(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Json<ApiKey>, Error> {
+    caller.require("service-accounts.retrieve")?;
+    Ok(Json(find(&state, &caller, &id).await?))
+}
+
+async fn update(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    Json(req): Json<UpdateApiKeyRequest>,
+) -> Result<Json<ApiKey>, Error> {
+    caller.require("service-accounts.update")?;
+    let current = find(&state, &caller, &id).await?;
+    let change = req.validate(is_known_role).map_err(Error::Validation)?;
+    caller.require_all(
+        current.permissions.iter().map(String::as_str),
+        "change this key",
+    )?;
+    if let Some(role_ids) = &change.role_ids {
+        caller.require_all(
+            roles::union_of(role_ids.iter().map(String::as_str)),
+            "give this key these roles",
+        )?;
+    }
+    let key = state
+        .storage
+        .update_key(&caller, &current, &change)
+        .await
+        .on_constraint("api_keys_name_unique", name_taken)?
+        .ok_or(Error::NotFound("API key"))?;
+    Ok(Json(key))
+}
+
+async fn remove(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<StatusCode, Error> {
+    caller.require("service-accounts.delete")?;
+    let current = find(&state, &caller, &id).await?;
+    if !state.storage.delete_key(&caller, &current).await? {
+        return Err(Error::NotFound("API key"));
+    }
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn generate(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    body: Result<axum::body::Bytes, axum::extract::rejection::BytesRejection>,
+) -> Result<Json<GeneratedApiKey>, Error> {
+    caller.require("service-accounts.refresh")?;
+    let current = find(&state, &caller, &id).await?;
+    let body = body.map_err(|_| Error::PayloadTooLarge)?;
+    // The body is optional: an empty one means "no grace period".
+    let req: GenerateRequest = if body.iter().all(u8::is_ascii_whitespace) {
+        GenerateRequest::default()
+    } else {
+        serde_json::from_slice(&body).map_err(|e| {
+            Error::BadRequest(format!(
+                "The request body is not valid for this endpoint: {e}"
+            ))
+        })?
+    };
+    let grace = req.grace_period_seconds;
+    let grace = validation::grace_period_seconds(grace)
+        .map_err(|m| Error::field("grace_period_seconds", m))?;
+    // Obtaining a secret is obtaining the key's powers.
+    caller.require_all(
+        current.permissions.iter().map(String::as_str),
+        "generate a secret for this key",
+    )?;
+    if current.status == ApiKeyStatus::Expired {
+        return Err(Error::field(
+            "expires_at",
+            "This key has expired; create a new key instead.",
+        ));
+    }
+    let secret = key_format::generate(&mut rand::rngs::OsRng);
+    let key = state
+        .storage
+        .replace_secret(&caller, &current, &secret, grace)
+        .await?
+        .ok_or(Error::NotFound("API key"))?;
+    Ok(Json(GeneratedApiKey {
+        api_key: key,
+        secret: secret.expose().to_string(),
+    }))
+}
+
+async fn whoami(caller: Caller) -> Result<Json<WhoAmI>, Error> {
+    if !caller.is_key() {
+        return Err(Error::Unauthenticated(
+            "/whoami answers for an API key; send one in Authorization: Bearer.",
+        ));
+    }
+    Ok(Json(WhoAmI {
+        api_key: NamedRef {
+            id: caller.actor.id.clone(),
+            name: caller.actor.name.clone(),
+        },
+        permissions: permissions::CATALOGUE
+            .iter()
+            .filter(|p| caller.can(p.id))
+            .map(|p| p.id.to_string())
+            .collect(),
+        organization: caller.organization,
+    }))
+}

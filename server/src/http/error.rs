@@ -1,0 +1,171 @@
+//! The one error type of the API, mapped to `api.md`'s status codes and error
+//! body in one place. Handlers just use `?`.
+
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use keydesk_contract::types::{ErrorBody, ErrorCode, ErrorDetail, FieldErrors};
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("{0}")]
+    BadRequest(String),
+    #[error("{0}")]
+    Unauthenticated(&'static str),
+    #[error("invalid credentials")]
+    InvalidCredentials,
+    #[error("{0}")]
+    Forbidden(String),
+    #[error("missing CSRF header")]
+    Csrf,
+    #[error("{0} not found")]
+    NotFound(&'static str),
+    #[error("request body too large")]
+    PayloadTooLarge,
+    #[error("validation failed")]
+    Validation(FieldErrors),
+    #[error("too many sign-in attempts")]
+    TooManyAttempts { retry_after_seconds: u64 },
+    /// Logged with its detail; the client only learns that something failed.
+    #[error("database: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("internal: {0}")]
+    Internal(String),
+}
+
+impl Error {
+    /// A 422 for one field.
+    pub fn field(field: &str, message: impl Into<String>) -> Self {
+        Error::Validation(FieldErrors::from([(field.to_string(), message.into())]))
+    }
+}
+
+impl IntoResponse for Error {
+    fn into_response(self) -> Response {
+        let (status, code, message, fields) = match self {
+            Error::BadRequest(m) => (StatusCode::BAD_REQUEST, ErrorCode::BadRequest, m, None),
+            Error::Unauthenticated(m) => (
+                StatusCode::UNAUTHORIZED,
+                ErrorCode::Unauthenticated,
+                m.into(),
+                None,
+            ),
+            Error::InvalidCredentials => (
+                StatusCode::UNAUTHORIZED,
+                ErrorCode::InvalidCredentials,
+                "The email or password is not right.".into(),
+                None,
+            ),
+            Error::Forbidden(m) => (StatusCode::FORBIDDEN, ErrorCode::Forbidden, m, None),
+            Error::Csrf => (
+                StatusCode::FORBIDDEN,
+                ErrorCode::Csrf,
+                "This request must carry the header X-Requested-With: keydesk.".into(),
+                None,
+            ),
+            Error::NotFound(what) => (
+                StatusCode::NOT_FOUND,
+                ErrorCode::NotFound,
+                format!("No such {what}."),
+                None,
+            ),
+            Error::PayloadTooLarge => (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                ErrorCode::PayloadTooLarge,
+                "The request body is too large.".into(),
+                None,
+            ),
+            Error::Validation(fields) => {
+                let message = if fields.len() == 1 {
+                    fields.values().next().cloned().unwrap_or_default()
+                } else {
+                    "Some fields are not valid.".to_string()
+                };
+                (
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    ErrorCode::ValidationFailed,
+                    message,
+                    Some(fields),
+                )
+            }
+            Error::TooManyAttempts {
+                retry_after_seconds,
+            } => {
+                let body = body(
+                    ErrorCode::TooManyAttempts,
+                    format!(
+                        "Too many sign-in attempts. Try again in {} minutes.",
+                        retry_after_seconds.div_ceil(60)
+                    ),
+                    None,
+                );
+                return (
+                    StatusCode::TOO_MANY_REQUESTS,
+                    [(header::RETRY_AFTER, retry_after_seconds.to_string())],
+                    body,
+                )
+                    .into_response();
+            }
+            Error::Database(e) => {
+                tracing::error!(error = %e, "database error");
+                internal()
+            }
+            Error::Internal(e) => {
+                tracing::error!(error = %e, "internal error");
+                internal()
+            }
+        };
+        (status, body(code, message, fields)).into_response()
+    }
+}
+
+fn internal() -> (StatusCode, ErrorCode, String, Option<FieldErrors>) {
+    (
+        StatusCode::INTERNAL_SERVER_ERROR,
+        ErrorCode::Internal,
+        "Something went wrong on our side. Please try again.".into(),
+        None,
+    )
+}
+
+fn body(code: ErrorCode, message: String, fields: Option<FieldErrors>) -> Json<ErrorBody> {
+    Json(ErrorBody {
+        error: ErrorDetail {
+            code,
+            message,
+            fields,
+        },
+    })
+}
+
+/// Turns a unique-constraint violation into a chosen error instead of
+/// checking before inserting (which would race).
+pub trait ResultExt<T> {
+    fn on_constraint(self, name: &str, f: impl FnOnce() -> Error) -> Result<T, Error>;
+}
+
+impl<T, E: Into<Error>> ResultExt<T> for Result<T, E> {
+    fn on_constraint(self, name: &str, f: impl FnOnce() -> Error) -> Result<T, Error> {
+        self.map_err(|e| match e.into() {
+            Error::Database(sqlx::Error::Database(db)) if violates(db.as_ref(), name) => f(),
+            other => other,
+        })
+    }
+}
+
+/// SQLite names the columns of the violated constraint rather than the
+/// constraint itself, so the storage layer maps names to columns here.
+fn violates(db: &dyn sqlx::error::DatabaseError, name: &str) -> bool {
+    if !db.is_unique_violation() {
+        return false;
+    }
+    if db.constraint() == Some(name) {
+        return true;
+    }
+    let columns = match name {
+        "users_email_unique" => "users.email",
+        "api_keys_name_unique" => "api_keys.organization_id, api_keys.name_key",
+        _ => return false,
+    };
+    db.message().contains(columns)
+}

@@ -1,0 +1,49 @@
+//! People in the organization. A person can only be given roles whose every
+//! permission the caller holds (no escalation).
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::routing::get;
+use axum::Router;
+use keydesk_contract::roles;
+use keydesk_contract::types::{CreateUserRequest, User};
+
+use super::error::{Error, ResultExt};
+use super::extract::Json;
+use crate::auth::{passwords, Caller};
+use crate::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/users", get(list).post(create))
+}
+
+async fn list(State(state): State<AppState>, caller: Caller) -> Result<Json<Vec<User>>, Error> {
+    caller.require("users.retrieve")?;
+    Ok(Json(
+        state.storage.list_users(&caller.organization.id).await?,
+    ))
+}
+
+async fn create(
+    State(state): State<AppState>,
+    caller: Caller,
+    Json(req): Json<CreateUserRequest>,
+) -> Result<(StatusCode, Json<User>), Error> {
+    caller.require("users.create")?;
+    let valid = req
+        .validate(|id| roles::find(id).is_some())
+        .map_err(Error::Validation)?;
+    caller.require_all(
+        roles::union_of(valid.role_ids.iter().map(String::as_str)),
+        "give these roles",
+    )?;
+    let hash = passwords::hash(req.password).await;
+    let user = state
+        .storage
+        .create_user(&caller, &valid, &hash)
+        .await
+        .on_constraint("users_email_unique", || {
+            Error::field("email", "Someone already uses this email.")
+        })?;
+    Ok((StatusCode::CREATED, Json(user)))
+}

@@ -1,0 +1,124 @@
+//! The audit trail: appended inside the same transaction as the change it
+//! records, so a change and its record are written together or not at all.
+
+use keydesk_contract::types::{Actor, ActorKind, AuditEvent, AuditPage, AuditTarget};
+use sqlx::{Sqlite, Transaction};
+
+use super::{new_id, Storage};
+use crate::time_format;
+
+/// One change to record.
+pub struct AuditEntry<'a> {
+    pub organization_id: &'a str,
+    pub actor: &'a Actor,
+    pub action: &'a str,
+    pub target: AuditTarget,
+    pub details: serde_json::Value,
+}
+
+pub(super) async fn record(
+    tx: &mut Transaction<'static, Sqlite>,
+    entry: AuditEntry<'_>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO audit_events (id, organization_id, at, actor_type, actor_id, actor_name, action, \
+         target_type, target_id, target_name, details) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+    )
+    .bind(new_id("evt"))
+    .bind(entry.organization_id)
+    .bind(time_format::now_text())
+    .bind(actor_kind(entry.actor.kind))
+    .bind(&entry.actor.id)
+    .bind(&entry.actor.name)
+    .bind(entry.action)
+    .bind(&entry.target.kind)
+    .bind(&entry.target.id)
+    .bind(&entry.target.name)
+    .bind(entry.details.to_string())
+    .execute(&mut **tx)
+    .await
+    .map(|_| ())
+}
+
+fn actor_kind(kind: ActorKind) -> &'static str {
+    match kind {
+        ActorKind::User => "user",
+        ActorKind::ApiKey => "api_key",
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct Row {
+    id: String,
+    at: String,
+    actor_type: String,
+    actor_id: String,
+    actor_name: String,
+    action: String,
+    target_type: String,
+    target_id: String,
+    target_name: String,
+    details: String,
+}
+
+impl Storage {
+    /// Events newest first. The cursor is the last event's `at` and `id`, so
+    /// pages stay stable while new events arrive.
+    pub async fn list_audit(
+        &self,
+        organization_id: &str,
+        cursor: Option<&str>,
+        limit: u32,
+    ) -> Result<AuditPage, sqlx::Error> {
+        let (at, id) = cursor
+            .and_then(|c| c.split_once('~'))
+            .unwrap_or(("9999", ""));
+        let rows: Vec<Row> = sqlx::query_as(
+            "SELECT id, at, actor_type, actor_id, actor_name, action, target_type, target_id, target_name, details \
+             FROM audit_events WHERE organization_id = $1 AND (at < $2 OR (at = $3 AND id < $4)) \
+             ORDER BY at DESC, id DESC LIMIT $5",
+        )
+        .bind(organization_id)
+        .bind(at)
+        .bind(at)
+        .bind(id)
+        .bind(i64::from(limit) + 1)
+        .fetch_all(&self.pool)
+        .await?;
+        let more = rows.len() > limit as usize;
+        let items: Vec<AuditEvent> = rows
+            .into_iter()
+            .take(limit as usize)
+            .map(Row::into_event)
+            .collect();
+        let next_cursor = more
+            .then(|| items.last().map(|e| format!("{}~{}", e.at, e.id)))
+            .flatten();
+        Ok(AuditPage { items, next_cursor })
+    }
+}
+
+impl Row {
+    fn into_event(self) -> AuditEvent {
+        AuditEvent {
+            id: self.id,
+            at: self.at,
+            actor: Actor {
+                kind: if self.actor_type == "api_key" {
+                    ActorKind::ApiKey
+                } else {
+                    ActorKind::User
+                },
+                id: self.actor_id,
+                name: self.actor_name,
+            },
+            action: self.action,
+            target: AuditTarget {
+                kind: self.target_type,
+                id: self.target_id,
+                name: self.target_name,
+            },
+            details: serde_json::from_str(&self.details).unwrap_or(serde_json::Value::Null),
+        }
+    }
+}

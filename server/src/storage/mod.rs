@@ -1,0 +1,110 @@
+//! Every SQL statement of keydesk lives under this module, behind [`Storage`].
+//! Handlers never see SQL, so a PostgreSQL backend can be added here alone.
+//!
+//! Portability notes: placeholders are `$1, $2, …` numbered in order of
+//! appearance (SQLite and PostgreSQL both read that), timestamps are
+//! fixed-width RFC 3339 text, and dynamic queries use `QueryBuilder`, which
+//! emits each database's own placeholders. The only SQLite-specific statement
+//! is `BEGIN IMMEDIATE` in [`Storage::write`].
+
+mod api_keys;
+mod audit;
+mod people;
+
+pub use api_keys::KeyFilter;
+pub use audit::AuditEntry;
+
+use rand::Rng;
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions};
+use sqlx::{Sqlite, Transaction};
+use std::str::FromStr;
+use std::time::Duration;
+use tower_sessions::session_store::ExpiredDeletion;
+use tower_sessions_sqlx_store::SqliteStore;
+
+#[derive(Clone)]
+pub struct Storage {
+    pool: SqlitePool,
+}
+
+impl Storage {
+    /// Opens (creating if missing) and migrates the database at `url`.
+    pub async fn open(url: &str) -> Result<Self, String> {
+        let options = SqliteConnectOptions::from_str(url)
+            .map_err(|e| e.to_string())?
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .foreign_keys(true)
+            // Writers queue for the lock instead of failing at once.
+            .busy_timeout(Duration::from_secs(10));
+        let pool = SqlitePoolOptions::new()
+            .max_connections(8)
+            .connect_with(options)
+            .await
+            .map_err(|e| e.to_string())?;
+        sqlx::migrate!("./migrations")
+            .run(&pool)
+            .await
+            .map_err(|e| e.to_string())?;
+        Ok(Storage { pool })
+    }
+
+    /// The database answers.
+    pub async fn ping(&self) -> Result<(), sqlx::Error> {
+        sqlx::query("SELECT 1")
+            .execute(&self.pool)
+            .await
+            .map(|_| ())
+    }
+
+    /// The session store, in the same database, with a background task that
+    /// deletes expired sessions.
+    pub async fn session_store(&self) -> Result<SqliteStore, sqlx::Error> {
+        let store = SqliteStore::new(self.pool.clone());
+        store.migrate().await?;
+        tokio::spawn(
+            store
+                .clone()
+                .continuously_delete_expired(Duration::from_secs(3600)),
+        );
+        Ok(store)
+    }
+
+    /// A write transaction that takes the write lock up front, so concurrent
+    /// writers wait their turn (busy timeout) rather than failing mid-way.
+    async fn write(&self) -> Result<Transaction<'static, Sqlite>, sqlx::Error> {
+        self.pool.begin_with("BEGIN IMMEDIATE").await
+    }
+}
+
+/// A new opaque id: a short type prefix and 20 random base62 characters.
+fn new_id(prefix: &str) -> String {
+    const ALPHABET: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+    let mut rng = rand::thread_rng();
+    let random: String = (0..20)
+        .map(|_| ALPHABET[rng.gen_range(0..ALPHABET.len())] as char)
+        .collect();
+    format!("{prefix}_{random}")
+}
+
+/// Role references for role ids, in the order given; unknown ids are skipped.
+fn role_refs(role_ids: &[String]) -> Vec<keydesk_contract::types::RoleRef> {
+    role_ids
+        .iter()
+        .filter_map(|id| keydesk_contract::roles::find(id))
+        .map(|r| keydesk_contract::types::RoleRef {
+            id: r.id.into(),
+            name: r.name.into(),
+        })
+        .collect()
+}
+
+/// Permission ids granted by these roles, in catalogue order.
+fn granted(role_ids: &[String]) -> Vec<&'static str> {
+    let set = keydesk_contract::roles::union_of(role_ids.iter().map(String::as_str));
+    keydesk_contract::permissions::CATALOGUE
+        .iter()
+        .map(|p| p.id)
+        .filter(|id| set.contains(id))
+        .collect()
+}

@@ -1,0 +1,275 @@
+//! Organizations, users and their roles; turning a session's user id into a caller.
+
+use keydesk_contract::roles::ADMIN_ROLE_ID;
+use keydesk_contract::types::{Actor, ActorKind, AuditTarget, Me, Organization, User};
+use keydesk_contract::validation::{ValidNewUser, ValidSignUp};
+use serde_json::json;
+use sqlx::{Sqlite, Transaction};
+use std::collections::BTreeMap;
+
+use super::audit::{record, AuditEntry};
+use super::{granted, new_id, role_refs, Storage};
+use crate::auth::Caller;
+use crate::time_format;
+
+#[derive(sqlx::FromRow)]
+struct UserRow {
+    id: String,
+    organization_id: String,
+    organization_name: String,
+    name: String,
+    email: String,
+    created_at: String,
+}
+
+const USER_COLUMNS: &str =
+    "u.id, u.organization_id, o.name AS organization_name, u.name, u.email, u.created_at";
+
+impl Storage {
+    /// Creates an organization and its first user, who holds Admin. Returns the user id.
+    pub async fn create_organization(
+        &self,
+        v: &ValidSignUp,
+        password_hash: &str,
+    ) -> Result<String, sqlx::Error> {
+        let now = time_format::now_text();
+        let organization_id = new_id("org");
+        let user_id = new_id("usr");
+        let mut tx = self.write().await?;
+        sqlx::query("INSERT INTO organizations (id, name, created_at) VALUES ($1, $2, $3)")
+            .bind(&organization_id)
+            .bind(&v.organization)
+            .bind(&now)
+            .execute(&mut *tx)
+            .await?;
+        insert_user(
+            &mut tx,
+            &organization_id,
+            &user_id,
+            &v.name,
+            &v.email,
+            password_hash,
+            &[ADMIN_ROLE_ID.into()],
+            &now,
+        )
+        .await?;
+        let actor = Actor {
+            kind: ActorKind::User,
+            id: user_id.clone(),
+            name: v.name.clone(),
+        };
+        record(
+            &mut tx,
+            AuditEntry {
+                organization_id: &organization_id,
+                actor: &actor,
+                action: "organization.created",
+                target: AuditTarget {
+                    kind: "organization".into(),
+                    id: organization_id.clone(),
+                    name: v.organization.clone(),
+                },
+                details: json!({}),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(user_id)
+    }
+
+    /// The user id and password hash for a (lower-cased) email.
+    pub async fn password_hash_for(
+        &self,
+        email: &str,
+    ) -> Result<Option<(String, String)>, sqlx::Error> {
+        sqlx::query_as("SELECT id, password_hash FROM users WHERE email = $1")
+            .bind(email)
+            .fetch_optional(&self.pool)
+            .await
+    }
+
+    async fn user_row(&self, user_id: &str) -> Result<Option<UserRow>, sqlx::Error> {
+        sqlx::query_as(&format!(
+            "SELECT {USER_COLUMNS} FROM users u JOIN organizations o ON o.id = u.organization_id WHERE u.id = $1"
+        ))
+        .bind(user_id)
+        .fetch_optional(&self.pool)
+        .await
+    }
+
+    async fn user_role_ids(
+        &self,
+        user_ids: &[&str],
+    ) -> Result<BTreeMap<String, Vec<String>>, sqlx::Error> {
+        let mut q = sqlx::QueryBuilder::<Sqlite>::new(
+            "SELECT user_id, role_id FROM user_roles WHERE user_id IN (",
+        );
+        let mut list = q.separated(", ");
+        for id in user_ids {
+            list.push_bind(*id);
+        }
+        q.push(") ORDER BY role_id");
+        let rows: Vec<(String, String)> = q.build_query_as().fetch_all(&self.pool).await?;
+        let mut map: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for (user, role) in rows {
+            map.entry(user).or_default().push(role);
+        }
+        Ok(map)
+    }
+
+    /// The signed-in person as `GET /me` shows them.
+    pub async fn me(&self, user_id: &str) -> Result<Option<Me>, sqlx::Error> {
+        let Some(row) = self.user_row(user_id).await? else {
+            return Ok(None);
+        };
+        let role_ids = self
+            .user_role_ids(&[user_id])
+            .await?
+            .remove(user_id)
+            .unwrap_or_default();
+        Ok(Some(Me {
+            permissions: granted(&role_ids).into_iter().map(String::from).collect(),
+            organization: Organization {
+                id: row.organization_id.clone(),
+                name: row.organization_name.clone(),
+            },
+            user: row.into_user(&role_ids),
+        }))
+    }
+
+    /// The caller behind a session; `None` if the user no longer exists.
+    pub async fn caller_for_user(&self, user_id: &str) -> Result<Option<Caller>, sqlx::Error> {
+        let Some(row) = self.user_row(user_id).await? else {
+            return Ok(None);
+        };
+        let role_ids = self
+            .user_role_ids(&[user_id])
+            .await?
+            .remove(user_id)
+            .unwrap_or_default();
+        Ok(Some(Caller {
+            organization: Organization {
+                id: row.organization_id,
+                name: row.organization_name,
+            },
+            actor: Actor {
+                kind: ActorKind::User,
+                id: row.id,
+                name: row.name,
+            },
+            permissions: granted(&role_ids).into_iter().collect(),
+        }))
+    }
+
+    pub async fn create_user(
+        &self,
+        caller: &Caller,
+        v: &ValidNewUser,
+        password_hash: &str,
+    ) -> Result<User, sqlx::Error> {
+        let now = time_format::now_text();
+        let user_id = new_id("usr");
+        let mut tx = self.write().await?;
+        insert_user(
+            &mut tx,
+            &caller.organization.id,
+            &user_id,
+            &v.name,
+            &v.email,
+            password_hash,
+            &v.role_ids,
+            &now,
+        )
+        .await?;
+        record(
+            &mut tx,
+            AuditEntry {
+                organization_id: &caller.organization.id,
+                actor: &caller.actor,
+                action: "user.created",
+                target: AuditTarget {
+                    kind: "user".into(),
+                    id: user_id.clone(),
+                    name: v.name.clone(),
+                },
+                details: json!({ "email": v.email, "role_ids": v.role_ids }),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(User {
+            id: user_id,
+            name: v.name.clone(),
+            email: v.email.clone(),
+            roles: role_refs(&v.role_ids),
+            created_at: now,
+        })
+    }
+
+    pub async fn list_users(&self, organization_id: &str) -> Result<Vec<User>, sqlx::Error> {
+        let rows: Vec<UserRow> = sqlx::query_as(&format!(
+            "SELECT {USER_COLUMNS} FROM users u JOIN organizations o ON o.id = u.organization_id \
+             WHERE u.organization_id = $1 ORDER BY u.name, u.id"
+        ))
+        .bind(organization_id)
+        .fetch_all(&self.pool)
+        .await?;
+        let ids: Vec<&str> = rows.iter().map(|r| r.id.as_str()).collect();
+        let mut roles = if ids.is_empty() {
+            BTreeMap::new()
+        } else {
+            self.user_role_ids(&ids).await?
+        };
+        Ok(rows
+            .into_iter()
+            .map(|r| {
+                let role_ids = roles.remove(&r.id).unwrap_or_default();
+                r.into_user(&role_ids)
+            })
+            .collect())
+    }
+}
+
+impl UserRow {
+    fn into_user(self, role_ids: &[String]) -> User {
+        User {
+            id: self.id,
+            name: self.name,
+            email: self.email,
+            roles: role_refs(role_ids),
+            created_at: self.created_at,
+        }
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn insert_user(
+    tx: &mut Transaction<'static, Sqlite>,
+    organization_id: &str,
+    user_id: &str,
+    name: &str,
+    email: &str,
+    password_hash: &str,
+    role_ids: &[String],
+    now: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO users (id, organization_id, name, email, password_hash, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(user_id)
+    .bind(organization_id)
+    .bind(name)
+    .bind(email)
+    .bind(password_hash)
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    for role_id in role_ids {
+        sqlx::query("INSERT INTO user_roles (user_id, role_id) VALUES ($1, $2)")
+            .bind(user_id)
+            .bind(role_id)
+            .execute(&mut **tx)
+            .await?;
+    }
+    Ok(())
+}

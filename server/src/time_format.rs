@@ -1,0 +1,40 @@
+//! Timestamps as fixed-width RFC 3339 UTC text (`2026-11-26T05:44:46.123456Z`):
+//! what the API sends, and what the database stores, so that text order is time order.
+
+use time::{format_description::FormatItem, macros::format_description, Duration, OffsetDateTime};
+
+const FORMAT: &[FormatItem<'static>] =
+    format_description!("[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:6]Z");
+
+pub fn format(t: OffsetDateTime) -> String {
+    t.to_offset(time::UtcOffset::UTC)
+        .format(FORMAT)
+        .expect("a UTC time always formats")
+}
+
+pub fn now() -> OffsetDateTime {
+    OffsetDateTime::now_utc()
+}
+
+/// Now, as stored text.
+pub fn now_text() -> String {
+    format(now())
+}
+
+/// `seconds` from now, as stored text.
+pub fn in_seconds(seconds: i64) -> String {
+    format(now() + Duration::seconds(seconds))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_order_is_time_order() {
+        let a = format(OffsetDateTime::from_unix_timestamp(9).unwrap());
+        let b = format(OffsetDateTime::from_unix_timestamp(10).unwrap());
+        assert!(a < b, "{a} {b}");
+        assert_eq!(a, "1970-01-01T00:00:09.000000Z");
+    }
+}
