@@ -32,7 +32,11 @@ CREATE TABLE api_keys (
     -- lower-cased name: names are unique per organization regardless of case
     name_key         TEXT NOT NULL,
     description      TEXT NOT NULL,
-    created_by_id    TEXT NOT NULL REFERENCES users (id),
+    -- a person or, when a key creates keys, another key: kept as a snapshot
+    -- so the creator's later removal does not orphan the row
+    created_by_type  TEXT NOT NULL,
+    created_by_id    TEXT NOT NULL,
+    created_by_name  TEXT NOT NULL,
     created_at       TEXT NOT NULL,
     updated_at       TEXT NOT NULL,
     generated_at     TEXT,

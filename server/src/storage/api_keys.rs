@@ -45,10 +45,9 @@ struct KeyRow {
     display_prefix: Option<String>,
 }
 
-const KEY_COLUMNS: &str =
-    "k.id, k.name, k.description, k.created_by_id, u.name AS created_by_name, \
+const KEY_COLUMNS: &str = "k.id, k.name, k.description, k.created_by_id, k.created_by_name, \
      k.created_at, k.updated_at, k.generated_at, k.last_used_at, k.expires_at, k.display_prefix";
-const KEY_FROM: &str = " FROM api_keys k JOIN users u ON u.id = k.created_by_id";
+const KEY_FROM: &str = " FROM api_keys k";
 
 impl KeyRow {
     fn into_key(self, role_ids: &[String], now: &str) -> ApiKey {
@@ -244,15 +243,17 @@ impl Storage {
             .map(|d| time_format::in_seconds(i64::from(d) * 86_400));
         let mut tx = self.write().await?;
         sqlx::query(
-            "INSERT INTO api_keys (id, organization_id, name, name_key, description, created_by_id, created_at, \
-             updated_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+            "INSERT INTO api_keys (id, organization_id, name, name_key, description, created_by_type, created_by_id, \
+             created_by_name, created_at, updated_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
         )
         .bind(&id)
         .bind(&caller.organization.id)
         .bind(&v.name)
         .bind(name_key(&v.name))
         .bind(&v.description)
+        .bind(if caller.is_key() { "api_key" } else { "user" })
         .bind(&caller.actor.id)
+        .bind(&caller.actor.name)
         .bind(&now)
         .bind(&now)
         .bind(&expires_at)

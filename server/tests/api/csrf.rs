@@ -1,0 +1,60 @@
+use crate::harness::{code, TestServer};
+use reqwest::StatusCode;
+use serde_json::json;
+
+#[tokio::test]
+async fn a_cookie_request_that_changes_something_needs_the_csrf_header() {
+    let server = TestServer::start().await;
+    let ada = server.sign_up("Acme", "ada@acme.io").await;
+    let key = ada.create_key("Billing_Reader", &["billing-reader"]).await;
+    let url = |path: &str| format!("{}/api/v1{path}", server.base);
+
+    let res = ada
+        .http
+        .post(url("/api-keys"))
+        .json(&json!({"name": "Forged", "role_ids": ["admin"]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    assert_eq!(code(&res.json().await.unwrap()), "csrf");
+    let res = ada
+        .http
+        .delete(url(&format!("/api-keys/{}", key.id)))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    let res = ada
+        .http
+        .post(url(&format!("/api-keys/{}/generate", key.id)))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    let res = ada.http.post(url("/auth/sign-out")).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+
+    // Reading is allowed, and nothing was changed.
+    let res = ada.http.get(url("/api-keys")).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let list: serde_json::Value = res.json().await.unwrap();
+    assert_eq!(list["total"], 1);
+    assert_eq!(list["items"][0]["status"], "not_generated");
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn the_session_cookie_is_http_only_and_same_site_strict() {
+    let server = TestServer::start().await;
+    let res = reqwest::Client::new()
+        .post(format!("{}/api/v1/auth/sign-up", server.base))
+        .json(&json!({"organization": "Acme", "name": "Ada", "email": "ada@acme.io", "password": "correct horse battery"}))
+        .send()
+        .await
+        .unwrap();
+    let cookie = res.headers()["set-cookie"].to_str().unwrap().to_lowercase();
+    assert!(cookie.contains("httponly"), "{cookie}");
+    assert!(cookie.contains("samesite=strict"), "{cookie}");
+    server.stop().await;
+}

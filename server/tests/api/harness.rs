@@ -1,0 +1,178 @@
+//! A server per test and clients that talk to it like the web app and like systems do.
+
+use keydesk_contract::types::{ApiKey, GeneratedApiKey, Me};
+use keydesk_server::{Config, Running};
+use reqwest::{Method, StatusCode};
+use serde_json::{json, Value};
+
+pub struct TestServer {
+    pub base: String,
+    running: Option<Running>,
+    /// Holds the database; removed when the test ends.
+    _dir: tempfile::TempDir,
+}
+
+impl TestServer {
+    pub async fn start() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let dist = dir.path().join("dist");
+        std::fs::create_dir_all(&dist).unwrap();
+        std::fs::write(
+            dist.join("index.html"),
+            "<!doctype html><title>keydesk</title>",
+        )
+        .unwrap();
+        let db = format!("sqlite://{}", dir.path().join("keydesk.db").display());
+        let running = keydesk_server::start(&Config::local(db, dist))
+            .await
+            .unwrap();
+        TestServer {
+            base: format!("http://{}", running.addr),
+            running: Some(running),
+            _dir: dir,
+        }
+    }
+
+    pub async fn stop(mut self) {
+        self.running.take().unwrap().stop().await.unwrap();
+    }
+
+    /// A browser-like client: keeps cookies and sends the CSRF header.
+    pub fn person(&self) -> Client {
+        Client {
+            base: self.base.clone(),
+            http: client(),
+            csrf: true,
+            key: None,
+        }
+    }
+
+    /// A system holding a key.
+    pub fn system(&self, secret: &str) -> Client {
+        Client {
+            base: self.base.clone(),
+            http: client(),
+            csrf: false,
+            key: Some(secret.to_string()),
+        }
+    }
+
+    /// Signs up a new organization; returns its admin's client.
+    pub async fn sign_up(&self, organization: &str, email: &str) -> Client {
+        let c = self.person();
+        let (status, _) = c
+            .post("/auth/sign-up", json!({"organization": organization, "name": "Ada Admin", "email": email, "password": PASSWORD}))
+            .await;
+        assert_eq!(status, StatusCode::CREATED);
+        c
+    }
+}
+
+pub const PASSWORD: &str = "correct horse battery staple";
+
+fn client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .cookie_store(true)
+        .build()
+        .unwrap()
+}
+
+pub struct Client {
+    base: String,
+    pub http: reqwest::Client,
+    csrf: bool,
+    key: Option<String>,
+}
+
+impl Client {
+    pub async fn call(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> (StatusCode, Value) {
+        let mut req = self
+            .http
+            .request(method, format!("{}/api/v1{path}", self.base));
+        if self.csrf {
+            req = req.header("X-Requested-With", "keydesk");
+        }
+        if let Some(key) = &self.key {
+            req = req.bearer_auth(key);
+        }
+        if let Some(body) = body {
+            req = req.json(&body);
+        }
+        let res = req.send().await.unwrap();
+        let status = res.status();
+        let text = res.text().await.unwrap();
+        (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+    }
+
+    pub async fn get(&self, path: &str) -> (StatusCode, Value) {
+        self.call(Method::GET, path, None).await
+    }
+    pub async fn post(&self, path: &str, body: Value) -> (StatusCode, Value) {
+        self.call(Method::POST, path, Some(body)).await
+    }
+    pub async fn patch(&self, path: &str, body: Value) -> (StatusCode, Value) {
+        self.call(Method::PATCH, path, Some(body)).await
+    }
+    pub async fn delete(&self, path: &str) -> (StatusCode, Value) {
+        self.call(Method::DELETE, path, None).await
+    }
+
+    pub async fn me(&self) -> Me {
+        let (status, body) = self.get("/me").await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        serde_json::from_value(body).unwrap()
+    }
+
+    /// Creates a key that must succeed.
+    pub async fn create_key(&self, name: &str, roles: &[&str]) -> ApiKey {
+        let (status, body) = self
+            .post(
+                "/api-keys",
+                json!({"name": name, "description": "", "role_ids": roles}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        serde_json::from_value(body).unwrap()
+    }
+
+    /// Generates (or regenerates) a key's secret; returns the response.
+    pub async fn generate(&self, key_id: &str) -> GeneratedApiKey {
+        let (status, body) = self
+            .post(&format!("/api-keys/{key_id}/generate"), json!({}))
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        serde_json::from_value(body).unwrap()
+    }
+
+    /// Adds a person with these roles to the caller's organization and
+    /// returns a client signed in as them.
+    pub async fn add_person(&self, email: &str, roles: &[&str]) -> Client {
+        let (status, body) =
+            self.post("/users", json!({"name": "Second Person", "email": email, "password": PASSWORD, "role_ids": roles})).await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        let other = Client {
+            base: self.base.clone(),
+            http: client(),
+            csrf: true,
+            key: None,
+        };
+        let (status, body) = other
+            .post(
+                "/auth/sign-in",
+                json!({"email": email, "password": PASSWORD}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        other
+    }
+}
+
+/// The error code of an error body.
+pub fn code(body: &Value) -> &str {
+    body["error"]["code"].as_str().unwrap_or("<no error code>")
+}

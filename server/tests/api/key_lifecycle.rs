@@ -1,0 +1,224 @@
+use crate::harness::{code, TestServer};
+use reqwest::StatusCode;
+use serde_json::json;
+
+#[tokio::test]
+async fn create_generate_use_regenerate_delete() {
+    let server = TestServer::start().await;
+    let ada = server.sign_up("Acme", "ada@acme.io").await;
+
+    let key = ada.create_key("Billing_Reader", &["billing-reader"]).await;
+    assert_eq!(key.status.as_str(), "not_generated");
+    assert_eq!(key.display_prefix, None);
+    assert_eq!(key.permissions, ["accounts.retrieve", "billing.retrieve"]);
+
+    let first = ada.generate(&key.id).await;
+    assert_eq!(first.api_key.status.as_str(), "active");
+    assert!(first.secret.starts_with("kd_live_"));
+    let prefix = first.api_key.display_prefix.clone().unwrap();
+    assert!(first.secret.starts_with(&prefix) && prefix.len() < first.secret.len() / 2);
+
+    // Both headers work.
+    let (status, who) = server.system(&first.secret).get("/whoami").await;
+    assert_eq!(status, StatusCode::OK, "{who}");
+    assert_eq!(who["api_key"]["name"], "Billing_Reader");
+    assert_eq!(
+        who["permissions"],
+        json!(["accounts.retrieve", "billing.retrieve"])
+    );
+    let res = reqwest::Client::new()
+        .get(format!("{}/api/v1/whoami", server.base))
+        .header("X-API-Key", &first.secret)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+
+    // The secret never appears again.
+    for path in [
+        "/api-keys",
+        &format!("/api-keys/{}", key.id),
+        "/audit-events",
+    ] {
+        let (status, body) = ada.get(path).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(
+            !body.to_string().contains(&first.secret),
+            "{path} leaked the secret"
+        );
+    }
+    let (_, listed) = ada.get("/api-keys").await;
+    assert!(
+        listed["items"][0]["last_used_at"].is_string(),
+        "use is recorded"
+    );
+
+    // Regenerate: the old secret stops at once, the new one works.
+    let second = ada.generate(&key.id).await;
+    assert_ne!(second.secret, first.secret);
+    let (status, body) = server.system(&first.secret).get("/whoami").await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert_eq!(code(&body), "unauthenticated");
+    assert_eq!(
+        server.system(&second.secret).get("/whoami").await.0,
+        StatusCode::OK
+    );
+
+    // Delete: the key stops working and its name is free again.
+    let (status, _) = ada.delete(&format!("/api-keys/{}", key.id)).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    assert_eq!(
+        server.system(&second.secret).get("/whoami").await.0,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        ada.get(&format!("/api-keys/{}", key.id)).await.0,
+        StatusCode::NOT_FOUND
+    );
+    ada.create_key("billing_reader", &["billing-reader"]).await;
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn a_grace_period_keeps_the_old_secret_working_for_a_while() {
+    let server = TestServer::start().await;
+    let ada = server.sign_up("Acme", "ada@acme.io").await;
+    let key = ada.create_key("CRM sync", &["document-viewer"]).await;
+    let first = ada.generate(&key.id).await;
+    let (status, body) = ada
+        .post(
+            &format!("/api-keys/{}/generate", key.id),
+            json!({"grace_period_seconds": 3600}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let second = body["secret"].as_str().unwrap();
+    assert_eq!(
+        server.system(&first.secret).get("/whoami").await.0,
+        StatusCode::OK
+    );
+    assert_eq!(server.system(second).get("/whoami").await.0, StatusCode::OK);
+    // A later regeneration without grace ends every earlier secret.
+    let third = ada.generate(&key.id).await;
+    assert_eq!(
+        server.system(&first.secret).get("/whoami").await.0,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        server.system(second).get("/whoami").await.0,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        server.system(&third.secret).get("/whoami").await.0,
+        StatusCode::OK
+    );
+    let (status, body) = ada
+        .post(
+            &format!("/api-keys/{}/generate", key.id),
+            json!({"grace_period_seconds": 90_000}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body["error"]["fields"]["grace_period_seconds"].is_string());
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn mistyped_and_unknown_keys_are_refused() {
+    let server = TestServer::start().await;
+    let ada = server.sign_up("Acme", "ada@acme.io").await;
+    let key = ada.create_key("Billing_Reader", &["billing-reader"]).await;
+    let secret = ada.generate(&key.id).await.secret;
+    let mut typo = secret.clone();
+    let last = typo.pop().unwrap();
+    typo.push(if last == 'a' { 'b' } else { 'a' });
+    let unknown = keydesk_contract::key_format::generate(&mut rand::rngs::OsRng);
+    for bad in [typo.as_str(), unknown.expose(), "kd_live_short", "hello"] {
+        let (status, body) = server.system(bad).get("/whoami").await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "{bad}");
+        assert!(
+            !body.to_string().contains(bad),
+            "an error message echoed the key"
+        );
+    }
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn edit_changes_name_description_and_roles() {
+    let server = TestServer::start().await;
+    let ada = server.sign_up("Acme", "ada@acme.io").await;
+    let key = ada.create_key("Billing_Reader", &["billing-reader"]).await;
+    let secret = ada.generate(&key.id).await.secret;
+    let (status, body) = ada
+        .patch(
+            &format!("/api-keys/{}", key.id),
+            json!({"name": "Docs_Reader", "description": "reads documents", "role_ids": ["document-viewer"]}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["name"], "Docs_Reader");
+    assert_eq!(body["description"], "reads documents");
+    assert_eq!(
+        body["permissions"],
+        json!(["renders.retrieve", "documents.retrieve"])
+    );
+    // The key's powers change at once, without a new secret.
+    let (_, who) = server.system(&secret).get("/whoami").await;
+    assert_eq!(
+        who["permissions"],
+        json!(["renders.retrieve", "documents.retrieve"])
+    );
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn list_searches_filters_sorts_and_pages() {
+    let server = TestServer::start().await;
+    let ada = server.sign_up("Acme", "ada@acme.io").await;
+    for (name, role) in [
+        ("Billing_Reader", "billing-reader"),
+        ("Docs one", "document-viewer"),
+        ("docs two", "document-viewer"),
+    ] {
+        ada.create_key(name, &[role]).await;
+    }
+    let generated = ada.create_key("Active docs", &["document-viewer"]).await;
+    ada.generate(&generated.id).await;
+
+    let names = |body: &serde_json::Value| -> Vec<String> {
+        body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|k| k["name"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let (_, body) = ada.get("/api-keys?search=DOCS&sort=name").await;
+    assert_eq!(names(&body), ["Active docs", "Docs one", "docs two"]);
+    let (_, body) = ada.get("/api-keys?role=billing-reader").await;
+    assert_eq!(names(&body), ["Billing_Reader"]);
+    let (_, body) = ada.get("/api-keys?status=active").await;
+    assert_eq!(names(&body), ["Active docs"]);
+    let (_, body) = ada.get("/api-keys?status=not_generated&sort=-name").await;
+    assert_eq!(names(&body), ["docs two", "Docs one", "Billing_Reader"]);
+    let (_, body) = ada.get("/api-keys?search=%25").await;
+    assert_eq!(body["total"], 0, "% is matched literally");
+
+    let (_, page1) = ada.get("/api-keys?sort=name&limit=3").await;
+    assert_eq!(page1["total"], 4);
+    assert_eq!(names(&page1).len(), 3);
+    let cursor = page1["next_cursor"].as_str().unwrap();
+    let (_, page2) = ada
+        .get(&format!("/api-keys?sort=name&limit=3&cursor={cursor}"))
+        .await;
+    assert_eq!(names(&page2), ["docs two"]);
+    assert!(page2["next_cursor"].is_null());
+
+    let (status, body) = ada.get("/api-keys?sort=sideways").await;
+    assert_eq!(
+        (status, code(&body)),
+        (StatusCode::BAD_REQUEST, "bad_request")
+    );
+    server.stop().await;
+}

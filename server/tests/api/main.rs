@@ -1,0 +1,14 @@
+//! Integration tests of the JSON API over real HTTP against a real server on
+//! a real SQLite file in a temporary folder. One binary, one module per area.
+
+mod harness;
+
+mod audit;
+mod auth;
+mod concurrency;
+mod csrf;
+mod isolation;
+mod key_lifecycle;
+mod operations;
+mod permissions;
+mod validation;
