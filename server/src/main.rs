@@ -9,6 +9,8 @@ async fn main() {
         .with_env_filter(
             EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
         )
+        // Logs on stderr; stdout carries only the address line people and scripts read.
+        .with_writer(std::io::stderr)
         .init();
     let running = match keydesk_server::start(&config).await {
         Ok(r) => r,
