@@ -189,7 +189,8 @@ pub fn query_string(q: &ApiKeyQuery) -> String {
     }
 }
 
-fn encode(value: &str) -> String {
+/// Percent-encodes a query value or path segment.
+pub fn encode(value: &str) -> String {
     value
         .bytes()
         .map(|b| match b {
@@ -226,4 +227,15 @@ pub async fn delete_key(id: &str) -> ApiResult<()> {
 /// Generates or regenerates the key's secret: the only answer that holds it.
 pub async fn generate_key(id: &str, req: &GenerateRequest) -> ApiResult<GeneratedApiKey> {
     post(&format!("/api-keys/{}/generate", encode(id)), req).await
+}
+
+/// A call in flight, as handed to dialogs so they can be driven without a server in tests.
+pub type Pending<T> = std::pin::Pin<Box<dyn std::future::Future<Output = ApiResult<T>>>>;
+
+/// Boxes a call for a dialog's `submit` prop.
+pub fn pending<T, F>(future: F) -> Pending<T>
+where
+    F: std::future::Future<Output = ApiResult<T>> + 'static,
+{
+    Box::pin(future)
 }

@@ -1,24 +1,39 @@
 //! keydesk web app: a Leptos single-page app over the keydesk JSON API.
 //!
 //! - [`api`]: every URL and HTTP call, and the typed [`api::ApiError`].
+//! - [`session`]: who is signed in, shared through context.
 //! - [`pages`]: one routed screen per file.
-//! - [`components`]: reusable pieces (dialogs, tables, error panel).
+//! - [`components`]: reusable pieces (dialogs, table, error panel).
 
 pub mod api;
 pub mod components;
 pub mod pages;
+pub mod session;
+pub mod time;
 
 use leptos::prelude::*;
-use leptos_router::components::{Route, Router, Routes};
+use leptos_router::components::{Redirect, Route, Router, Routes};
 use leptos_router::path;
 
-/// The whole app: the router and its screens.
+use components::require_session::RequireSession;
+use pages::{
+    api_keys::ApiKeysPage, not_found::NotFound, roles::RolesPage, sign_in::SignIn, sign_up::SignUp,
+};
+use session::{Session, SessionState};
+
+/// The whole app: the session, the router and its screens.
 #[component]
 pub fn App() -> impl IntoView {
+    Session::provide(SessionState::Checking).check();
     view! {
         <Router>
-            <Routes fallback=|| view! { <pages::not_found::NotFound/> }>
-                <Route path=path!("/") view=pages::home::Home/>
+            <Routes fallback=|| view! { <NotFound/> }>
+                <Route path=path!("/") view=|| view! { <Redirect path="/api-keys"/> }/>
+                <Route path=path!("/sign-in") view=SignIn/>
+                <Route path=path!("/sign-up") view=SignUp/>
+                <Route path=path!("/api-keys") view=|| view! { <RequireSession><ApiKeysPage/></RequireSession> }/>
+                <Route path=path!("/api-keys/new") view=|| view! { <RequireSession><ApiKeysPage create=true/></RequireSession> }/>
+                <Route path=path!("/roles") view=|| view! { <RequireSession><RolesPage/></RequireSession> }/>
             </Routes>
         </Router>
     }

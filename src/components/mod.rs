@@ -1,1 +1,18 @@
-//! Reusable pieces of the screens.
+//! Reusable pieces of the screens. Each takes its data and callbacks as props,
+//! so tests can mount and drive it without a server.
+
+pub mod clipboard;
+pub mod create_key_dialog;
+pub mod edit_key_dialog;
+pub mod error_panel;
+pub mod field;
+pub mod generated_key_dialog;
+pub mod key_details;
+pub mod key_filters;
+pub mod keys_table;
+pub mod modal;
+pub mod permission_list;
+pub mod regenerate_dialog;
+pub mod remove_key_dialog;
+pub mod require_session;
+pub mod shell;

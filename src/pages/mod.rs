@@ -1,3 +1,6 @@
 //! One routed screen per file.
-pub mod home;
+pub mod api_keys;
 pub mod not_found;
+pub mod roles;
+pub mod sign_in;
+pub mod sign_up;

@@ -1,0 +1,149 @@
+//! Create API Key: *Details* → *Double-check* → created, with "Generate key now".
+
+use keydesk_contract::types::{ApiKey, CreateApiKeyRequest, Role};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use super::error_panel::ErrorPanel;
+use super::key_details::{granted_by, KeyDetailsForm, KeyDraft};
+use super::modal::Modal;
+use super::permission_list::PermissionList;
+use crate::api::{ApiError, Pending};
+use crate::session::Session;
+
+#[derive(Debug, Clone, PartialEq)]
+enum Step {
+    Details,
+    DoubleCheck,
+    Created(ApiKey),
+}
+
+#[component]
+pub fn CreateKeyDialog(
+    /// Every role there is.
+    roles: Vec<Role>,
+    /// What the person holds (roles granting more are disabled).
+    my_permissions: Vec<String>,
+    /// Sends the request (the API, or a stand-in in tests).
+    submit: UnsyncCallback<CreateApiKeyRequest, Pending<ApiKey>>,
+    /// A key was created (the list reloads).
+    #[prop(into)]
+    on_created: Callback<ApiKey>,
+    /// "Generate key now" on the created key.
+    #[prop(into)]
+    on_generate: Callback<ApiKey>,
+    #[prop(into)] on_close: Callback<()>,
+) -> impl IntoView {
+    let draft = KeyDraft::new("", "", Vec::new());
+    let step = RwSignal::new(Step::Details);
+    let busy = RwSignal::new(false);
+    let failure = RwSignal::new(None::<ApiError>);
+    let roles = StoredValue::new(roles);
+    let my_permissions = StoredValue::new(my_permissions);
+
+    let next = move |_| {
+        failure.set(None);
+        if roles.with_value(|r| draft.validate(r)) {
+            step.set(Step::DoubleCheck);
+        }
+    };
+    let create = move |_| {
+        if busy.get_untracked() {
+            return;
+        }
+        busy.set(true);
+        failure.set(None);
+        let request = CreateApiKeyRequest {
+            name: draft.name.get_untracked(),
+            description: draft.description.get_untracked(),
+            role_ids: draft.role_ids.get_untracked(),
+            expires_in_days: None,
+        };
+        let call = submit.run(request);
+        spawn_local(async move {
+            let result = call.await;
+            busy.set(false);
+            match result {
+                Ok(key) => {
+                    on_created.run(key.clone());
+                    step.set(Step::Created(key));
+                }
+                // The server named fields: show them where they were typed.
+                Err(ApiError::Invalid { fields, .. }) if !fields.is_empty() => {
+                    draft.errors.set(fields);
+                    step.set(Step::Details);
+                }
+                Err(e) => {
+                    if let Some(s) = use_context::<Session>() {
+                        s.notice(&e);
+                    }
+                    failure.set(Some(e));
+                }
+            }
+        });
+    };
+    let can_close = Signal::derive(move || !busy.get());
+
+    view! {
+        <Modal labelled_by="create-key-title" on_close=on_close can_close=can_close class="modal--wide">
+            {move || match step.get() {
+                Step::Details => view! {
+                    <header class="modal__header">
+                        <p class="modal__step">"Step 1 of 2"</p>
+                        <h2 id="create-key-title">"Create API Key"</h2>
+                    </header>
+                    <form class="modal__content" on:submit=move |ev| { ev.prevent_default(); next(()); }>
+                        <KeyDetailsForm draft=draft roles=roles.get_value() my_permissions=my_permissions.get_value()/>
+                        <footer class="modal__actions">
+                            <button type="button" class="button" on:click=move |_| on_close.run(())>"Cancel"</button>
+                            <button type="submit" class="button button--primary">"Next: double-check"</button>
+                        </footer>
+                    </form>
+                }.into_any(),
+                Step::DoubleCheck => {
+                    let granted = roles.with_value(|r| granted_by(r, &draft.role_ids.get_untracked()));
+                    let count = granted.len();
+                    view! {
+                        <header class="modal__header">
+                            <p class="modal__step">"Step 2 of 2"</p>
+                            <h2 id="create-key-title">"Double-check permissions"</h2>
+                        </header>
+                        <div class="modal__content">
+                            <p class="double-check__lead">
+                                {format!("These {count} permissions will be granted to ")}
+                                <strong>{draft.clean_name()}</strong>":"
+                            </p>
+                            <PermissionList permissions=granted/>
+                            {move || failure.get().map(|e| view! { <ErrorPanel error=e on_retry=Callback::new(move |_| create(()))/> })}
+                        </div>
+                        <footer class="modal__actions">
+                            <button type="button" class="button" disabled=move || busy.get() on:click=move |_| step.set(Step::Details)>"Back"</button>
+                            <button type="button" class="button button--primary" disabled=move || busy.get() on:click=move |_| create(())>
+                                {move || if busy.get() { "Creating…" } else { "Create API Key" }}
+                            </button>
+                        </footer>
+                    }.into_any()
+                }
+                Step::Created(key) => {
+                    let key_for_generate = key.clone();
+                    view! {
+                        <header class="modal__header">
+                            <h2 id="create-key-title">"API key created"</h2>
+                        </header>
+                        <div class="modal__content">
+                            <p role="status">
+                                <strong>{key.name.clone()}</strong>
+                                " is ready. It has no secret yet: generate one when you are ready to put it in your system's secret store."
+                            </p>
+                        </div>
+                        <footer class="modal__actions">
+                            <button type="button" class="button" on:click=move |_| on_close.run(())>"Later"</button>
+                            <button type="button" class="button button--primary" autofocus
+                                on:click=move |_| on_generate.run(key_for_generate.clone())>"Generate key now"</button>
+                        </footer>
+                    }.into_any()
+                }
+            }}
+        </Modal>
+    }
+}

@@ -1,0 +1,123 @@
+//! Edit an API key: *Details* → a double-check of what changes (permissions
+//! added and removed) → Save.
+
+use keydesk_contract::types::{ApiKey, Role, UpdateApiKeyRequest};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use super::error_panel::ErrorPanel;
+use super::key_details::{granted_by, KeyDetailsForm, KeyDraft};
+use super::modal::Modal;
+use super::permission_list::PermissionDiff;
+use crate::api::{ApiError, Pending};
+use crate::session::Session;
+
+#[component]
+pub fn EditKeyDialog(
+    /// The key as it is now.
+    key: ApiKey,
+    roles: Vec<Role>,
+    my_permissions: Vec<String>,
+    /// Sends `(key id, changes)`.
+    submit: UnsyncCallback<(String, UpdateApiKeyRequest), Pending<ApiKey>>,
+    #[prop(into)] on_saved: Callback<ApiKey>,
+    #[prop(into)] on_close: Callback<()>,
+) -> impl IntoView {
+    let current_roles: Vec<String> = key.roles.iter().map(|r| r.id.clone()).collect();
+    let draft = KeyDraft::new(&key.name, &key.description, current_roles);
+    let reviewing = RwSignal::new(false);
+    let busy = RwSignal::new(false);
+    let failure = RwSignal::new(None::<ApiError>);
+    let roles = StoredValue::new(roles);
+    let my_permissions = StoredValue::new(my_permissions);
+    let key = StoredValue::new(key);
+
+    let next = move |_| {
+        failure.set(None);
+        if roles.with_value(|r| draft.validate(r)) {
+            reviewing.set(true);
+        }
+    };
+    let save = move |_| {
+        if busy.get_untracked() {
+            return;
+        }
+        busy.set(true);
+        failure.set(None);
+        let (id, request) = key.with_value(|k| {
+            let name = draft.name.get_untracked();
+            let description = draft.description.get_untracked();
+            let role_ids = draft.role_ids.get_untracked();
+            let old_roles: Vec<&String> = k.roles.iter().map(|r| &r.id).collect();
+            let new_roles: Vec<&String> = role_ids.iter().collect();
+            let same_roles = old_roles.len() == new_roles.len()
+                && new_roles.iter().all(|r| old_roles.contains(r));
+            // Send only what changed: the audit trail then says exactly that.
+            let request = UpdateApiKeyRequest {
+                name: (name.trim() != k.name).then_some(name),
+                description: (description.trim() != k.description).then_some(description),
+                role_ids: (!same_roles).then_some(role_ids),
+            };
+            (k.id.clone(), request)
+        });
+        let call = submit.run((id, request));
+        spawn_local(async move {
+            let result = call.await;
+            busy.set(false);
+            match result {
+                Ok(saved) => on_saved.run(saved),
+                Err(ApiError::Invalid { fields, .. }) if !fields.is_empty() => {
+                    draft.errors.set(fields);
+                    reviewing.set(false);
+                }
+                Err(e) => {
+                    if let Some(s) = use_context::<Session>() {
+                        s.notice(&e);
+                    }
+                    failure.set(Some(e));
+                }
+            }
+        });
+    };
+    let can_close = Signal::derive(move || !busy.get());
+    let title = key.with_value(|k| format!("Edit {}", k.name));
+
+    view! {
+        <Modal labelled_by="edit-key-title" on_close=on_close can_close=can_close class="modal--wide">
+            <header class="modal__header">
+                <p class="modal__step">{move || if reviewing.get() { "Step 2 of 2" } else { "Step 1 of 2" }}</p>
+                <h2 id="edit-key-title">{title}</h2>
+            </header>
+            {move || if !reviewing.get() {
+                view! {
+                    <form class="modal__content" on:submit=move |ev| { ev.prevent_default(); next(()); }>
+                        <KeyDetailsForm draft=draft roles=roles.get_value() my_permissions=my_permissions.get_value()/>
+                        <footer class="modal__actions">
+                            <button type="button" class="button" on:click=move |_| on_close.run(())>"Cancel"</button>
+                            <button type="submit" class="button button--primary">"Next: review changes"</button>
+                        </footer>
+                    </form>
+                }.into_any()
+            } else {
+                let before = key.with_value(|k| k.permissions.clone());
+                let after = roles.with_value(|r| granted_by(r, &draft.role_ids.get_untracked()));
+                view! {
+                    <div class="modal__content">
+                        <p class="double-check__lead">
+                            "Review what changes for " <strong>{draft.clean_name()}</strong>
+                            ". Systems using this key get the new permissions at once."
+                        </p>
+                        <PermissionDiff before=before after=after/>
+                        {move || failure.get().map(|e| view! { <ErrorPanel error=e on_retry=Callback::new(move |_| save(()))/> })}
+                    </div>
+                    <footer class="modal__actions">
+                        <button type="button" class="button" disabled=move || busy.get() on:click=move |_| reviewing.set(false)>"Back"</button>
+                        <button type="button" class="button button--primary" disabled=move || busy.get() on:click=move |_| save(())>
+                            {move || if busy.get() { "Saving…" } else { "Save changes" }}
+                        </button>
+                    </footer>
+                }.into_any()
+            }}
+        </Modal>
+    }
+}

@@ -1,0 +1,199 @@
+//! The *Details* step shared by Create and Edit: name, description and roles,
+//! with a live count of what the chosen roles grant. Validation is the
+//! contract crate's, so messages match the server's word for word.
+
+use keydesk_contract::types::{FieldErrors, Role};
+use keydesk_contract::validation;
+use leptos::prelude::*;
+use std::collections::BTreeSet;
+
+use super::field::TextField;
+
+/// What the person has typed and chosen so far. Lives in the dialog, so going
+/// to the next step and back keeps everything.
+#[derive(Debug, Clone, Copy)]
+pub struct KeyDraft {
+    pub name: RwSignal<String>,
+    pub description: RwSignal<String>,
+    pub role_ids: RwSignal<Vec<String>>,
+    /// Messages per field, from the local check or from the server.
+    pub errors: RwSignal<FieldErrors>,
+}
+
+impl KeyDraft {
+    pub fn new(name: &str, description: &str, role_ids: Vec<String>) -> Self {
+        KeyDraft {
+            name: RwSignal::new(name.to_string()),
+            description: RwSignal::new(description.to_string()),
+            role_ids: RwSignal::new(role_ids),
+            errors: RwSignal::new(FieldErrors::new()),
+        }
+    }
+
+    /// Checks the draft with the contract's rules; records messages and
+    /// answers whether it may go on.
+    pub fn validate(&self, roles: &[Role]) -> bool {
+        let mut errors = FieldErrors::new();
+        validation::check(
+            &mut errors,
+            "name",
+            validation::key_name(&self.name.get_untracked()),
+        );
+        validation::check(
+            &mut errors,
+            "description",
+            validation::description(&self.description.get_untracked()),
+        );
+        let known = |id: &str| roles.iter().any(|r| r.id == id);
+        validation::check(
+            &mut errors,
+            "role_ids",
+            validation::role_ids(&self.role_ids.get_untracked(), known),
+        );
+        let ok = errors.is_empty();
+        self.errors.set(errors);
+        ok
+    }
+
+    pub fn error(&self, field: &'static str) -> Signal<Option<String>> {
+        let errors = self.errors;
+        Signal::derive(move || errors.with(|e| e.get(field).cloned()))
+    }
+
+    /// The name as it will be saved.
+    pub fn clean_name(&self) -> String {
+        self.name.get().trim().to_string()
+    }
+}
+
+/// The union of the permissions of the chosen roles, in a stable order.
+pub fn granted_by(roles: &[Role], chosen: &[String]) -> Vec<String> {
+    let set: BTreeSet<&str> = roles
+        .iter()
+        .filter(|r| chosen.contains(&r.id))
+        .flat_map(|r| r.permissions.iter().map(String::as_str))
+        .collect();
+    set.into_iter().map(String::from).collect()
+}
+
+/// Permissions of `role` that the person lacks; empty when they may grant it.
+pub fn missing_for(role: &Role, my_permissions: &[String]) -> Vec<String> {
+    role.permissions
+        .iter()
+        .filter(|p| !my_permissions.contains(p))
+        .cloned()
+        .collect()
+}
+
+#[component]
+pub fn KeyDetailsForm(
+    draft: KeyDraft,
+    /// Every role there is.
+    roles: Vec<Role>,
+    /// What the person holds: roles granting more are shown disabled.
+    my_permissions: Vec<String>,
+) -> impl IntoView {
+    let roles = StoredValue::new(roles);
+    let count = move || {
+        let n = roles.with_value(|r| granted_by(r, &draft.role_ids.get()).len());
+        match n {
+            0 => "No permissions granted yet: choose at least one role.".to_string(),
+            1 => "Grants 1 permission.".to_string(),
+            n => format!("Grants {n} permissions."),
+        }
+    };
+    let description_length = move || draft.description.with(|d| d.trim().chars().count());
+    let role_error = draft.error("role_ids");
+    let description_error = draft.error("description");
+
+    view! {
+        <div class="key-details">
+            <TextField
+                id="key-name"
+                label="Name"
+                value=draft.name
+                error=draft.error("name")
+                hint="Name it after the one system that will use it, e.g. Billing_Reader. 3–64 letters, digits, spaces, _ - ."
+                autocomplete="off"
+                autofocus=true
+            />
+            <div class="field" class:field--invalid=move || description_error.get().is_some()>
+                <label for="key-description">"Description " <span class="field__optional">"(optional)"</span></label>
+                <p class="field__hint" id="key-description-hint">"What the system does with it, and who owns it."</p>
+                <textarea
+                    id="key-description"
+                    rows="3"
+                    aria-describedby="key-description-hint key-description-count key-description-error"
+                    aria-invalid=move || if description_error.get().is_some() { "true" } else { "false" }
+                    prop:value=move || draft.description.get()
+                    on:input=move |ev| draft.description.set(event_target_value(&ev))
+                ></textarea>
+                <p class="field__count" id="key-description-count">
+                    {move || format!("{} / {}", description_length(), validation::DESCRIPTION_MAX)}
+                </p>
+                <p class="field__error" id="key-description-error" aria-live="polite">{move || description_error.get()}</p>
+            </div>
+            <fieldset class="roles-picker" class:field--invalid=move || role_error.get().is_some() aria-describedby="roles-count roles-error">
+                <legend>"Roles & Access"</legend>
+                <p class="field__hint">"Give the key only what its system needs. Each role shows what it is for."</p>
+                <ul class="roles-picker__list">
+                    {roles.with_value(|all| all.iter().map(|role| role_option(role.clone(), draft, &my_permissions)).collect_view())}
+                </ul>
+                <p class="roles-picker__count" id="roles-count" aria-live="polite">{count}</p>
+                <p class="field__error" id="roles-error" aria-live="polite">{move || role_error.get()}</p>
+            </fieldset>
+        </div>
+    }
+}
+
+fn role_option(role: Role, draft: KeyDraft, my_permissions: &[String]) -> impl IntoView {
+    let missing = missing_for(&role, my_permissions);
+    let allowed = missing.is_empty();
+    let id = format!("role-{}", role.id);
+    let reason_id = format!("{id}-reason");
+    let role_id = role.id.clone();
+    let checked = {
+        let role_id = role_id.clone();
+        move || draft.role_ids.with(|ids| ids.contains(&role_id))
+    };
+    let toggle = move |ev| {
+        let on = event_target_checked(&ev);
+        draft.role_ids.update(|ids| {
+            ids.retain(|r| *r != role_id);
+            if on {
+                ids.push(role_id.clone());
+            }
+        });
+    };
+    let reason = (!allowed).then(|| {
+        let shown: Vec<&str> = missing.iter().take(3).map(String::as_str).collect();
+        let more = missing.len().saturating_sub(3);
+        let tail = if more > 0 {
+            format!(" and {more} more")
+        } else {
+            String::new()
+        };
+        format!(
+            "You cannot grant this role: it includes permissions you do not hold ({}{tail}).",
+            shown.join(", ")
+        )
+    });
+    view! {
+        <li class="role-option" class:role-option--disabled=!allowed>
+            <input
+                type="checkbox"
+                id=id.clone()
+                disabled=!allowed
+                aria-describedby=format!("{id}-description {reason_id}")
+                prop:checked=checked
+                on:change=toggle
+            />
+            <label for=id.clone()>
+                <span class="role-option__name">{role.name.clone()}</span>
+                <span class="role-option__count">{format!("{} permissions", role.permissions.len())}</span>
+            </label>
+            <p class="role-option__description" id=format!("{id}-description")>{role.description.clone()}</p>
+            {reason.map(|r| view! { <p class="role-option__reason" id=reason_id.clone()>{r}</p> })}
+        </li>
+    }
+}

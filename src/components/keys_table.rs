@@ -1,0 +1,163 @@
+//! The table of API keys, with sortable columns and per-row actions gated by
+//! what the person may do.
+
+use keydesk_contract::types::{ApiKey, ApiKeySort, ApiKeyStatus};
+use leptos::prelude::*;
+
+use crate::time;
+
+/// What the person may do to keys; actions they may not take are disabled with the reason.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct RowPermissions {
+    pub refresh: bool,
+    pub update: bool,
+    pub delete: bool,
+}
+
+/// A row action the person chose.
+#[derive(Debug, Clone, PartialEq)]
+pub enum RowAction {
+    Generate(ApiKey),
+    Regenerate(ApiKey),
+    Edit(ApiKey),
+    Remove(ApiKey),
+}
+
+#[component]
+pub fn KeysTable(
+    #[prop(into)] keys: Signal<Vec<ApiKey>>,
+    sort: RwSignal<ApiKeySort>,
+    allowed: RowPermissions,
+    #[prop(into)] on_action: Callback<RowAction>,
+) -> impl IntoView {
+    view! {
+        <table class="keys-table">
+            <caption class="visually-hidden">"API keys"</caption>
+            <thead>
+                <tr>
+                    <SortHeader label="Name" asc=ApiKeySort::NameAsc desc=Some(ApiKeySort::NameDesc) sort=sort/>
+                    <th scope="col">"Roles"</th>
+                    <th scope="col">"Status"</th>
+                    <th scope="col">"Key"</th>
+                    <SortHeader label="Created" asc=ApiKeySort::CreatedAsc desc=Some(ApiKeySort::CreatedDesc) sort=sort/>
+                    <SortHeader label="Last used" asc=ApiKeySort::LastUsed desc=None sort=sort/>
+                    <th scope="col"><span class="visually-hidden">"Actions"</span></th>
+                </tr>
+            </thead>
+            <tbody>
+                <For each=move || keys.get() key=|k| (k.id.clone(), k.updated_at.clone(), k.last_used_at.clone()) let:key>
+                    <KeyRow key=key allowed=allowed on_action=on_action/>
+                </For>
+            </tbody>
+        </table>
+    }
+}
+
+/// A column header that sorts: first click ascending (or the only order), next descending.
+#[component]
+fn SortHeader(
+    label: &'static str,
+    asc: ApiKeySort,
+    desc: Option<ApiKeySort>,
+    sort: RwSignal<ApiKeySort>,
+) -> impl IntoView {
+    let state = move || {
+        let s = sort.get();
+        if s == asc {
+            if desc.is_some() {
+                "ascending"
+            } else {
+                "descending"
+            }
+        } else if Some(s) == desc {
+            "descending"
+        } else {
+            "none"
+        }
+    };
+    let click = move |_| {
+        let next = match desc {
+            Some(d) if sort.get_untracked() == asc => d,
+            _ => asc,
+        };
+        sort.set(next);
+    };
+    view! {
+        <th scope="col" aria-sort=state>
+            <button type="button" class="sort-button" on:click=click>
+                {label}
+                <span class="sort-button__arrow" aria-hidden="true">
+                    {move || match state() { "ascending" => "▲", "descending" => "▼", _ => "↕" }}
+                </span>
+            </button>
+        </th>
+    }
+}
+
+#[component]
+fn KeyRow(key: ApiKey, allowed: RowPermissions, on_action: Callback<RowAction>) -> impl IntoView {
+    let status_class = format!("status status--{}", key.status.as_str());
+    let prefix = key
+        .display_prefix
+        .as_ref()
+        .map(|p| format!("{p}…"))
+        .unwrap_or_else(|| "—".into());
+    let created_title = format!(
+        "{} by {}",
+        time::exact(&key.created_at),
+        key.created_by.name
+    );
+    let last_used = key.last_used_at.clone();
+    let generated = key.status != ApiKeyStatus::NotGenerated;
+    let expired = key.status == ApiKeyStatus::Expired;
+    let no = |what: &str| format!("You need the service-accounts.{what} permission.");
+    let (k1, k2, k3) = (key.clone(), key.clone(), key.clone());
+    view! {
+        <tr class="key-row" data-key-name=key.name.clone()>
+            <th scope="row" data-label="Name">
+                <span class="key-row__name">{key.name.clone()}</span>
+                {(!key.description.is_empty()).then(|| view! { <span class="key-row__description">{key.description.clone()}</span> })}
+            </th>
+            <td data-label="Roles">
+                <ul class="chips">
+                    {key.roles.iter().map(|r| view! { <li class="chip">{r.name.clone()}</li> }).collect_view()}
+                </ul>
+            </td>
+            <td data-label="Status"><span class=status_class>{key.status.label()}</span></td>
+            <td data-label="Key"><code class="prefix">{prefix}</code></td>
+            <td data-label="Created">
+                <time datetime=key.created_at.clone() title=created_title>{time::ago(&key.created_at)}</time>
+                <span class="key-row__by">{format!("by {}", key.created_by.name)}</span>
+            </td>
+            <td data-label="Last used">
+                {match last_used {
+                    Some(t) => view! { <time datetime=t.clone() title=time::exact(&t)>{time::ago(&t)}</time> }.into_any(),
+                    None => view! { <span class="muted">"Never"</span> }.into_any(),
+                }}
+            </td>
+            <td class="key-row__actions">
+                {if generated {
+                    view! {
+                        <button type="button" class="button button--small" disabled=!allowed.refresh || expired
+                            title=(!allowed.refresh).then(|| no("refresh"))
+                            on:click=move |_| on_action.run(RowAction::Regenerate(k1.clone()))>"Regenerate"</button>
+                    }.into_any()
+                } else {
+                    view! {
+                        <button type="button" class="button button--small button--primary" disabled=!allowed.refresh || expired
+                            title=(!allowed.refresh).then(|| no("refresh"))
+                            on:click=move |_| on_action.run(RowAction::Generate(k1.clone()))>"Generate"</button>
+                    }.into_any()
+                }}
+                <button type="button" class="button button--small" disabled=!allowed.update
+                    title=(!allowed.update).then(|| no("update"))
+                    aria-label=format!("Edit {}", key.name)
+                    on:click=move |_| on_action.run(RowAction::Edit(k2.clone()))>"Edit"</button>
+                <button type="button" class="button button--small button--danger-quiet" disabled=!allowed.delete
+                    title=(!allowed.delete).then(|| no("delete"))
+                    aria-label=format!("Remove {}", key.name)
+                    on:click=move |_| on_action.run(RowAction::Remove(k3.clone()))>"Remove"</button>
+            </td>
+        </tr>
+    }
+}

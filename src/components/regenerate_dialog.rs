@@ -1,0 +1,87 @@
+//! Regenerate: a confirmation that names the key and says who gets
+//! disconnected, with an optional grace period for a smooth rotation.
+
+use keydesk_contract::types::{ApiKey, GenerateRequest, GeneratedApiKey};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use super::error_panel::ErrorPanel;
+use super::modal::Modal;
+use crate::api::{ApiError, Pending};
+use crate::session::Session;
+
+/// Grace periods offered: (seconds, label).
+const GRACE: [(u32, &str); 3] = [
+    (0, "Immediately"),
+    (3_600, "After 1 hour"),
+    (86_400, "After 24 hours"),
+];
+
+#[component]
+pub fn RegenerateDialog(
+    key: ApiKey,
+    /// Sends `(key id, request)`.
+    submit: UnsyncCallback<(String, GenerateRequest), Pending<GeneratedApiKey>>,
+    #[prop(into)] on_generated: Callback<GeneratedApiKey>,
+    #[prop(into)] on_close: Callback<()>,
+) -> impl IntoView {
+    let grace = RwSignal::new(0u32);
+    let busy = RwSignal::new(false);
+    let failure = RwSignal::new(None::<ApiError>);
+    let id = key.id.clone();
+    let confirm = move |_| {
+        if busy.get_untracked() {
+            return;
+        }
+        busy.set(true);
+        failure.set(None);
+        let seconds = grace.get_untracked();
+        let request = GenerateRequest {
+            grace_period_seconds: (seconds > 0).then_some(seconds),
+        };
+        let call = submit.run((id.clone(), request));
+        spawn_local(async move {
+            let result = call.await;
+            busy.set(false);
+            match result {
+                Ok(generated) => on_generated.run(generated),
+                Err(e) => {
+                    if let Some(s) = use_context::<Session>() {
+                        s.notice(&e);
+                    }
+                    failure.set(Some(e));
+                }
+            }
+        });
+    };
+    let confirm_again = confirm.clone();
+    view! {
+        <Modal labelled_by="regenerate-title" on_close=on_close can_close=Signal::derive(move || !busy.get())>
+            <header class="modal__header">
+                <h2 id="regenerate-title">{format!("Regenerate {}?", key.name)}</h2>
+            </header>
+            <div class="modal__content">
+                <p class="warning" role="note">
+                    "Every system using the current secret of " <strong>{key.name.clone()}</strong>
+                    {key.display_prefix.clone().map(|p| format!(" ({p}…)"))}
+                    " will be disconnected when the old secret stops working."
+                </p>
+                <label for="grace-period">"Old secret stops working"</label>
+                <select id="grace-period" on:change=move |ev| grace.set(event_target_value(&ev).parse().unwrap_or(0))>
+                    {GRACE.iter().map(|(s, label)| view! { <option value=s.to_string() selected=move || grace.get() == *s>{*label}</option> }).collect_view()}
+                </select>
+                <p class="field__hint">"A grace period lets you roll the new secret out before the old one ends."</p>
+                {move || failure.get().map(|e| {
+                    let retry = confirm_again.clone();
+                    view! { <ErrorPanel error=e on_retry=Callback::new(move |_| retry(()))/> }
+                })}
+            </div>
+            <footer class="modal__actions">
+                <button type="button" class="button" disabled=move || busy.get() on:click=move |_| on_close.run(())>"Cancel"</button>
+                <button type="button" class="button button--danger" disabled=move || busy.get() on:click=move |_| confirm(())>
+                    {move || if busy.get() { "Regenerating…" } else { "Regenerate key" }}
+                </button>
+            </footer>
+        </Modal>
+    }
+}

@@ -1,0 +1,66 @@
+//! Guards signed-in screens: while `/me` is asked, a quiet loading line; when
+//! signed out, off to sign-in with the current address to come back to.
+
+use leptos::prelude::*;
+use leptos_router::hooks::{use_location, use_navigate};
+use leptos_router::NavigateOptions;
+
+use super::error_panel::ErrorPanel;
+use super::shell::Shell;
+use crate::session::{use_session, SessionState};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Phase {
+    Checking,
+    SignedOut,
+    SignedIn,
+    Unreachable,
+}
+
+#[component]
+pub fn RequireSession(children: ChildrenFn) -> impl IntoView {
+    let session = use_session();
+    let location = use_location();
+    let navigate = use_navigate();
+    let phase = Memo::new(move |_| match session.state.get() {
+        SessionState::Checking => Phase::Checking,
+        SessionState::SignedOut => Phase::SignedOut,
+        SessionState::SignedIn(_) => Phase::SignedIn,
+        SessionState::Unreachable(_) => Phase::Unreachable,
+    });
+    Effect::new(move || {
+        if phase.get() == Phase::SignedOut {
+            let here = format!(
+                "{}{}",
+                location.pathname.get_untracked(),
+                location.search.get_untracked()
+            );
+            let target = format!("/sign-in?next={}", crate::api::encode(&here));
+            navigate(
+                &target,
+                NavigateOptions {
+                    replace: true,
+                    ..Default::default()
+                },
+            );
+        }
+    });
+    let children = StoredValue::new(children);
+    move || match phase.get() {
+        Phase::Checking => view! { <p class="loading" role="status">"Loading…"</p> }.into_any(),
+        Phase::SignedOut => ().into_any(),
+        Phase::SignedIn => view! { <Shell>{children.with_value(|c| c())}</Shell> }.into_any(),
+        Phase::Unreachable => {
+            let error = match session.state.get_untracked() {
+                SessionState::Unreachable(e) => e,
+                _ => crate::api::ApiError::Network,
+            };
+            view! {
+                <main class="page page--centered">
+                    <ErrorPanel error=error on_retry=Callback::new(move |_| session.check())/>
+                </main>
+            }
+            .into_any()
+        }
+    }
+}

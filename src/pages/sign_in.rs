@@ -1,0 +1,91 @@
+//! Sign in. One message for a wrong email or password (the server does not
+//! say which either); afterwards, back to where the person was going.
+
+use keydesk_contract::types::SignInRequest;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::components::A;
+use leptos_router::hooks::{use_navigate, use_query_map};
+
+use crate::api::{self, ApiError};
+use crate::components::error_panel::ErrorPanel;
+use crate::components::field::TextField;
+use crate::session::{use_session, SessionState};
+
+/// Where to go after signing in: only a path inside this app.
+pub fn safe_next(next: Option<String>) -> String {
+    next.filter(|n| n.starts_with('/') && !n.starts_with("//") && !n.starts_with("/sign-"))
+        .unwrap_or_else(|| "/api-keys".to_string())
+}
+
+#[component]
+pub fn SignIn() -> impl IntoView {
+    let session = use_session();
+    let navigate = use_navigate();
+    let query = use_query_map();
+    let next = move || safe_next(query.with_untracked(|q| q.get("next")));
+    let email = RwSignal::new(String::new());
+    let password = RwSignal::new(String::new());
+    let busy = RwSignal::new(false);
+    let failure = RwSignal::new(None::<ApiError>);
+
+    // Already signed in (e.g. Back after signing in): go on.
+    {
+        let navigate = navigate.clone();
+        Effect::new(move || {
+            if matches!(session.state.get(), SessionState::SignedIn(_)) {
+                navigate(&next(), Default::default());
+            }
+        });
+    }
+
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if busy.get_untracked() {
+            return;
+        }
+        busy.set(true);
+        failure.set(None);
+        let request = SignInRequest {
+            email: email.get_untracked(),
+            password: password.get_untracked(),
+        };
+        spawn_local(async move {
+            let result = api::sign_in(&request).await;
+            busy.set(false);
+            match result {
+                Ok(me) => session.signed_in(me),
+                Err(e) => failure.set(Some(e)),
+            }
+        });
+    };
+    let field_error = |name: &'static str| {
+        Signal::derive(move || failure.with(|f| f.as_ref().and_then(|e| e.field(name))))
+    };
+    let general = move || {
+        failure
+            .get()
+            .filter(|e| !matches!(e, ApiError::Invalid { .. }))
+    };
+
+    view! {
+        <main class="auth" id="main">
+            <div class="auth__card">
+                <p class="auth__brand"><span class="logo" aria-hidden="true">"⚿"</span>" keydesk"</p>
+                <h1>"Sign in"</h1>
+                <form on:submit=submit novalidate>
+                    <TextField id="sign-in-email" label="Email" kind="email" value=email error=field_error("email") autocomplete="username" autofocus=true/>
+                    <TextField id="sign-in-password" label="Password" kind="password" value=password error=field_error("password") autocomplete="current-password"/>
+                    {move || general().map(|e| match e {
+                        ApiError::InvalidCredentials(m) | ApiError::TooManyAttempts(m) => view! { <p class="form-error" role="alert">{m}</p> }.into_any(),
+                        other => view! { <ErrorPanel error=other/> }.into_any(),
+                    })}
+                    <button type="submit" class="button button--primary button--block" disabled=move || busy.get()>
+                        {move || if busy.get() { "Signing in…" } else { "Sign in" }}
+                    </button>
+                </form>
+                <p class="auth__switch">"New to keydesk? " <A href="/sign-up">"Create an organization"</A></p>
+            </div>
+        </main>
+    }
+}

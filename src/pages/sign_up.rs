@@ -1,0 +1,85 @@
+//! Create an organization: its first person becomes its Admin.
+
+use keydesk_contract::types::{FieldErrors, SignUpRequest};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::components::A;
+use leptos_router::hooks::use_navigate;
+
+use crate::api::{self, ApiError};
+use crate::components::error_panel::ErrorPanel;
+use crate::components::field::TextField;
+use crate::session::{use_session, SessionState};
+
+#[component]
+pub fn SignUp() -> impl IntoView {
+    let session = use_session();
+    let navigate = use_navigate();
+    let organization = RwSignal::new(String::new());
+    let name = RwSignal::new(String::new());
+    let email = RwSignal::new(String::new());
+    let password = RwSignal::new(String::new());
+    let errors = RwSignal::new(FieldErrors::new());
+    let failure = RwSignal::new(None::<ApiError>);
+    let busy = RwSignal::new(false);
+
+    Effect::new(move || {
+        if matches!(session.state.get(), SessionState::SignedIn(_)) {
+            navigate("/api-keys", Default::default());
+        }
+    });
+
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if busy.get_untracked() {
+            return;
+        }
+        let request = SignUpRequest {
+            organization: organization.get_untracked(),
+            name: name.get_untracked(),
+            email: email.get_untracked(),
+            password: password.get_untracked(),
+        };
+        failure.set(None);
+        // The contract's rules first: the same messages the server would send.
+        if let Err(found) = request.validate() {
+            errors.set(found);
+            return;
+        }
+        errors.set(FieldErrors::new());
+        busy.set(true);
+        spawn_local(async move {
+            let result = api::sign_up(&request).await;
+            busy.set(false);
+            match result {
+                Ok(me) => session.signed_in(me),
+                Err(ApiError::Invalid { fields, .. }) if !fields.is_empty() => errors.set(fields),
+                Err(e) => failure.set(Some(e)),
+            }
+        });
+    };
+    let error =
+        move |field: &'static str| Signal::derive(move || errors.with(|e| e.get(field).cloned()));
+
+    view! {
+        <main class="auth" id="main">
+            <div class="auth__card">
+                <p class="auth__brand"><span class="logo" aria-hidden="true">"⚿"</span>" keydesk"</p>
+                <h1>"Create organization"</h1>
+                <p class="auth__lead">"You will be its first admin and can invite your team afterwards."</p>
+                <form on:submit=submit novalidate>
+                    <TextField id="sign-up-organization" label="Organization name" value=organization error=error("organization") autocomplete="organization" autofocus=true/>
+                    <TextField id="sign-up-name" label="Your name" value=name error=error("name") autocomplete="name"/>
+                    <TextField id="sign-up-email" label="Email" kind="email" value=email error=error("email") autocomplete="email"/>
+                    <TextField id="sign-up-password" label="Password" kind="password" value=password error=error("password")
+                        autocomplete="new-password" hint=format!("At least {} characters.", keydesk_contract::validation::PASSWORD_MIN)/>
+                    {move || failure.get().map(|e| view! { <ErrorPanel error=e/> })}
+                    <button type="submit" class="button button--primary button--block" disabled=move || busy.get()>
+                        {move || if busy.get() { "Creating…" } else { "Create organization" }}
+                    </button>
+                </form>
+                <p class="auth__switch">"Already have an account? " <A href="/sign-in">"Sign in"</A></p>
+            </div>
+        </main>
+    }
+}
