@@ -31,8 +31,8 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/") view=|| view! { <Redirect path="/api-keys"/> }/>
                 <Route path=path!("/sign-in") view=SignIn/>
                 <Route path=path!("/sign-up") view=SignUp/>
-                <Route path=path!("/api-keys") view=|| view! { <RequireSession><ApiKeysPage/></RequireSession> }/>
-                <Route path=path!("/api-keys/new") view=|| view! { <RequireSession><ApiKeysPage create=true/></RequireSession> }/>
+                // One route for the list and /new, so opening Create keeps the page.
+                <Route path=path!("/api-keys/:action?") view=|| view! { <RequireSession><ApiKeysPage/></RequireSession> }/>
                 <Route path=path!("/roles") view=|| view! { <RequireSession><RolesPage/></RequireSession> }/>
             </Routes>
         </Router>

@@ -21,7 +21,8 @@ enum Step {
 #[component]
 pub fn CreateKeyDialog(
     /// Every role there is.
-    roles: Vec<Role>,
+    #[prop(into)]
+    roles: Signal<Vec<Role>>,
     /// What the person holds (roles granting more are disabled).
     my_permissions: Vec<String>,
     /// Sends the request (the API, or a stand-in in tests).
@@ -38,12 +39,11 @@ pub fn CreateKeyDialog(
     let step = RwSignal::new(Step::Details);
     let busy = RwSignal::new(false);
     let failure = RwSignal::new(None::<ApiError>);
-    let roles = StoredValue::new(roles);
     let my_permissions = StoredValue::new(my_permissions);
 
     let next = move |_| {
         failure.set(None);
-        if roles.with_value(|r| draft.validate(r)) {
+        if roles.with_untracked(|r| draft.validate(r)) {
             step.set(Step::DoubleCheck);
         }
     };
@@ -93,7 +93,7 @@ pub fn CreateKeyDialog(
                         <h2 id="create-key-title">"Create API Key"</h2>
                     </header>
                     <form class="modal__content" on:submit=move |ev| { ev.prevent_default(); next(()); }>
-                        <KeyDetailsForm draft=draft roles=roles.get_value() my_permissions=my_permissions.get_value()/>
+                        <KeyDetailsForm draft=draft roles=roles my_permissions=my_permissions.get_value()/>
                         <footer class="modal__actions">
                             <button type="button" class="button" on:click=move |_| on_close.run(())>"Cancel"</button>
                             <button type="submit" class="button button--primary">"Next: double-check"</button>
@@ -101,7 +101,7 @@ pub fn CreateKeyDialog(
                     </form>
                 }.into_any(),
                 Step::DoubleCheck => {
-                    let granted = roles.with_value(|r| granted_by(r, &draft.role_ids.get_untracked()));
+                    let granted = roles.with_untracked(|r| granted_by(r, &draft.role_ids.get_untracked()));
                     let count = granted.len();
                     view! {
                         <header class="modal__header">

@@ -16,7 +16,7 @@ use crate::session::Session;
 pub fn EditKeyDialog(
     /// The key as it is now.
     key: ApiKey,
-    roles: Vec<Role>,
+    #[prop(into)] roles: Signal<Vec<Role>>,
     my_permissions: Vec<String>,
     /// Sends `(key id, changes)`.
     submit: UnsyncCallback<(String, UpdateApiKeyRequest), Pending<ApiKey>>,
@@ -28,13 +28,12 @@ pub fn EditKeyDialog(
     let reviewing = RwSignal::new(false);
     let busy = RwSignal::new(false);
     let failure = RwSignal::new(None::<ApiError>);
-    let roles = StoredValue::new(roles);
     let my_permissions = StoredValue::new(my_permissions);
     let key = StoredValue::new(key);
 
     let next = move |_| {
         failure.set(None);
-        if roles.with_value(|r| draft.validate(r)) {
+        if roles.with_untracked(|r| draft.validate(r)) {
             reviewing.set(true);
         }
     };
@@ -91,7 +90,7 @@ pub fn EditKeyDialog(
             {move || if !reviewing.get() {
                 view! {
                     <form class="modal__content" on:submit=move |ev| { ev.prevent_default(); next(()); }>
-                        <KeyDetailsForm draft=draft roles=roles.get_value() my_permissions=my_permissions.get_value()/>
+                        <KeyDetailsForm draft=draft roles=roles my_permissions=my_permissions.get_value()/>
                         <footer class="modal__actions">
                             <button type="button" class="button" on:click=move |_| on_close.run(())>"Cancel"</button>
                             <button type="submit" class="button button--primary">"Next: review changes"</button>
@@ -100,7 +99,7 @@ pub fn EditKeyDialog(
                 }.into_any()
             } else {
                 let before = key.with_value(|k| k.permissions.clone());
-                let after = roles.with_value(|r| granted_by(r, &draft.role_ids.get_untracked()));
+                let after = roles.with_untracked(|r| granted_by(r, &draft.role_ids.get_untracked()));
                 view! {
                     <div class="modal__content">
                         <p class="double-check__lead">

@@ -82,7 +82,7 @@ pub fn GeneratedKeyDialog(
                 </p>
                 <label class="secret__label" for="generated-curl">"Test it"</label>
                 <div class="secret">
-                    <textarea id="generated-curl" class="secret__value secret__value--command" readonly rows="2"
+                    <textarea id="generated-curl" class="secret__value secret__value--command" readonly rows="3"
                         spellcheck="false">{curl.clone()}</textarea>
                     <button type="button" class="button" on:click=move |_| copy("curl", curl_for_copy.clone())>
                         {move || if copied.get() == Some("curl") { "Copied" } else { "Copy command" }}

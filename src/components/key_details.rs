@@ -88,14 +88,15 @@ pub fn missing_for(role: &Role, my_permissions: &[String]) -> Vec<String> {
 #[component]
 pub fn KeyDetailsForm(
     draft: KeyDraft,
-    /// Every role there is.
-    roles: Vec<Role>,
+    /// Every role there is (may still be loading).
+    #[prop(into)]
+    roles: Signal<Vec<Role>>,
     /// What the person holds: roles granting more are shown disabled.
     my_permissions: Vec<String>,
 ) -> impl IntoView {
-    let roles = StoredValue::new(roles);
+    let my_permissions = StoredValue::new(my_permissions);
     let count = move || {
-        let n = roles.with_value(|r| granted_by(r, &draft.role_ids.get()).len());
+        let n = roles.with(|r| granted_by(r, &draft.role_ids.get()).len());
         match n {
             0 => "No permissions granted yet: choose at least one role.".to_string(),
             1 => "Grants 1 permission.".to_string(),
@@ -137,7 +138,9 @@ pub fn KeyDetailsForm(
                 <legend>"Roles & Access"</legend>
                 <p class="field__hint">"Give the key only what its system needs. Each role shows what it is for."</p>
                 <ul class="roles-picker__list">
-                    {roles.with_value(|all| all.iter().map(|role| role_option(role.clone(), draft, &my_permissions)).collect_view())}
+                    <For each=move || roles.get() key=|r| r.id.clone() let:role>
+                        {my_permissions.with_value(|mine| role_option(role, draft, mine))}
+                    </For>
                 </ul>
                 <p class="roles-picker__count" id="roles-count" aria-live="polite">{count}</p>
                 <p class="field__error" id="roles-error" aria-live="polite">{move || role_error.get()}</p>

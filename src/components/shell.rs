@@ -33,7 +33,7 @@ pub fn Shell(children: Children) -> impl IntoView {
             <a class="skip-link" href="#main">"Skip to content"</a>
             <header class="topbar">
                 <div class="topbar__brand">
-                    <span class="logo" aria-hidden="true">"⚿"</span>
+                    <Logo/>
                     <span class="topbar__product">"keydesk"</span>
                     <span class="topbar__org">{move || me().map(|m| m.organization.name)}</span>
                 </div>
@@ -50,5 +50,16 @@ pub fn Shell(children: Children) -> impl IntoView {
             </nav>
             <main id="main" class="page">{children()}</main>
         </div>
+    }
+}
+
+/// The keydesk mark: a key, drawn inline so no font or file is needed.
+#[component]
+pub fn Logo() -> impl IntoView {
+    view! {
+        <svg class="logo" viewBox="0 0 24 24" width="22" height="22" aria-hidden="true" focusable="false">
+            <circle cx="8" cy="12" r="4.5" fill="none" stroke="currentColor" stroke-width="2.2"/>
+            <path d="M12.5 12h9M18 12v3.5M21 12v2.5" fill="none" stroke="currentColor" stroke-width="2.2" stroke-linecap="round"/>
+        </svg>
     }
 }

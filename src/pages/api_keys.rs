@@ -6,7 +6,7 @@ use keydesk_contract::types::{
 };
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use leptos_router::hooks::use_navigate;
+use leptos_router::hooks::{use_navigate, use_params_map};
 
 use crate::api::{self, pending, ApiError};
 use crate::components::create_key_dialog::CreateKeyDialog;
@@ -17,6 +17,7 @@ use crate::components::key_filters::{KeyFilterBar, KeyFilters};
 use crate::components::keys_table::{KeysTable, RowAction, RowPermissions};
 use crate::components::regenerate_dialog::RegenerateDialog;
 use crate::components::remove_key_dialog::RemoveKeyDialog;
+use crate::pages::not_found::NotFound;
 use crate::session::use_session;
 
 /// Keys fetched per page.
@@ -40,14 +41,27 @@ enum Loaded {
     Failed(ApiError),
 }
 
+/// `/api-keys` and `/api-keys/new`; any other `/api-keys/…` is not found.
 #[component]
-pub fn ApiKeysPage(
-    /// Opened at `/api-keys/new`: start with the Create dialog (if allowed).
-    #[prop(optional)]
-    create: bool,
-) -> impl IntoView {
+pub fn ApiKeysPage() -> impl IntoView {
+    let params = use_params_map();
+    // A memo, so moving between the list and /new keeps the page (and its list).
+    let known = Memo::new(move |_| params.with(|p| p.get("action")).is_none_or(|a| a == "new"));
+    move || {
+        if known.get() {
+            view! { <ApiKeys/> }.into_any()
+        } else {
+            view! { <NotFound/> }.into_any()
+        }
+    }
+}
+
+#[component]
+fn ApiKeys() -> impl IntoView {
     let session = use_session();
     let navigate = use_navigate();
+    let params = use_params_map();
+    let creating = Memo::new(move |_| params.with(|p| p.get("action")).as_deref() == Some("new"));
     let can_create = move || session.can("service-accounts.create");
     let my_permissions = move || session.me().map(|m| m.permissions).unwrap_or_default();
     let allowed = RowPermissions {
@@ -149,27 +163,39 @@ pub fn ApiKeysPage(
         }
     });
 
-    let open = RwSignal::new(if create && can_create() {
-        Open::Create
-    } else {
-        Open::Nothing
+    let open = RwSignal::new(Open::Nothing);
+    // The address says whether the Create dialog is open, so it can be linked
+    // to, and so typing it without the permission opens nothing.
+    Effect::new(move || match (creating.get(), can_create()) {
+        (true, true) => open.set(Open::Create),
+        (false, _) if open.with_untracked(|o| *o == Open::Create) => open.set(Open::Nothing),
+        _ => {}
     });
-    let refused_create = create && !can_create();
+    let refused_create = move || creating.get() && !can_create();
     let close = {
         let navigate = navigate.clone();
         Callback::new(move |_| {
             open.set(Open::Nothing);
-            if create {
+            if creating.get_untracked() {
                 navigate("/api-keys", Default::default());
             }
         })
     };
     let generating = RwSignal::new(None::<String>);
     let generate_failure = RwSignal::new(None::<ApiError>);
+    let leave_create = {
+        let navigate = navigate.clone();
+        move || {
+            if creating.get_untracked() {
+                navigate("/api-keys", Default::default());
+            }
+        }
+    };
     let generate_now = Callback::new(move |key: ApiKey| {
         if generating.get_untracked().is_some() {
             return;
         }
+        leave_create();
         generating.set(Some(key.id.clone()));
         generate_failure.set(None);
         spawn_local(async move {
@@ -197,10 +223,7 @@ pub fn ApiKeysPage(
 
     let create_button = {
         let navigate = navigate.clone();
-        move |_| {
-            open.set(Open::Create);
-            navigate("/api-keys/new", Default::default());
-        }
+        move |_| navigate("/api-keys/new", Default::default())
     };
     let origin = window().location().origin().unwrap_or_default();
 
@@ -218,7 +241,7 @@ pub fn ApiKeysPage(
                 </p>
             </div>
         </header>
-        {refused_create.then(|| view! {
+        {move || refused_create().then(|| view! {
             <p class="notice" role="alert">"Creating API keys needs the service-accounts.create permission, which your roles do not grant."</p>
         })}
         <p class="visually-hidden" role="status" aria-live="polite">{move || announce.get()}</p>
@@ -250,7 +273,7 @@ pub fn ApiKeysPage(
             Open::Nothing => ().into_any(),
             Open::Create => view! {
                 <CreateKeyDialog
-                    roles=roles.get_untracked()
+                    roles=roles
                     my_permissions=my_permissions()
                     submit=UnsyncCallback::new(|req| pending(async move { api::create_key(&req).await }))
                     on_created=move |key: ApiKey| {
@@ -264,7 +287,7 @@ pub fn ApiKeysPage(
             Open::Edit(key) => view! {
                 <EditKeyDialog
                     key=key
-                    roles=roles.get_untracked()
+                    roles=roles
                     my_permissions=my_permissions()
                     submit=UnsyncCallback::new(|(id, req): (String, _)| pending(async move { api::update_key(&id, &req).await }))
                     on_saved=move |key: ApiKey| {

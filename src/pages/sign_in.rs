@@ -10,6 +10,7 @@ use leptos_router::hooks::{use_navigate, use_query_map};
 use crate::api::{self, ApiError};
 use crate::components::error_panel::ErrorPanel;
 use crate::components::field::TextField;
+use crate::components::shell::Logo;
 use crate::session::{use_session, SessionState};
 
 /// Where to go after signing in: only a path inside this app.
@@ -71,7 +72,7 @@ pub fn SignIn() -> impl IntoView {
     view! {
         <main class="auth" id="main">
             <div class="auth__card">
-                <p class="auth__brand"><span class="logo" aria-hidden="true">"⚿"</span>" keydesk"</p>
+                <p class="auth__brand"><Logo/>" keydesk"</p>
                 <h1>"Sign in"</h1>
                 <form on:submit=submit novalidate>
                     <TextField id="sign-in-email" label="Email" kind="email" value=email error=field_error("email") autocomplete="username" autofocus=true/>

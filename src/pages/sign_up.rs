@@ -9,6 +9,7 @@ use leptos_router::hooks::use_navigate;
 use crate::api::{self, ApiError};
 use crate::components::error_panel::ErrorPanel;
 use crate::components::field::TextField;
+use crate::components::shell::Logo;
 use crate::session::{use_session, SessionState};
 
 #[component]
@@ -64,7 +65,7 @@ pub fn SignUp() -> impl IntoView {
     view! {
         <main class="auth" id="main">
             <div class="auth__card">
-                <p class="auth__brand"><span class="logo" aria-hidden="true">"⚿"</span>" keydesk"</p>
+                <p class="auth__brand"><Logo/>" keydesk"</p>
                 <h1>"Create organization"</h1>
                 <p class="auth__lead">"You will be its first admin and can invite your team afterwards."</p>
                 <form on:submit=submit novalidate>
