@@ -62,6 +62,10 @@ pub fn CreateKeyDialog(
         let call = submit.run(request);
         spawn_local(async move {
             let result = call.await;
+            // The dialog may have gone while the request was in flight.
+            if busy.is_disposed() {
+                return;
+            }
             busy.set(false);
             match result {
                 Ok(key) => {

@@ -45,7 +45,8 @@ pub fn TextField(
                 autofocus=autofocus
                 aria-invalid=move || if error.get().is_some() { "true" } else { "false" }
                 aria-describedby=described_by
-                bind:value=value
+                prop:value=move || value.get()
+                on:input=move |ev| value.set(event_target_value(&ev))
             />
             <p class="field__error" id=error_id aria-live="polite">{move || error.get()}</p>
         </div>

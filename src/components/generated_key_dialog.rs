@@ -28,7 +28,11 @@ pub fn GeneratedKeyDialog(
 
     let copy = move |what: &'static str, text: String| {
         spawn_local(async move {
-            match copy_text(&text).await {
+            let result = copy_text(&text).await;
+            if copied.is_disposed() {
+                return;
+            }
+            match result {
                 Ok(()) => {
                     copy_error.set(None);
                     copied.set(Some(what));

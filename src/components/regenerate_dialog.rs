@@ -42,6 +42,10 @@ pub fn RegenerateDialog(
         let call = submit.run((id.clone(), request));
         spawn_local(async move {
             let result = call.await;
+            // The dialog may have gone while the request was in flight.
+            if busy.is_disposed() {
+                return;
+            }
             busy.set(false);
             match result {
                 Ok(generated) => on_generated.run(generated),

@@ -37,6 +37,10 @@ pub fn RemoveKeyDialog(
         let call = submit.run(id.clone());
         spawn_local(async move {
             let result = call.await;
+            // The dialog may have gone while the request was in flight.
+            if busy.is_disposed() {
+                return;
+            }
             busy.set(false);
             match result {
                 Ok(()) => on_removed.run(()),
@@ -61,7 +65,8 @@ pub fn RemoveKeyDialog(
                     "This cannot be undone."
                 </p>
                 <label for="confirm-name">"Type " <strong>{name.clone()}</strong> " to confirm"</label>
-                <input id="confirm-name" autocomplete="off" spellcheck="false" bind:value=typed autofocus/>
+                <input id="confirm-name" autocomplete="off" spellcheck="false" autofocus
+                    prop:value=move || typed.get() on:input=move |ev| typed.set(event_target_value(&ev))/>
                 {move || failure.get().map(|e| view! { <ErrorPanel error=e/> })}
                 <footer class="modal__actions">
                     <button type="button" class="button" disabled=move || busy.get() on:click=move |_| on_close.run(())>"Cancel"</button>

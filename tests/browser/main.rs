@@ -1,0 +1,14 @@
+//! Browser tests of the web app's components, in headless Chromium
+//! (wasm-bindgen-test). Components are mounted with stand-in data and
+//! callbacks, then driven as a person would.
+#![cfg(target_arch = "wasm32")]
+
+wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
+
+mod support;
+
+mod create_key_dialog;
+mod edit_key_dialog;
+mod generated_key_dialog;
+mod pages;
+mod remove_key_dialog;

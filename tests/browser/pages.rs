@@ -1,0 +1,57 @@
+use keydesk_contract::types::Role;
+use keydesk_web::pages::not_found::NotFound;
+use keydesk_web::pages::roles::RoleCards;
+use keydesk_web::pages::sign_in::safe_next;
+use keydesk_web::time::relative;
+use leptos::prelude::*;
+use leptos_router::components::Router;
+use wasm_bindgen_test::*;
+
+use crate::support::*;
+
+#[wasm_bindgen_test]
+async fn not_found_page_links_home() {
+    let page = mount(|| view! { <Router><NotFound/></Router> });
+    settle().await;
+    assert!(text(&page).contains("Page not found"));
+    assert_eq!(find(&page, "a").get_attribute("href").as_deref(), Some("/"));
+}
+
+#[wasm_bindgen_test]
+async fn roles_show_every_permission_grouped_with_descriptions() {
+    let roles: Vec<Role> = built_in_roles();
+    let page = mount(move || view! { <RoleCards roles=roles/> });
+    settle().await;
+    assert_eq!(
+        find_all(&page, ".role-card").len(),
+        keydesk_contract::roles::BUILT_IN_ROLES.len()
+    );
+    let viewer = find(&page, "[aria-labelledby='role-card-document-viewer']");
+    assert_eq!(
+        listed_permissions(&viewer, ".permission"),
+        permissions_of(&["document-viewer"])
+    );
+    let description = keydesk_contract::permissions::find("documents.retrieve")
+        .unwrap()
+        .description;
+    assert!(text(&viewer).contains(description));
+}
+
+#[wasm_bindgen_test]
+fn times_read_like_people_say_them() {
+    let now = 1_000_000_000_000.0;
+    let ago = |s: f64| relative(now - s * 1000.0, now);
+    assert_eq!(ago(5.0), "just now");
+    assert_eq!(ago(180.0), "3 minutes ago");
+    assert_eq!(ago(3600.0), "1 hour ago");
+    assert_eq!(ago(2.0 * 86_400.0), "2 days ago");
+    assert_eq!(relative(now + 3.0 * 86_400_000.0, now), "in 3 days");
+}
+
+#[wasm_bindgen_test]
+fn after_sign_in_only_app_paths_are_followed() {
+    assert_eq!(safe_next(Some("/roles".into())), "/roles");
+    assert_eq!(safe_next(Some("//evil.example".into())), "/api-keys");
+    assert_eq!(safe_next(Some("https://evil.example".into())), "/api-keys");
+    assert_eq!(safe_next(None), "/api-keys");
+}
