@@ -53,7 +53,7 @@ impl std::fmt::Display for ApiError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             ApiError::Network => {
-                f.write_str("keydesk cannot be reached. Check your connection and try again.")
+                f.write_str("The server did not answer. Check your connection, then retry: nothing you typed is lost.")
             }
             ApiError::Unauthenticated(m)
             | ApiError::InvalidCredentials(m)

@@ -59,6 +59,12 @@ impl Session {
             .with(|s| matches!(s, SessionState::SignedIn(me) if me.can(permission)))
     }
 
+    /// [`Session::can`] without subscribing: for values computed once.
+    pub fn can_now(self, permission: &str) -> bool {
+        self.state
+            .with_untracked(|s| matches!(s, SessionState::SignedIn(me) if me.can(permission)))
+    }
+
     pub fn signed_in(self, me: Me) {
         self.state.set(SessionState::SignedIn(me));
     }

@@ -38,6 +38,8 @@ pub fn CreateKeyDialog(
     let draft = KeyDraft::new("", "", Vec::new());
     let step = RwSignal::new(Step::Details);
     let busy = RwSignal::new(false);
+    // Absent in tests that mount the dialog alone.
+    let session = use_context::<Session>();
     let failure = RwSignal::new(None::<ApiError>);
     let my_permissions = StoredValue::new(my_permissions);
 
@@ -78,10 +80,10 @@ pub fn CreateKeyDialog(
                     step.set(Step::Details);
                 }
                 Err(e) => {
-                    if let Some(s) = use_context::<Session>() {
+                    failure.set(Some(e.clone()));
+                    if let Some(s) = session {
                         s.notice(&e);
                     }
-                    failure.set(Some(e));
                 }
             }
         });

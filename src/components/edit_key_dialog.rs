@@ -27,6 +27,8 @@ pub fn EditKeyDialog(
     let draft = KeyDraft::new(&key.name, &key.description, current_roles);
     let reviewing = RwSignal::new(false);
     let busy = RwSignal::new(false);
+    // Absent in tests that mount the dialog alone.
+    let session = use_context::<Session>();
     let failure = RwSignal::new(None::<ApiError>);
     let my_permissions = StoredValue::new(my_permissions);
     let key = StoredValue::new(key);
@@ -74,10 +76,10 @@ pub fn EditKeyDialog(
                     reviewing.set(false);
                 }
                 Err(e) => {
-                    if let Some(s) = use_context::<Session>() {
+                    failure.set(Some(e.clone()));
+                    if let Some(s) = session {
                         s.notice(&e);
                     }
-                    failure.set(Some(e));
                 }
             }
         });

@@ -27,6 +27,8 @@ pub fn RegenerateDialog(
 ) -> impl IntoView {
     let grace = RwSignal::new(0u32);
     let busy = RwSignal::new(false);
+    // Absent in tests that mount the dialog alone.
+    let session = use_context::<Session>();
     let failure = RwSignal::new(None::<ApiError>);
     let id = key.id.clone();
     let confirm = move |_| {
@@ -50,10 +52,10 @@ pub fn RegenerateDialog(
             match result {
                 Ok(generated) => on_generated.run(generated),
                 Err(e) => {
-                    if let Some(s) = use_context::<Session>() {
+                    failure.set(Some(e.clone()));
+                    if let Some(s) = session {
                         s.notice(&e);
                     }
-                    failure.set(Some(e));
                 }
             }
         });

@@ -20,6 +20,8 @@ pub fn RemoveKeyDialog(
 ) -> impl IntoView {
     let typed = RwSignal::new(String::new());
     let busy = RwSignal::new(false);
+    // Absent in tests that mount the dialog alone.
+    let session = use_context::<Session>();
     let failure = RwSignal::new(None::<ApiError>);
     let name = key.name.clone();
     let matches = {
@@ -45,10 +47,10 @@ pub fn RemoveKeyDialog(
             match result {
                 Ok(()) => on_removed.run(()),
                 Err(e) => {
-                    if let Some(s) = use_context::<Session>() {
+                    failure.set(Some(e.clone()));
+                    if let Some(s) = session {
                         s.notice(&e);
                     }
-                    failure.set(Some(e));
                 }
             }
         });

@@ -29,12 +29,10 @@ pub fn RequireSession(children: ChildrenFn) -> impl IntoView {
         SessionState::Unreachable(_) => Phase::Unreachable,
     });
     Effect::new(move || {
-        if phase.get() == Phase::SignedOut {
-            let here = format!(
-                "{}{}",
-                location.pathname.get_untracked(),
-                location.search.get_untracked()
-            );
+        let path = location.pathname.get_untracked();
+        // Signing out navigates to /sign-in itself; nothing to come back to then.
+        if phase.get() == Phase::SignedOut && !path.starts_with("/sign-") {
+            let here = format!("{path}{}", location.search.get_untracked());
             let target = format!("/sign-in?next={}", crate::api::encode(&here));
             navigate(
                 &target,

@@ -65,9 +65,9 @@ fn ApiKeys() -> impl IntoView {
     let can_create = move || session.can("service-accounts.create");
     let my_permissions = move || session.me().map(|m| m.permissions).unwrap_or_default();
     let allowed = RowPermissions {
-        refresh: session.can("service-accounts.refresh"),
-        update: session.can("service-accounts.update"),
-        delete: session.can("service-accounts.delete"),
+        refresh: session.can_now("service-accounts.refresh"),
+        update: session.can_now("service-accounts.update"),
+        delete: session.can_now("service-accounts.delete"),
     };
 
     let filters = KeyFilters::new();
@@ -106,7 +106,8 @@ fn ApiKeys() -> impl IntoView {
         let q = query(None);
         spawn_local(async move {
             let result = api::list_keys(&q).await;
-            if generation.get_value() != mine {
+            // The page may be gone (signed out meanwhile), or a newer query asked.
+            if keys.is_disposed() || generation.get_value() != mine {
                 return;
             }
             match result {
@@ -117,8 +118,8 @@ fn ApiKeys() -> impl IntoView {
                     loaded.set(Loaded::Ready);
                 }
                 Err(e) => {
+                    loaded.set(Loaded::Failed(e.clone()));
                     session.notice(&e);
-                    loaded.set(Loaded::Failed(e));
                 }
             }
         });
@@ -136,6 +137,9 @@ fn ApiKeys() -> impl IntoView {
         let q = query(Some(cursor));
         spawn_local(async move {
             let result = api::list_keys(&q).await;
+            if keys.is_disposed() {
+                return;
+            }
             loading_more.set(false);
             if generation.get_value() != mine {
                 return;
@@ -147,8 +151,8 @@ fn ApiKeys() -> impl IntoView {
                     next_cursor.set(page.next_cursor);
                 }
                 Err(e) => {
+                    loaded.set(Loaded::Failed(e.clone()));
                     session.notice(&e);
-                    loaded.set(Loaded::Failed(e));
                 }
             }
         });
@@ -156,7 +160,11 @@ fn ApiKeys() -> impl IntoView {
 
     let roles = RwSignal::new(Vec::<Role>::new());
     spawn_local(async move {
-        match api::roles().await {
+        let result = api::roles().await;
+        if roles.is_disposed() {
+            return;
+        }
+        match result {
             Ok(list) => roles.set(list),
             // Without roles.retrieve or .create there is nothing to pick from.
             Err(e) => session.notice(&e),
@@ -200,6 +208,9 @@ fn ApiKeys() -> impl IntoView {
         generate_failure.set(None);
         spawn_local(async move {
             let result = api::generate_key(&key.id, &GenerateRequest::default()).await;
+            if generating.is_disposed() {
+                return;
+            }
             generating.set(None);
             match result {
                 Ok(generated) => {
@@ -207,9 +218,9 @@ fn ApiKeys() -> impl IntoView {
                     reload.update(|n| *n += 1);
                 }
                 Err(e) => {
-                    session.notice(&e);
                     open.set(Open::Nothing);
-                    generate_failure.set(Some(e));
+                    generate_failure.set(Some(e.clone()));
+                    session.notice(&e);
                 }
             }
         });
