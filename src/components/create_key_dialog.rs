@@ -114,7 +114,7 @@ pub fn CreateKeyDialog(
                             <p class="modal__step">"Step 2 of 2"</p>
                             <h2 id="create-key-title">"Double-check permissions"</h2>
                         </header>
-                        <div class="modal__content">
+                        <div class="modal__content" tabindex="0" role="region" aria-label="Permissions to be granted">
                             <p class="double-check__lead">
                                 {format!("These {count} permissions will be granted to ")}
                                 <strong>{draft.clean_name()}</strong>":"

@@ -107,7 +107,7 @@ pub fn EditKeyDialog(
                 let before = key.with_value(|k| k.permissions.clone());
                 let after = roles.with_untracked(|r| granted_by(r, &draft.role_ids.get_untracked()));
                 view! {
-                    <div class="modal__content">
+                    <div class="modal__content" tabindex="0" role="region" aria-label="Changes to review">
                         <p class="double-check__lead">
                             "Review what changes for " <strong>{draft.clean_name()}</strong>
                             ". Systems using this key get the new permissions at once."

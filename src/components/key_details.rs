@@ -187,7 +187,7 @@ fn role_option(role: Role, draft: KeyDraft, my_permissions: &[String]) -> impl I
                 type="checkbox"
                 id=id.clone()
                 disabled=!allowed
-                aria-describedby=format!("{id}-description {reason_id}")
+                aria-describedby=if allowed { format!("{id}-description") } else { format!("{id}-description {reason_id}") }
                 prop:checked=checked
                 on:change=toggle
             />

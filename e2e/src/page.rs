@@ -1,0 +1,255 @@
+//! The browser, as a person uses it: go to a page, type, click buttons by
+//! their words, wait for what should appear. Every wait has a deadline so a
+//! broken feature fails instead of hanging.
+
+use fantoccini::elements::Element;
+use fantoccini::{Client, Locator};
+use std::path::Path;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tokio::sync::Mutex;
+
+use crate::stack::Server;
+
+/// How long anything may take to appear.
+const PATIENCE: Duration = Duration::from_secs(15);
+const POLL: Duration = Duration::from_millis(50);
+
+#[derive(Clone)]
+pub struct Page {
+    browser: Client,
+    /// e.g. `http://127.0.0.1:41234`
+    pub base: String,
+    driver: String,
+    server: Arc<Mutex<Server>>,
+}
+
+impl Page {
+    pub(crate) fn new(
+        browser: Client,
+        base: String,
+        driver: String,
+        server: Arc<Mutex<Server>>,
+    ) -> Self {
+        Page {
+            browser,
+            base,
+            driver,
+            server,
+        }
+    }
+
+    pub fn browser(&self) -> Client {
+        self.browser.clone()
+    }
+
+    pub async fn goto(&self, path: &str) {
+        self.browser
+            .goto(&format!("{}{path}", self.base))
+            .await
+            .unwrap();
+    }
+
+    pub async fn reload(&self) {
+        self.browser.refresh().await.unwrap();
+    }
+
+    pub async fn back(&self) {
+        self.browser.back().await.unwrap();
+    }
+
+    /// The current path and query, e.g. `/sign-in?next=%2Froles`.
+    pub async fn path(&self) -> String {
+        let url = self.browser.current_url().await.unwrap();
+        match url.query() {
+            Some(q) => format!("{}?{q}", url.path()),
+            None => url.path().to_string(),
+        }
+    }
+
+    /// Polls `check` until it answers `Some`, or fails after the deadline saying `what`.
+    pub async fn until<T, F, Fut>(&self, what: &str, mut check: F) -> T
+    where
+        F: FnMut() -> Fut,
+        Fut: std::future::Future<Output = Option<T>>,
+    {
+        let deadline = Instant::now() + PATIENCE;
+        loop {
+            if let Some(v) = check().await {
+                return v;
+            }
+            if Instant::now() > deadline {
+                panic!("gave up waiting for {what}");
+            }
+            tokio::time::sleep(POLL).await;
+        }
+    }
+
+    pub async fn wait_for(&self, css: &str) -> Element {
+        self.until(&format!("{css} to appear"), || async {
+            self.browser.find(Locator::Css(css)).await.ok()
+        })
+        .await
+    }
+
+    pub async fn exists(&self, css: &str) -> bool {
+        self.browser.find(Locator::Css(css)).await.is_ok()
+    }
+
+    pub async fn wait_gone(&self, css: &str) {
+        self.until(&format!("{css} to go away"), || async {
+            (!self.exists(css).await).then_some(())
+        })
+        .await
+    }
+
+    /// All the text the page shows.
+    pub async fn body_text(&self) -> String {
+        match self.browser.find(Locator::Css("body")).await {
+            Ok(body) => body.text().await.unwrap_or_default(),
+            Err(_) => String::new(),
+        }
+    }
+
+    pub async fn wait_text(&self, text: &str) {
+        self.until(&format!("the text {text:?}"), || async {
+            self.body_text().await.contains(text).then_some(())
+        })
+        .await
+    }
+
+    pub async fn wait_path(&self, path: &str) {
+        self.until(&format!("the address {path}"), || async {
+            (self.path().await == path).then_some(())
+        })
+        .await
+    }
+
+    /// Replaces the content of an input or text area, typing as a person does.
+    pub async fn fill(&self, css: &str, text: &str) {
+        let field = self.wait_for(css).await;
+        field.clear().await.unwrap();
+        if !text.is_empty() {
+            field.send_keys(text).await.unwrap();
+        }
+    }
+
+    pub async fn value(&self, css: &str) -> String {
+        self.wait_for(css)
+            .await
+            .prop("value")
+            .await
+            .unwrap()
+            .unwrap_or_default()
+    }
+
+    pub async fn text(&self, css: &str) -> String {
+        self.wait_for(css).await.text().await.unwrap()
+    }
+
+    pub async fn click(&self, css: &str) {
+        self.wait_for(css).await.click().await.unwrap();
+    }
+
+    /// The button whose visible words are exactly `label`.
+    pub async fn button(&self, label: &str) -> Element {
+        let xpath = format!("//button[normalize-space(.)='{label}']");
+        self.until(&format!("a button {label:?}"), || async {
+            self.browser.find(Locator::XPath(&xpath)).await.ok()
+        })
+        .await
+    }
+
+    pub async fn click_button(&self, label: &str) {
+        let button = self.button(label).await;
+        self.until(&format!("button {label:?} to be enabled"), || async {
+            button.is_enabled().await.unwrap_or(false).then_some(())
+        })
+        .await;
+        button.click().await.unwrap();
+    }
+
+    pub async fn is_enabled(&self, element: &Element) -> bool {
+        element.is_enabled().await.unwrap()
+    }
+
+    /// Presses Escape in whatever has focus.
+    pub async fn press_escape(&self) {
+        let focused = self.browser.active_element().await.unwrap();
+        focused.send_keys("\u{E00C}").await.unwrap();
+    }
+
+    /// Runs a script in the page and returns what it returns.
+    pub async fn script(&self, js: &str) -> serde_json::Value {
+        self.browser.execute(js, vec![]).await.unwrap()
+    }
+
+    pub async fn stop_server(&self) {
+        self.server.lock().await.stop().await;
+    }
+
+    pub async fn start_server(&self) {
+        self.server.lock().await.start().await;
+    }
+
+    /// Signs up through the screens; ends on the API Keys tab.
+    pub async fn sign_up(&self, organization: &str, email: &str, password: &str) {
+        self.goto("/sign-up").await;
+        self.fill("#sign-up-organization", organization).await;
+        self.fill("#sign-up-name", "Ada Admin").await;
+        self.fill("#sign-up-email", email).await;
+        self.fill("#sign-up-password", password).await;
+        self.click_button("Create organization").await;
+        self.wait_path("/api-keys").await;
+        self.wait_text("API Keys").await;
+    }
+
+    pub async fn sign_in(&self, email: &str, password: &str) {
+        self.fill("#sign-in-email", email).await;
+        self.fill("#sign-in-password", password).await;
+        self.click_button("Sign in").await;
+    }
+
+    /// Leaves a screenshot and the browser console in `folder`.
+    pub async fn save_artifacts(&self, folder: &Path) {
+        let _ = std::fs::create_dir_all(folder);
+        if let Ok(png) = self.browser.screenshot().await {
+            let _ = std::fs::write(folder.join("screenshot.png"), png);
+        }
+        let log = self.console_log().await;
+        let _ = std::fs::write(folder.join("console.log"), log);
+    }
+
+    /// The browser console so far, through chromedriver's log endpoint.
+    async fn console_log(&self) -> String {
+        let Ok(Some(session)) = self.browser.session_id().await else {
+            return String::new();
+        };
+        let url = format!("{}/session/{session}/se/log", self.driver);
+        let answer = reqwest::Client::new()
+            .post(url)
+            .json(&serde_json::json!({"type": "browser"}))
+            .send()
+            .await;
+        let Ok(answer) = answer else {
+            return String::new();
+        };
+        let body: serde_json::Value = answer.json().await.unwrap_or_default();
+        body["value"]
+            .as_array()
+            .map(|entries| {
+                entries
+                    .iter()
+                    .map(|e| {
+                        format!(
+                            "{} {}",
+                            e["level"].as_str().unwrap_or(""),
+                            e["message"].as_str().unwrap_or("")
+                        )
+                    })
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            })
+            .unwrap_or_default()
+    }
+}

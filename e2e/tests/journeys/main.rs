@@ -1,0 +1,15 @@
+//! The journeys of a new keydesk user, each a test: the release app served
+//! by the real server on a fresh database, driven in headless Chromium, with
+//! an accessibility audit of every screen and dialog on the way.
+
+mod steps;
+
+mod j1_sign_up;
+mod j2_create_and_generate;
+mod j3_use_the_key;
+mod j4_regenerate;
+mod j5_edit_roles;
+mod j6_remove;
+mod j7_without_create_permission;
+mod j8_bad_input_and_outage;
+mod j9_session;
