@@ -2,14 +2,13 @@
 
 use keydesk_contract::types::{ApiKey, CreateApiKeyRequest, Role};
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 
 use super::error_panel::ErrorPanel;
 use super::key_details::{granted_by, KeyDetailsForm, KeyDraft};
 use super::modal::Modal;
 use super::permission_list::PermissionList;
-use crate::api::{ApiError, Pending};
-use crate::session::Session;
+use super::submission::Submission;
+use crate::api::Pending;
 
 #[derive(Debug, Clone, PartialEq)]
 enum Step {
@@ -37,10 +36,8 @@ pub fn CreateKeyDialog(
 ) -> impl IntoView {
     let draft = KeyDraft::new("", "", Vec::new());
     let step = RwSignal::new(Step::Details);
-    let busy = RwSignal::new(false);
-    // Absent in tests that mount the dialog alone.
-    let session = use_context::<Session>();
-    let failure = RwSignal::new(None::<ApiError>);
+    let submission = Submission::new();
+    let (busy, failure) = (submission.busy, submission.failure);
     let my_permissions = StoredValue::new(my_permissions);
 
     let next = move |_| {
@@ -50,45 +47,26 @@ pub fn CreateKeyDialog(
         }
     };
     let create = move |_| {
-        if busy.get_untracked() {
-            return;
-        }
-        busy.set(true);
-        failure.set(None);
         let request = CreateApiKeyRequest {
             name: draft.name.get_untracked(),
             description: draft.description.get_untracked(),
             role_ids: draft.role_ids.get_untracked(),
             expires_in_days: None,
         };
-        let call = submit.run(request);
-        spawn_local(async move {
-            let result = call.await;
-            // The dialog may have gone while the request was in flight.
-            if busy.is_disposed() {
-                return;
-            }
-            busy.set(false);
-            match result {
-                Ok(key) => {
-                    on_created.run(key.clone());
-                    step.set(Step::Created(key));
-                }
-                // The server named fields: show them where they were typed.
-                Err(ApiError::Invalid { fields, .. }) if !fields.is_empty() => {
-                    draft.errors.set(fields);
-                    step.set(Step::Details);
-                }
-                Err(e) => {
-                    failure.set(Some(e.clone()));
-                    if let Some(s) = session {
-                        s.notice(&e);
-                    }
-                }
-            }
-        });
+        submission.send(
+            move || submit.run(request),
+            move |key: ApiKey| {
+                on_created.run(key.clone());
+                step.set(Step::Created(key));
+            },
+            // The server named fields: show them where they were typed.
+            Some(Box::new(move |fields| {
+                draft.errors.set(fields);
+                step.set(Step::Details);
+            })),
+        );
     };
-    let can_close = Signal::derive(move || !busy.get());
+    let can_close = submission.idle();
 
     view! {
         <Modal labelled_by="create-key-title" on_close=on_close can_close=can_close class="modal--wide">

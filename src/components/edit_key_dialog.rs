@@ -3,14 +3,13 @@
 
 use keydesk_contract::types::{ApiKey, Role, UpdateApiKeyRequest};
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 
 use super::error_panel::ErrorPanel;
 use super::key_details::{granted_by, KeyDetailsForm, KeyDraft};
 use super::modal::Modal;
 use super::permission_list::PermissionDiff;
-use crate::api::{ApiError, Pending};
-use crate::session::Session;
+use super::submission::Submission;
+use crate::api::Pending;
 
 #[component]
 pub fn EditKeyDialog(
@@ -26,10 +25,8 @@ pub fn EditKeyDialog(
     let current_roles: Vec<String> = key.roles.iter().map(|r| r.id.clone()).collect();
     let draft = KeyDraft::new(&key.name, &key.description, current_roles);
     let reviewing = RwSignal::new(false);
-    let busy = RwSignal::new(false);
-    // Absent in tests that mount the dialog alone.
-    let session = use_context::<Session>();
-    let failure = RwSignal::new(None::<ApiError>);
+    let submission = Submission::new();
+    let (busy, failure) = (submission.busy, submission.failure);
     let my_permissions = StoredValue::new(my_permissions);
     let key = StoredValue::new(key);
 
@@ -40,11 +37,6 @@ pub fn EditKeyDialog(
         }
     };
     let save = move |_| {
-        if busy.get_untracked() {
-            return;
-        }
-        busy.set(true);
-        failure.set(None);
         let (id, request) = key.with_value(|k| {
             let name = draft.name.get_untracked();
             let description = draft.description.get_untracked();
@@ -61,30 +53,16 @@ pub fn EditKeyDialog(
             };
             (k.id.clone(), request)
         });
-        let call = submit.run((id, request));
-        spawn_local(async move {
-            let result = call.await;
-            // The dialog may have gone while the request was in flight.
-            if busy.is_disposed() {
-                return;
-            }
-            busy.set(false);
-            match result {
-                Ok(saved) => on_saved.run(saved),
-                Err(ApiError::Invalid { fields, .. }) if !fields.is_empty() => {
-                    draft.errors.set(fields);
-                    reviewing.set(false);
-                }
-                Err(e) => {
-                    failure.set(Some(e.clone()));
-                    if let Some(s) = session {
-                        s.notice(&e);
-                    }
-                }
-            }
-        });
+        submission.send(
+            move || submit.run((id, request)),
+            move |saved| on_saved.run(saved),
+            Some(Box::new(move |fields| {
+                draft.errors.set(fields);
+                reviewing.set(false);
+            })),
+        );
     };
-    let can_close = Signal::derive(move || !busy.get());
+    let can_close = submission.idle();
     let title = key.with_value(|k| format!("Edit {}", k.name));
 
     view! {

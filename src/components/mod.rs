@@ -16,3 +16,4 @@ pub mod regenerate_dialog;
 pub mod remove_key_dialog;
 pub mod require_session;
 pub mod shell;
+pub mod submission;

@@ -3,12 +3,11 @@
 
 use keydesk_contract::types::{ApiKey, GenerateRequest, GeneratedApiKey};
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 
 use super::error_panel::ErrorPanel;
 use super::modal::Modal;
-use crate::api::{ApiError, Pending};
-use crate::session::Session;
+use super::submission::Submission;
+use crate::api::Pending;
 
 /// Grace periods offered: (seconds, label).
 const GRACE: [(u32, &str); 3] = [
@@ -26,43 +25,24 @@ pub fn RegenerateDialog(
     #[prop(into)] on_close: Callback<()>,
 ) -> impl IntoView {
     let grace = RwSignal::new(0u32);
-    let busy = RwSignal::new(false);
-    // Absent in tests that mount the dialog alone.
-    let session = use_context::<Session>();
-    let failure = RwSignal::new(None::<ApiError>);
+    let submission = Submission::new();
+    let (busy, failure) = (submission.busy, submission.failure);
     let id = key.id.clone();
     let confirm = move |_| {
-        if busy.get_untracked() {
-            return;
-        }
-        busy.set(true);
-        failure.set(None);
         let seconds = grace.get_untracked();
         let request = GenerateRequest {
             grace_period_seconds: (seconds > 0).then_some(seconds),
         };
-        let call = submit.run((id.clone(), request));
-        spawn_local(async move {
-            let result = call.await;
-            // The dialog may have gone while the request was in flight.
-            if busy.is_disposed() {
-                return;
-            }
-            busy.set(false);
-            match result {
-                Ok(generated) => on_generated.run(generated),
-                Err(e) => {
-                    failure.set(Some(e.clone()));
-                    if let Some(s) = session {
-                        s.notice(&e);
-                    }
-                }
-            }
-        });
+        let id = id.clone();
+        submission.send(
+            move || submit.run((id, request)),
+            move |generated| on_generated.run(generated),
+            None,
+        );
     };
     let confirm_again = confirm.clone();
     view! {
-        <Modal labelled_by="regenerate-title" on_close=on_close can_close=Signal::derive(move || !busy.get())>
+        <Modal labelled_by="regenerate-title" on_close=on_close can_close=submission.idle()>
             <header class="modal__header">
                 <h2 id="regenerate-title">{format!("Regenerate {}?", key.name)}</h2>
             </header>

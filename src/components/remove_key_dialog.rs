@@ -3,12 +3,11 @@
 
 use keydesk_contract::types::ApiKey;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 
 use super::error_panel::ErrorPanel;
 use super::modal::Modal;
-use crate::api::{ApiError, Pending};
-use crate::session::Session;
+use super::submission::Submission;
+use crate::api::Pending;
 
 #[component]
 pub fn RemoveKeyDialog(
@@ -19,10 +18,8 @@ pub fn RemoveKeyDialog(
     #[prop(into)] on_close: Callback<()>,
 ) -> impl IntoView {
     let typed = RwSignal::new(String::new());
-    let busy = RwSignal::new(false);
-    // Absent in tests that mount the dialog alone.
-    let session = use_context::<Session>();
-    let failure = RwSignal::new(None::<ApiError>);
+    let submission = Submission::new();
+    let (busy, failure) = (submission.busy, submission.failure);
     let name = key.name.clone();
     let matches = {
         let name = name.clone();
@@ -31,33 +28,15 @@ pub fn RemoveKeyDialog(
     let matches_now = matches.clone();
     let id = key.id.clone();
     let remove = move || {
-        if busy.get_untracked() || !matches_now() {
+        if !matches_now() {
             return;
         }
-        busy.set(true);
-        failure.set(None);
-        let call = submit.run(id.clone());
-        spawn_local(async move {
-            let result = call.await;
-            // The dialog may have gone while the request was in flight.
-            if busy.is_disposed() {
-                return;
-            }
-            busy.set(false);
-            match result {
-                Ok(()) => on_removed.run(()),
-                Err(e) => {
-                    failure.set(Some(e.clone()));
-                    if let Some(s) = session {
-                        s.notice(&e);
-                    }
-                }
-            }
-        });
+        let id = id.clone();
+        submission.send(move || submit.run(id), move |()| on_removed.run(()), None);
     };
     let remove_on_submit = remove.clone();
     view! {
-        <Modal labelled_by="remove-title" on_close=on_close can_close=Signal::derive(move || !busy.get())>
+        <Modal labelled_by="remove-title" on_close=on_close can_close=submission.idle()>
             <header class="modal__header">
                 <h2 id="remove-title">{format!("Remove {name}?")}</h2>
             </header>

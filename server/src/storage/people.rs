@@ -1,5 +1,6 @@
 //! Organizations, users and their roles; turning a session's user id into a caller.
 
+use keydesk_contract::permissions;
 use keydesk_contract::roles::ADMIN_ROLE_ID;
 use keydesk_contract::types::{Actor, ActorKind, AuditTarget, Me, Organization, User};
 use keydesk_contract::validation::{ValidNewUser, ValidSignUp};
@@ -139,25 +140,19 @@ impl Storage {
 
     /// The caller behind a session; `None` if the user no longer exists.
     pub async fn caller_for_user(&self, user_id: &str) -> Result<Option<Caller>, sqlx::Error> {
-        let Some(row) = self.user_row(user_id).await? else {
-            return Ok(None);
-        };
-        let role_ids = self
-            .user_role_ids(&[user_id])
-            .await?
-            .remove(user_id)
-            .unwrap_or_default();
-        Ok(Some(Caller {
-            organization: Organization {
-                id: row.organization_id,
-                name: row.organization_name,
-            },
+        Ok(self.me(user_id).await?.map(|me| Caller {
             actor: Actor {
                 kind: ActorKind::User,
-                id: row.id,
-                name: row.name,
+                id: me.user.id,
+                name: me.user.name,
             },
-            permissions: granted(&role_ids).into_iter().collect(),
+            organization: me.organization,
+            permissions: me
+                .permissions
+                .iter()
+                .filter_map(|p| permissions::find(p))
+                .map(|p| p.id)
+                .collect(),
         }))
     }
 
