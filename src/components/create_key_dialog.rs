@@ -36,6 +36,7 @@ pub fn CreateKeyDialog(
 ) -> impl IntoView {
     let draft = KeyDraft::new("", "", Vec::new());
     let step = RwSignal::new(Step::Details);
+    let expiry = RwSignal::new(None::<u32>);
     let submission = Submission::new();
     let (busy, failure) = (submission.busy, submission.failure);
     let my_permissions = StoredValue::new(my_permissions);
@@ -51,7 +52,7 @@ pub fn CreateKeyDialog(
             name: draft.name.get_untracked(),
             description: draft.description.get_untracked(),
             role_ids: draft.role_ids.get_untracked(),
-            expires_in_days: None,
+            expires_in_days: expiry.get_untracked(),
         };
         submission.send(
             move || submit.run(request),
@@ -78,6 +79,7 @@ pub fn CreateKeyDialog(
                     </header>
                     <form class="modal__content" on:submit=move |ev| { ev.prevent_default(); next(()); }>
                         <KeyDetailsForm draft=draft roles=roles my_permissions=my_permissions.get_value()/>
+                        <ExpiryChoice expiry=expiry/>
                         <footer class="modal__actions">
                             <button type="button" class="button" on:click=move |_| on_close.run(())>"Cancel"</button>
                             <button type="submit" class="button button--primary">"Next: double-check"</button>
@@ -97,6 +99,7 @@ pub fn CreateKeyDialog(
                                 {format!("These {count} permissions will be granted to ")}
                                 <strong>{draft.clean_name()}</strong>":"
                             </p>
+                            <p class="double-check__expiry">{expiry_sentence(expiry.get_untracked())}</p>
                             <PermissionList permissions=granted/>
                             {move || failure.get().map(|e| view! { <ErrorPanel error=e on_retry=Callback::new(move |_| create(()))/> })}
                         </div>
@@ -129,5 +132,37 @@ pub fn CreateKeyDialog(
                 }
             }}
         </Modal>
+    }
+}
+
+/// Lifetimes offered for a new key: (days, label). Short-lived keys limit the
+/// damage of a leak; "never" stays the default so nothing breaks by surprise.
+const EXPIRY_CHOICES: [(Option<u32>, &str); 4] = [
+    (None, "Never"),
+    (Some(30), "In 30 days"),
+    (Some(90), "In 90 days"),
+    (Some(365), "In 1 year"),
+];
+
+fn expiry_sentence(days: Option<u32>) -> String {
+    match days {
+        None => "The key does not expire; remove it when its system retires.".into(),
+        Some(d) => format!("The key stops working {d} days after it is created."),
+    }
+}
+
+#[component]
+fn ExpiryChoice(expiry: RwSignal<Option<u32>>) -> impl IntoView {
+    let value = |d: Option<u32>| d.map(|d| d.to_string()).unwrap_or_default();
+    view! {
+        <div class="field">
+            <label for="key-expiry">"Expires"</label>
+            <select id="key-expiry" on:change=move |ev| expiry.set(event_target_value(&ev).parse().ok())>
+                {EXPIRY_CHOICES.iter().map(|(days, label)| {
+                    let days = *days;
+                    view! { <option value=value(days) selected=move || expiry.get() == days>{*label}</option> }
+                }).collect_view()}
+            </select>
+        </div>
     }
 }

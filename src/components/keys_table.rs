@@ -123,7 +123,13 @@ fn KeyRow(key: ApiKey, allowed: RowPermissions, on_action: Callback<RowAction>) 
                     {key.roles.iter().map(|r| view! { <li class="chip">{r.name.clone()}</li> }).collect_view()}
                 </ul>
             </td>
-            <td data-label="Status"><span class=status_class>{key.status.label()}</span></td>
+            <td data-label="Status">
+                <span class=status_class>{key.status.label()}</span>
+                {key.expires_at.clone().map(|t| {
+                    let words = if expired { format!("expired {}", time::ago(&t)) } else { format!("expires {}", time::ago(&t)) };
+                    view! { <time class="key-row__by" datetime=t.clone() title=time::exact(&t)>{words}</time> }
+                })}
+            </td>
             <td data-label="Key"><code class="prefix">{prefix}</code></td>
             <td data-label="Created">
                 <time datetime=key.created_at.clone() title=created_title>{time::ago(&key.created_at)}</time>

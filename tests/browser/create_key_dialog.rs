@@ -190,3 +190,24 @@ async fn create_is_disabled_while_the_request_is_in_flight() {
     settle().await;
     assert_eq!(sent.get_untracked(), 1);
 }
+
+#[wasm_bindgen_test]
+async fn a_chosen_lifetime_is_confirmed_and_sent() {
+    let (page, sent) = open_dialog(
+        everything(),
+        Ok(sample_key("Short_Lived", &["document-viewer"])),
+    );
+    settle().await;
+    type_into(&page, "#key-name", "Short_Lived");
+    set_checked(&page, "#role-document-viewer", true);
+    let select: web_sys::HtmlSelectElement = find(&page, "#key-expiry").unchecked_into();
+    select.set_value("90");
+    select
+        .dispatch_event(&web_sys::Event::new("change").unwrap())
+        .unwrap();
+    click(&button(&page, "Next: double-check"));
+    until(|| text(&page).contains("stops working 90 days after")).await;
+    click(&button(&page, "Create API Key"));
+    until(|| !sent.get_untracked().is_empty()).await;
+    assert_eq!(sent.get_untracked()[0].expires_in_days, Some(90));
+}

@@ -494,3 +494,53 @@ async fn audit_key(
     )
     .await
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(prefix: Option<&str>, expires_at: Option<&str>) -> KeyRow {
+        KeyRow {
+            id: "key_1".into(),
+            name: "K".into(),
+            description: String::new(),
+            created_by_id: "usr_1".into(),
+            created_by_name: "Ada".into(),
+            created_at: "2026-01-01T00:00:00.000000Z".into(),
+            updated_at: "2026-01-01T00:00:00.000000Z".into(),
+            generated_at: None,
+            last_used_at: None,
+            expires_at: expires_at.map(String::from),
+            display_prefix: prefix.map(String::from),
+        }
+    }
+
+    #[test]
+    fn status_follows_secret_and_expiry() {
+        let now = "2026-06-01T00:00:00.000000Z";
+        let status = |r: KeyRow| r.into_key(&["document-viewer".into()], now).status;
+        assert_eq!(status(row(None, None)), ApiKeyStatus::NotGenerated);
+        assert_eq!(
+            status(row(Some("kd_live_AbCd"), None)),
+            ApiKeyStatus::Active
+        );
+        assert_eq!(
+            status(row(
+                Some("kd_live_AbCd"),
+                Some("2026-07-01T00:00:00.000000Z")
+            )),
+            ApiKeyStatus::Active
+        );
+        assert_eq!(
+            status(row(
+                Some("kd_live_AbCd"),
+                Some("2026-05-01T00:00:00.000000Z")
+            )),
+            ApiKeyStatus::Expired
+        );
+        assert_eq!(
+            status(row(None, Some("2026-05-01T00:00:00.000000Z"))),
+            ApiKeyStatus::Expired
+        );
+    }
+}

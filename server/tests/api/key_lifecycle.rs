@@ -222,3 +222,28 @@ async fn list_searches_filters_sorts_and_pages() {
     );
     server.stop().await;
 }
+
+#[tokio::test]
+async fn a_key_can_be_given_a_lifetime() {
+    let server = TestServer::start().await;
+    let ada = server.sign_up("Acme", "ada@acme.io").await;
+    let (status, key) = ada
+        .post(
+            "/api-keys",
+            json!({"name": "Short_Lived", "role_ids": ["document-viewer"], "expires_in_days": 30}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{key}");
+    let expires = key["expires_at"].as_str().unwrap();
+    assert!(expires > key["created_at"].as_str().unwrap());
+    assert_eq!(key["status"], "not_generated");
+    let (status, body) = ada
+        .post(
+            "/api-keys",
+            json!({"name": "Forever_Ish", "role_ids": ["document-viewer"], "expires_in_days": 0}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body["error"]["fields"]["expires_in_days"].is_string());
+    server.stop().await;
+}
