@@ -24,11 +24,21 @@ pub fn Modal(
     children: Children,
 ) -> impl IntoView {
     let dialog = NodeRef::<leptos::html::Dialog>::new();
-    let may_close = move || can_close.map(|c| c.get_untracked()).unwrap_or(true);
+    // `try_`: events can still arrive after the dialog was taken down.
+    let may_close = move || {
+        can_close
+            .and_then(|c| c.try_get_untracked())
+            .unwrap_or(true)
+    };
 
     // Remember the opener now, give focus back when this dialog goes away.
     let opener = SendWrapper::new(document().active_element());
     on_cleanup(move || {
+        // While the dialog is modal the rest of the page is inert and cannot
+        // take focus: close it first.
+        if let Some(Some(d)) = dialog.try_get_untracked() {
+            d.close();
+        }
         if let Some(el) = opener
             .take()
             .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
@@ -54,7 +64,7 @@ pub fn Modal(
             on:cancel=move |ev: web_sys::Event| {
                 ev.prevent_default();
                 if may_close() {
-                    on_close.run(());
+                    on_close.try_run(());
                 }
             }
             on:keydown=move |ev: web_sys::KeyboardEvent| {
@@ -66,13 +76,13 @@ pub fn Modal(
             on:click=move |ev| {
                 let on_backdrop = ev.target().zip(ev.current_target()).is_some_and(|(t, c)| t == c);
                 if on_backdrop && may_close() {
-                    on_close.run(());
+                    on_close.try_run(());
                 }
             }
             // Some browsers close a dialog on repeated Escape regardless: reopen it.
             on:close=move |_| {
                 if !may_close() {
-                    if let Some(d) = dialog.get_untracked() {
+                    if let Some(Some(d)) = dialog.try_get_untracked() {
                         let _ = d.show_modal();
                     }
                 }

@@ -10,5 +10,6 @@ mod support;
 mod create_key_dialog;
 mod edit_key_dialog;
 mod generated_key_dialog;
+mod modal;
 mod pages;
 mod remove_key_dialog;
