@@ -18,7 +18,7 @@ use keydesk_contract::{key_format, permissions, roles, validation};
 use super::error::{Error, ResultExt};
 use super::extract::{Json, Query};
 use crate::auth::Caller;
-use crate::storage::KeyFilter;
+use crate::storage::{KeyFilter, Written};
 use crate::AppState;
 
 pub fn router() -> Router<AppState> {
@@ -34,6 +34,17 @@ pub const MAX_PAGE: u32 = 200;
 
 fn name_taken() -> Error {
     Error::field("name", "Name is already used by another key.")
+}
+
+/// The key after a change, or why there is none.
+fn written(outcome: Written) -> Result<ApiKey, Error> {
+    match outcome {
+        Written::Done(key) => Ok(*key),
+        Written::Gone => Err(Error::NotFound("API key")),
+        Written::Changed => Err(Error::Conflict(
+            "Someone changed this key's roles meanwhile. Reload it and try again.",
+        )),
+    }
 }
 
 fn is_known_role(id: &str) -> bool {
@@ -146,9 +157,8 @@ async fn update(
         .storage
         .update_key(&caller, &current, &change)
         .await
-        .on_constraint("api_keys_name_unique", name_taken)?
-        .ok_or(Error::NotFound("API key"))?;
-    Ok(Json(key))
+        .on_constraint("api_keys_name_unique", name_taken)?;
+    Ok(Json(written(key)?))
 }
 
 async fn remove(
@@ -201,8 +211,8 @@ async fn generate(
     let key = state
         .storage
         .replace_secret(&caller, &current, &secret, grace)
-        .await?
-        .ok_or(Error::NotFound("API key"))?;
+        .await?;
+    let key = written(key)?;
     Ok(Json(GeneratedApiKey {
         api_key: key,
         secret: secret.expose().to_string(),

@@ -20,6 +20,9 @@ pub enum Error {
     Csrf,
     #[error("{0} not found")]
     NotFound(&'static str),
+    /// The thing changed since the caller read it.
+    #[error("{0}")]
+    Conflict(&'static str),
     #[error("request body too large")]
     PayloadTooLarge,
     #[error("validation failed")]
@@ -69,6 +72,7 @@ impl IntoResponse for Error {
                 format!("No such {what}."),
                 None,
             ),
+            Error::Conflict(m) => (StatusCode::CONFLICT, ErrorCode::Conflict, m.into(), None),
             Error::PayloadTooLarge => (
                 StatusCode::PAYLOAD_TOO_LARGE,
                 ErrorCode::PayloadTooLarge,

@@ -30,6 +30,16 @@ pub struct KeyFilter {
     pub limit: u32,
 }
 
+/// The outcome of a change decided on an earlier read of the key.
+#[derive(Debug)]
+pub enum Written {
+    Done(Box<ApiKey>),
+    /// The key no longer exists.
+    Gone,
+    /// Its roles changed since the read the caller's checks were made on.
+    Changed,
+}
+
 #[derive(sqlx::FromRow)]
 struct KeyRow {
     id: String,
@@ -269,13 +279,13 @@ impl Storage {
             .expect("the key was just created"))
     }
 
-    /// Applies an edit; `None` if the key vanished meanwhile.
+    /// Applies an edit decided on `current`.
     pub async fn update_key(
         &self,
         caller: &Caller,
         current: &ApiKey,
         change: &ValidKeyChange,
-    ) -> Result<Option<ApiKey>, sqlx::Error> {
+    ) -> Result<Written, sqlx::Error> {
         let now = time_format::now_text();
         let name = change.name.as_deref().unwrap_or(&current.name);
         let description = change
@@ -296,7 +306,12 @@ impl Storage {
         .execute(&mut *tx)
         .await?;
         if updated.rows_affected() == 0 {
-            return Ok(None);
+            return Ok(Written::Gone);
+        }
+        // The escalation checks were made on `current`; under the write lock
+        // nothing can change after this comparison.
+        if !roles_unchanged(&mut tx, current).await? {
+            return Ok(Written::Changed);
         }
         if let Some(role_ids) = &change.role_ids {
             sqlx::query("DELETE FROM api_key_roles WHERE api_key_id = $1")
@@ -321,7 +336,10 @@ impl Storage {
         )
         .await?;
         tx.commit().await?;
-        self.get_key(&caller.organization.id, &current.id).await
+        Ok(self
+            .get_key(&caller.organization.id, &current.id)
+            .await?
+            .map_or(Written::Gone, |k| Written::Done(Box::new(k))))
     }
 
     /// Removes a key and its secrets at once; its name is free again.
@@ -358,7 +376,7 @@ impl Storage {
         current: &ApiKey,
         secret: &Secret,
         grace_seconds: u32,
-    ) -> Result<Option<ApiKey>, sqlx::Error> {
+    ) -> Result<Written, sqlx::Error> {
         let now = time_format::now_text();
         let prefix = key_format::display_prefix(secret.expose());
         let mut tx = self.write().await?;
@@ -373,7 +391,12 @@ impl Storage {
         .execute(&mut *tx)
         .await?;
         if updated.rows_affected() == 0 {
-            return Ok(None);
+            return Ok(Written::Gone);
+        }
+        // The escalation checks were made on `current`; under the write lock
+        // nothing can change after this comparison.
+        if !roles_unchanged(&mut tx, current).await? {
+            return Ok(Written::Changed);
         }
         if grace_seconds == 0 {
             sqlx::query("DELETE FROM api_key_secrets WHERE api_key_id = $1")
@@ -410,7 +433,10 @@ impl Storage {
         )
         .await?;
         tx.commit().await?;
-        self.get_key(&caller.organization.id, &current.id).await
+        Ok(self
+            .get_key(&caller.organization.id, &current.id)
+            .await?
+            .map_or(Written::Gone, |k| Written::Done(Box::new(k))))
     }
 
     /// The caller holding the secret with this digest, if it is current (or
@@ -457,6 +483,21 @@ impl Storage {
             permissions: granted(&role_ids).into_iter().collect(),
         }))
     }
+}
+
+async fn roles_unchanged(
+    tx: &mut Transaction<'static, Sqlite>,
+    expected: &ApiKey,
+) -> Result<bool, sqlx::Error> {
+    let mut now: Vec<String> =
+        sqlx::query_scalar("SELECT role_id FROM api_key_roles WHERE api_key_id = $1")
+            .bind(&expected.id)
+            .fetch_all(&mut **tx)
+            .await?;
+    let mut before: Vec<String> = expected.roles.iter().map(|r| r.id.clone()).collect();
+    now.sort();
+    before.sort();
+    Ok(now == before)
 }
 
 async fn set_roles(

@@ -11,7 +11,7 @@ mod api_keys;
 mod audit;
 mod people;
 
-pub use api_keys::KeyFilter;
+pub use api_keys::{KeyFilter, Written};
 pub use audit::AuditEntry;
 
 use rand::Rng;

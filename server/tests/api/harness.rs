@@ -7,6 +7,7 @@ use serde_json::{json, Value};
 
 pub struct TestServer {
     pub base: String,
+    pub database_url: String,
     running: Option<Running>,
     /// Holds the database; removed when the test ends.
     _dir: tempfile::TempDir,
@@ -23,11 +24,12 @@ impl TestServer {
         )
         .unwrap();
         let db = format!("sqlite://{}", dir.path().join("keydesk.db").display());
-        let running = keydesk_server::start(&Config::local(db, dist))
+        let running = keydesk_server::start(&Config::local(db.clone(), dist))
             .await
             .unwrap();
         TestServer {
             base: format!("http://{}", running.addr),
+            database_url: db,
             running: Some(running),
             _dir: dir,
         }

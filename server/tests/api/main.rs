@@ -11,4 +11,5 @@ mod isolation;
 mod key_lifecycle;
 mod operations;
 mod permissions;
+mod stale_checks;
 mod validation;
