@@ -305,13 +305,8 @@ impl Storage {
         .bind(&caller.organization.id)
         .execute(&mut *tx)
         .await?;
-        if updated.rows_affected() == 0 {
-            return Ok(Written::Gone);
-        }
-        // The escalation checks were made on `current`; under the write lock
-        // nothing can change after this comparison.
-        if !roles_unchanged(&mut tx, current).await? {
-            return Ok(Written::Changed);
+        if let Some(refused) = refuse_if_stale(&mut tx, updated.rows_affected(), current).await? {
+            return Ok(refused);
         }
         if let Some(role_ids) = &change.role_ids {
             sqlx::query("DELETE FROM api_key_roles WHERE api_key_id = $1")
@@ -390,13 +385,8 @@ impl Storage {
         .bind(&caller.organization.id)
         .execute(&mut *tx)
         .await?;
-        if updated.rows_affected() == 0 {
-            return Ok(Written::Gone);
-        }
-        // The escalation checks were made on `current`; under the write lock
-        // nothing can change after this comparison.
-        if !roles_unchanged(&mut tx, current).await? {
-            return Ok(Written::Changed);
+        if let Some(refused) = refuse_if_stale(&mut tx, updated.rows_affected(), current).await? {
+            return Ok(refused);
         }
         if grace_seconds == 0 {
             sqlx::query("DELETE FROM api_key_secrets WHERE api_key_id = $1")
@@ -485,19 +475,26 @@ impl Storage {
     }
 }
 
-async fn roles_unchanged(
+/// After writing a change decided on `current` (`updated` rows): why it must
+/// not stand, if it must not. The escalation checks were made on `current`;
+/// under the write lock nothing can change after this comparison.
+async fn refuse_if_stale(
     tx: &mut Transaction<'static, Sqlite>,
-    expected: &ApiKey,
-) -> Result<bool, sqlx::Error> {
+    updated: u64,
+    current: &ApiKey,
+) -> Result<Option<Written>, sqlx::Error> {
+    if updated == 0 {
+        return Ok(Some(Written::Gone));
+    }
     let mut now: Vec<String> =
         sqlx::query_scalar("SELECT role_id FROM api_key_roles WHERE api_key_id = $1")
-            .bind(&expected.id)
+            .bind(&current.id)
             .fetch_all(&mut **tx)
             .await?;
-    let mut before: Vec<String> = expected.roles.iter().map(|r| r.id.clone()).collect();
+    let mut before: Vec<String> = current.roles.iter().map(|r| r.id.clone()).collect();
     now.sort();
     before.sort();
-    Ok(now == before)
+    Ok((now != before).then_some(Written::Changed))
 }
 
 async fn set_roles(

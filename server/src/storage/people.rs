@@ -43,17 +43,16 @@ impl Storage {
             .bind(&now)
             .execute(&mut *tx)
             .await?;
-        insert_user(
-            &mut tx,
-            &organization_id,
-            &user_id,
-            &v.name,
-            &v.email,
+        let new = NewUser {
+            organization_id: &organization_id,
+            id: &user_id,
+            name: &v.name,
+            email: &v.email,
             password_hash,
-            &[ADMIN_ROLE_ID.into()],
-            &now,
-        )
-        .await?;
+            role_ids: &[ADMIN_ROLE_ID.into()],
+            created_at: &now,
+        };
+        insert_user(&mut tx, new).await?;
         let actor = Actor {
             kind: ActorKind::User,
             id: user_id.clone(),
@@ -165,17 +164,16 @@ impl Storage {
         let now = time_format::now_text();
         let user_id = new_id("usr");
         let mut tx = self.write().await?;
-        insert_user(
-            &mut tx,
-            &caller.organization.id,
-            &user_id,
-            &v.name,
-            &v.email,
+        let new = NewUser {
+            organization_id: &caller.organization.id,
+            id: &user_id,
+            name: &v.name,
+            email: &v.email,
             password_hash,
-            &v.role_ids,
-            &now,
-        )
-        .await?;
+            role_ids: &v.role_ids,
+            created_at: &now,
+        };
+        insert_user(&mut tx, new).await?;
         record(
             &mut tx,
             AuditEntry {
@@ -237,31 +235,35 @@ impl UserRow {
     }
 }
 
-#[allow(clippy::too_many_arguments)]
+/// A person to insert, with their roles.
+struct NewUser<'a> {
+    organization_id: &'a str,
+    id: &'a str,
+    name: &'a str,
+    email: &'a str,
+    password_hash: &'a str,
+    role_ids: &'a [String],
+    created_at: &'a str,
+}
+
 async fn insert_user(
     tx: &mut Transaction<'static, Sqlite>,
-    organization_id: &str,
-    user_id: &str,
-    name: &str,
-    email: &str,
-    password_hash: &str,
-    role_ids: &[String],
-    now: &str,
+    u: NewUser<'_>,
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
         "INSERT INTO users (id, organization_id, name, email, password_hash, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
     )
-    .bind(user_id)
-    .bind(organization_id)
-    .bind(name)
-    .bind(email)
-    .bind(password_hash)
-    .bind(now)
+    .bind(u.id)
+    .bind(u.organization_id)
+    .bind(u.name)
+    .bind(u.email)
+    .bind(u.password_hash)
+    .bind(u.created_at)
     .execute(&mut **tx)
     .await?;
-    for role_id in role_ids {
+    for role_id in u.role_ids {
         sqlx::query("INSERT INTO user_roles (user_id, role_id) VALUES ($1, $2)")
-            .bind(user_id)
+            .bind(u.id)
             .bind(role_id)
             .execute(&mut **tx)
             .await?;
