@@ -81,6 +81,16 @@ pub fn expand(pattern: &str) -> impl Iterator<Item = &'static str> + '_ {
         .map(|p| p.id)
 }
 
+/// The no-escalation rule (product rule 3), in one place: of the permissions
+/// something would `grant`, those the granter does not `hold`. Granting is
+/// allowed only when this is empty.
+pub fn not_held<'a>(
+    grant: impl IntoIterator<Item = &'a str>,
+    holds: impl Fn(&str) -> bool,
+) -> Vec<&'a str> {
+    grant.into_iter().filter(|p| !holds(p)).collect()
+}
+
 /// Groups permission ids by resource, in catalogue order, for display
 /// ("These permissions will be granted to ...").
 pub fn group_by_resource<'a>(
@@ -145,6 +155,17 @@ mod tests {
             ["roles.retrieve"]
         );
         assert_eq!(expand("nope.retrieve").count(), 0);
+    }
+
+    #[test]
+    fn not_held_lists_exactly_what_is_missing() {
+        let held = ["billing.retrieve", "accounts.retrieve"];
+        let holds = |p: &str| held.contains(&p);
+        assert!(not_held(["billing.retrieve"], holds).is_empty());
+        assert_eq!(
+            not_held(["billing.retrieve", "roles.create", "users.create"], holds),
+            ["roles.create", "users.create"]
+        );
     }
 
     #[test]

@@ -78,10 +78,10 @@ pub fn granted_by(roles: &[Role], chosen: &[String]) -> Vec<String> {
 
 /// Permissions of `role` that the person lacks; empty when they may grant it.
 pub fn missing_for(role: &Role, my_permissions: &[String]) -> Vec<String> {
-    role.permissions
-        .iter()
-        .filter(|p| !my_permissions.contains(p))
-        .cloned()
+    let holds = |p: &str| my_permissions.iter().any(|m| m == p);
+    keydesk_contract::permissions::not_held(role.permissions.iter().map(String::as_str), holds)
+        .into_iter()
+        .map(String::from)
         .collect()
 }
 

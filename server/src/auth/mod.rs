@@ -45,7 +45,7 @@ impl Caller {
         granted: impl IntoIterator<Item = &'a str>,
         what: &str,
     ) -> Result<(), Error> {
-        let missing: Vec<&str> = granted.into_iter().filter(|p| !self.can(p)).collect();
+        let missing = keydesk_contract::permissions::not_held(granted, |p| self.can(p));
         if missing.is_empty() {
             return Ok(());
         }
