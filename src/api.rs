@@ -3,9 +3,9 @@
 
 use gloo_net::http::{Request, RequestBuilder, Response};
 use keydesk_contract::types::{
-    ApiKey, ApiKeyPage, ApiKeyQuery, CreateApiKeyRequest, ErrorBody, ErrorCode, FieldErrors,
-    GenerateRequest, GeneratedApiKey, Me, Permission, Role, SignInRequest, SignUpRequest,
-    UpdateApiKeyRequest,
+    ApiKey, ApiKeyPage, ApiKeyQuery, AuditPage, CreateApiKeyRequest, ErrorBody, ErrorCode,
+    FieldErrors, GenerateRequest, GeneratedApiKey, Me, Permission, Role, SignInRequest,
+    SignUpRequest, UpdateApiKeyRequest,
 };
 use keydesk_contract::{API_BASE, CSRF_HEADER, CSRF_VALUE};
 use serde::de::DeserializeOwned;
@@ -227,6 +227,16 @@ pub async fn delete_key(id: &str) -> ApiResult<()> {
 /// Generates or regenerates the key's secret: the only answer that holds it.
 pub async fn generate_key(id: &str, req: &GenerateRequest) -> ApiResult<GeneratedApiKey> {
     post(&format!("/api-keys/{}/generate", encode(id)), req).await
+}
+
+// ---------------------------------------------------------------- audit trail
+
+/// A page of the audit trail, newest first; `cursor` continues from an earlier page.
+pub async fn audit_events(cursor: Option<&str>) -> ApiResult<AuditPage> {
+    let query = cursor
+        .map(|c| format!("?cursor={}", encode(c)))
+        .unwrap_or_default();
+    get(&format!("/audit-events{query}")).await
 }
 
 /// A call in flight, as handed to dialogs so they can be driven without a server in tests.

@@ -34,6 +34,7 @@ pub fn App() -> impl IntoView {
                 // One route for the list and /new, so opening Create keeps the page.
                 <Route path=path!("/api-keys/:action?") view=|| view! { <RequireSession><ApiKeysPage/></RequireSession> }/>
                 <Route path=path!("/roles") view=|| view! { <RequireSession><RolesPage/></RequireSession> }/>
+                <Route path=path!("/audit") view=|| view! { <RequireSession><pages::audit::AuditTrailPage/></RequireSession> }/>
             </Routes>
         </Router>
     }

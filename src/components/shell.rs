@@ -47,6 +47,7 @@ pub fn Shell(children: Children) -> impl IntoView {
             <nav class="tabs" aria-label="Sections">
                 <A href="/api-keys" attr:class="tabs__tab">"API Keys"</A>
                 <A href="/roles" attr:class="tabs__tab">"Roles"</A>
+                <A href="/audit" attr:class="tabs__tab">"Audit"</A>
             </nav>
             <main id="main" class="page">{children()}</main>
         </div>

@@ -1,5 +1,6 @@
 //! One routed screen per file.
 pub mod api_keys;
+pub mod audit;
 pub mod not_found;
 pub mod roles;
 pub mod sign_in;

@@ -55,3 +55,78 @@ fn after_sign_in_only_app_paths_are_followed() {
     assert_eq!(safe_next(Some("https://evil.example".into())), "/api-keys");
     assert_eq!(safe_next(None), "/api-keys");
 }
+
+#[wasm_bindgen_test]
+async fn the_audit_trail_says_who_did_what_to_which_key() {
+    use keydesk_contract::types::{Actor, ActorKind, AuditEvent, AuditTarget};
+    use keydesk_web::pages::audit::AuditList;
+    let event = |id: &str, action: &str, details: serde_json::Value, kind: ActorKind, who: &str| {
+        AuditEvent {
+            id: id.into(),
+            at: "2026-11-26T05:00:00.000000Z".into(),
+            actor: Actor {
+                kind,
+                id: "x".into(),
+                name: who.into(),
+            },
+            action: action.into(),
+            target: AuditTarget {
+                kind: "api_key".into(),
+                id: "key_1".into(),
+                name: "Billing_Reader".into(),
+            },
+            details,
+        }
+    };
+    let events = vec![
+        event(
+            "e4",
+            "api_key.deleted",
+            serde_json::json!({}),
+            ActorKind::User,
+            "Ada Admin",
+        ),
+        event(
+            "e3",
+            "api_key.generated",
+            serde_json::json!({"regenerated": true}),
+            ActorKind::ApiKey,
+            "Deploy_Bot",
+        ),
+        event(
+            "e2",
+            "api_key.generated",
+            serde_json::json!({"regenerated": false}),
+            ActorKind::User,
+            "Ada Admin",
+        ),
+        event(
+            "e1",
+            "api_key.created",
+            serde_json::json!({}),
+            ActorKind::User,
+            "Ada Admin",
+        ),
+    ];
+    let page = mount(move || view! { <AuditList events=Signal::stored(events)/> });
+    settle().await;
+    let lines: Vec<String> = find_all(&page, ".audit-event__what")
+        .iter()
+        .map(|e| {
+            e.text_content()
+                .unwrap()
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .collect();
+    assert_eq!(
+        lines,
+        [
+            "Ada Admin removed API key Billing_Reader",
+            "Deploy_Bot (API key) regenerated the secret of API key Billing_Reader",
+            "Ada Admin generated the secret of API key Billing_Reader",
+            "Ada Admin created API key Billing_Reader",
+        ]
+    );
+}

@@ -44,6 +44,12 @@ async fn create_a_key_with_two_roles_double_check_generate_and_copy() {
         let row = page.text(&row("Billing_Reader")).await;
         assert!(row.contains("Active") && row.contains(&secret[..12]), "{row}");
         audit(&page, "API Keys (list)").await;
+
+        // The trail says who did it.
+        page.click("a[href='/audit']").await;
+        page.wait_text("Ada Admin generated the secret of API key Billing_Reader").await;
+        page.wait_text("Ada Admin created API key Billing_Reader").await;
+        audit(&page, "Audit trail").await;
     })
     .await;
 }

@@ -1,0 +1,107 @@
+//! Audit: who changed what, and when, newest first (product rule 8).
+
+use keydesk_contract::types::{ActorKind, AuditEvent};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use crate::api::{self, ApiError};
+use crate::components::error_panel::ErrorPanel;
+use crate::session::use_session;
+use crate::time;
+
+/// What happened, in words: "created API key", "regenerated the secret of".
+pub fn describe(event: &AuditEvent) -> String {
+    let regenerated = event
+        .details
+        .get("regenerated")
+        .and_then(|v| v.as_bool())
+        .unwrap_or(false);
+    match event.action.as_str() {
+        "api_key.created" => "created API key".into(),
+        "api_key.updated" => "edited API key".into(),
+        "api_key.generated" if regenerated => "regenerated the secret of API key".into(),
+        "api_key.generated" => "generated the secret of API key".into(),
+        "api_key.deleted" => "removed API key".into(),
+        "user.created" => "added".into(),
+        "organization.created" => "created the organization".into(),
+        other => other.replace(['.', '_'], " "),
+    }
+}
+
+#[component]
+pub fn AuditTrailPage() -> impl IntoView {
+    let session = use_session();
+    let events = RwSignal::new(Vec::<AuditEvent>::new());
+    let next = RwSignal::new(None::<String>);
+    let failure = RwSignal::new(None::<ApiError>);
+    let loading = RwSignal::new(true);
+
+    let load = move |cursor: Option<String>| {
+        loading.set(true);
+        failure.set(None);
+        spawn_local(async move {
+            let result = api::audit_events(cursor.as_deref()).await;
+            if loading.is_disposed() {
+                return;
+            }
+            loading.set(false);
+            match result {
+                Ok(page) => {
+                    let first = cursor.is_none();
+                    events.update(|e| {
+                        if first {
+                            e.clear();
+                        }
+                        e.extend(page.items);
+                    });
+                    next.set(page.next_cursor);
+                }
+                Err(e) => {
+                    failure.set(Some(e.clone()));
+                    session.notice(&e);
+                }
+            }
+        });
+    };
+    load(None);
+
+    view! {
+        <header class="page__header">
+            <h1>"Audit trail"</h1>
+            <p class="page__lead">"Every change to API keys and people: who made it, when, and what changed."</p>
+        </header>
+        {move || failure.get().map(|e| {
+            let e = match e {
+                ApiError::Forbidden(_) => ApiError::Forbidden("Viewing the audit trail needs the audit-events.retrieve permission.".into()),
+                other => other,
+            };
+            view! { <ErrorPanel error=e on_retry=Callback::new(move |_| load(None))/> }
+        })}
+        <AuditList events=events/>
+        {move || (loading.get() && events.with(Vec::is_empty)).then(|| view! { <p class="loading" role="status">"Loading…"</p> })}
+        {move || next.get().map(|cursor| view! {
+            <button type="button" class="button load-more" disabled=move || loading.get()
+                on:click=move |_| load(Some(cursor.clone()))>"Load more"</button>
+        })}
+    }
+}
+
+/// The events as a list a person can scan.
+#[component]
+pub fn AuditList(#[prop(into)] events: Signal<Vec<AuditEvent>>) -> impl IntoView {
+    view! {
+        <ol class="audit-list">
+            <For each=move || events.get() key=|e| e.id.clone() let:event>
+                <li class="audit-event">
+                    <time datetime=event.at.clone() title=time::exact(&event.at)>{time::ago(&event.at)}</time>
+                    <p class="audit-event__what">
+                        <strong>{event.actor.name.clone()}</strong>
+                        {(event.actor.kind == ActorKind::ApiKey).then_some(" (API key)")}
+                        " " {describe(&event)} " "
+                        <strong>{event.target.name.clone()}</strong>
+                    </p>
+                </li>
+            </For>
+        </ol>
+    }
+}
