@@ -1,5 +1,6 @@
 //! Audit: who changed what, and when, newest first (product rule 8).
 
+use keydesk_contract::roles;
 use keydesk_contract::types::{ActorKind, AuditEvent};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -26,6 +27,41 @@ pub fn describe(event: &AuditEvent) -> String {
         "organization.created" => "created the organization".into(),
         other => other.replace(['.', '_'], " "),
     }
+}
+
+/// What an edit changed, e.g. "roles: Billing Reader → Developer; renamed from Billing".
+pub fn changes(event: &AuditEvent) -> Option<String> {
+    if event.action != "api_key.updated" {
+        return None;
+    }
+    let role_names = |v: &serde_json::Value| -> String {
+        let names: Vec<&str> = v
+            .as_array()
+            .map(|ids| {
+                ids.iter()
+                    .filter_map(|id| id.as_str())
+                    .map(|id| roles::find(id).map_or(id, |r| r.name))
+                    .collect()
+            })
+            .unwrap_or_default();
+        names.join(", ")
+    };
+    let d = &event.details;
+    let mut parts = Vec::new();
+    if let Some(r) = d.get("role_ids").filter(|r| !r.is_null()) {
+        parts.push(format!(
+            "roles: {} → {}",
+            role_names(&r["from"]),
+            role_names(&r["to"])
+        ));
+    }
+    if let Some(from) = d.get("name").and_then(|n| n["from"].as_str()) {
+        parts.push(format!("renamed from {from}"));
+    }
+    if d.get("description").is_some_and(|v| !v.is_null()) {
+        parts.push("description changed".into());
+    }
+    (!parts.is_empty()).then(|| parts.join("; "))
 }
 
 #[component]
@@ -100,6 +136,7 @@ pub fn AuditList(#[prop(into)] events: Signal<Vec<AuditEvent>>) -> impl IntoView
                         " " {describe(&event)} " "
                         <strong>{event.target.name.clone()}</strong>
                     </p>
+                    {changes(&event).map(|c| view! { <p class="audit-event__changes">{c}</p> })}
                 </li>
             </For>
         </ol>

@@ -78,7 +78,13 @@ async fn the_audit_trail_says_who_did_what_to_which_key() {
             details,
         }
     };
+    let edit = serde_json::json!({
+        "name": {"from": "Billing", "to": "Billing_Reader"},
+        "description": null,
+        "role_ids": {"from": ["billing-reader"], "to": ["developer"]},
+    });
     let events = vec![
+        event("e5", "api_key.updated", edit, ActorKind::User, "Ada Admin"),
         event(
             "e4",
             "api_key.deleted",
@@ -123,10 +129,19 @@ async fn the_audit_trail_says_who_did_what_to_which_key() {
     assert_eq!(
         lines,
         [
+            "Ada Admin edited API key Billing_Reader",
             "Ada Admin removed API key Billing_Reader",
             "Deploy_Bot (API key) regenerated the secret of API key Billing_Reader",
             "Ada Admin generated the secret of API key Billing_Reader",
             "Ada Admin created API key Billing_Reader",
         ]
+    );
+    let changes: Vec<String> = find_all(&page, ".audit-event__changes")
+        .iter()
+        .map(|e| e.text_content().unwrap())
+        .collect();
+    assert_eq!(
+        changes,
+        ["roles: Billing Reader → Developer; renamed from Billing"]
     );
 }
