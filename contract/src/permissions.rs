@@ -81,6 +81,16 @@ pub fn expand(pattern: &str) -> impl Iterator<Item = &'static str> + '_ {
         .map(|p| p.id)
 }
 
+/// The permissions for which `included` holds, in catalogue order: the one
+/// order permissions are shown and sent in.
+pub fn in_catalogue_order(included: impl Fn(&str) -> bool) -> Vec<&'static str> {
+    CATALOGUE
+        .iter()
+        .map(|p| p.id)
+        .filter(|id| included(id))
+        .collect()
+}
+
 /// The no-escalation rule (product rule 3), in one place: of the permissions
 /// something would `grant`, those the granter does not `hold`. Granting is
 /// allowed only when this is empty.

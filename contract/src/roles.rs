@@ -23,11 +23,7 @@ impl BuiltInRole {
             .iter()
             .flat_map(|g| permissions::expand(g))
             .collect();
-        permissions::CATALOGUE
-            .iter()
-            .map(|p| p.id)
-            .filter(|id| set.contains(id))
-            .collect()
+        permissions::in_catalogue_order(|id| set.contains(id))
     }
 }
 
@@ -79,6 +75,12 @@ pub const BUILT_IN_ROLES: &[BuiltInRole] = &[
 /// The built-in role with this id.
 pub fn find(id: &str) -> Option<&'static BuiltInRole> {
     BUILT_IN_ROLES.iter().find(|r| r.id == id)
+}
+
+/// The union of the permissions of these roles, in catalogue order.
+pub fn granted_by<'a>(role_ids: impl IntoIterator<Item = &'a str>) -> Vec<&'static str> {
+    let set = union_of(role_ids);
+    permissions::in_catalogue_order(|id| set.contains(id))
 }
 
 /// The union of the permissions of these roles (unknown ids grant nothing).

@@ -230,10 +230,9 @@ async fn whoami(caller: Caller) -> Result<Json<WhoAmI>, Error> {
             id: caller.actor.id.clone(),
             name: caller.actor.name.clone(),
         },
-        permissions: permissions::CATALOGUE
-            .iter()
-            .filter(|p| caller.can(p.id))
-            .map(|p| p.id.to_string())
+        permissions: permissions::in_catalogue_order(|p| caller.can(p))
+            .into_iter()
+            .map(String::from)
             .collect(),
         organization: caller.organization,
     }))

@@ -330,11 +330,19 @@ impl Storage {
             details,
         )
         .await?;
+        self.commit_and_read(tx, caller, &current.id).await
+    }
+
+    /// Commits a change to a key and answers with the key as it now is.
+    async fn commit_and_read(
+        &self,
+        tx: Transaction<'static, Sqlite>,
+        caller: &Caller,
+        key_id: &str,
+    ) -> Result<Written, sqlx::Error> {
         tx.commit().await?;
-        Ok(self
-            .get_key(&caller.organization.id, &current.id)
-            .await?
-            .map_or(Written::Gone, |k| Written::Done(Box::new(k))))
+        let key = self.get_key(&caller.organization.id, key_id).await?;
+        Ok(key.map_or(Written::Gone, |k| Written::Done(Box::new(k))))
     }
 
     /// Removes a key and its secrets at once; its name is free again.
@@ -422,11 +430,7 @@ impl Storage {
             details,
         )
         .await?;
-        tx.commit().await?;
-        Ok(self
-            .get_key(&caller.organization.id, &current.id)
-            .await?
-            .map_or(Written::Gone, |k| Written::Done(Box::new(k))))
+        self.commit_and_read(tx, caller, &current.id).await
     }
 
     /// The caller holding the secret with this digest, if it is current (or

@@ -12,7 +12,6 @@ mod audit;
 mod people;
 
 pub use api_keys::{KeyFilter, Written};
-pub use audit::AuditEntry;
 
 use rand::Rng;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions};
@@ -101,10 +100,5 @@ fn role_refs(role_ids: &[String]) -> Vec<keydesk_contract::types::RoleRef> {
 
 /// Permission ids granted by these roles, in catalogue order.
 fn granted(role_ids: &[String]) -> Vec<&'static str> {
-    let set = keydesk_contract::roles::union_of(role_ids.iter().map(String::as_str));
-    keydesk_contract::permissions::CATALOGUE
-        .iter()
-        .map(|p| p.id)
-        .filter(|id| set.contains(id))
-        .collect()
+    keydesk_contract::roles::granted_by(role_ids.iter().map(String::as_str))
 }
