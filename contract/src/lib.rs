@@ -5,11 +5,13 @@
 //! - [`roles`]: the built-in roles and what they grant.
 //! - [`types`]: every request and response body of the JSON API (`api.md`).
 //! - [`validation`]: the input rules, returning one message per field.
+//! - [`text`]: what no text field may contain, and Unicode normalization.
 //! - [`key_format`]: how API-key secrets look: generate, checksum, parse, display prefix.
 
 pub mod key_format;
 pub mod permissions;
 pub mod roles;
+pub mod text;
 pub mod types;
 pub mod validation;
 

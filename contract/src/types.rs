@@ -37,7 +37,11 @@ pub enum ErrorCode {
     PayloadTooLarge,
     ValidationFailed,
     TooManyAttempts,
+    /// The request body did not arrive in time (408).
+    RequestTimeout,
     Internal,
+    /// Saturated or too slow; `Retry-After` says when to try again (503).
+    Unavailable,
     /// A code this version of the contract does not know yet.
     #[serde(other)]
     Unknown,
@@ -45,7 +49,33 @@ pub enum ErrorCode {
 
 // ---------------------------------------------------------------- people
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// `Debug` for a request that carries a password: every field but that one.
+macro_rules! debug_without_password {
+    ($type:ident { $($field:ident),* }) => {
+        impl std::fmt::Debug for $type {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.debug_struct(stringify!($type))
+                    $(.field(stringify!($field), &self.$field))*
+                    .field("password", &"<redacted>")
+                    .finish()
+            }
+        }
+    };
+}
+
+debug_without_password!(SignUpRequest {
+    organization,
+    name,
+    email
+});
+debug_without_password!(SignInRequest { email });
+debug_without_password!(CreateUserRequest {
+    name,
+    email,
+    role_ids
+});
+
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
 pub struct SignUpRequest {
     pub organization: String,
     pub name: String,
@@ -53,7 +83,7 @@ pub struct SignUpRequest {
     pub password: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
 pub struct SignInRequest {
     pub email: String,
     pub password: String,
@@ -95,7 +125,7 @@ impl Me {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
 pub struct CreateUserRequest {
     pub name: String,
     pub email: String,
@@ -226,6 +256,10 @@ pub struct ApiKey {
     /// When the key stops working; null for a key that does not expire.
     #[serde(default)]
     pub expires_at: Option<String>,
+    /// Bumped by every change. A change may be made conditional on it with
+    /// `If-Match: "<version>"`; when the key changed meanwhile, the answer is 409.
+    #[serde(default)]
+    pub version: u64,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -451,12 +485,49 @@ mod tests {
             generated_at: None,
             last_used_at: None,
             expires_at: None,
+            version: 1,
         };
         let g = GeneratedApiKey {
             api_key: key,
             secret: "kd_live_supersecretvalue".into(),
         };
         assert!(!format!("{g:?}").contains("supersecret"));
+    }
+
+    #[test]
+    fn requests_with_a_password_never_show_it_in_debug_output() {
+        let secret = "a very distinctive password";
+        let shown = [
+            format!(
+                "{:?}",
+                SignUpRequest {
+                    organization: "Acme".into(),
+                    name: "Ada".into(),
+                    email: "ada@acme.io".into(),
+                    password: secret.into(),
+                }
+            ),
+            format!(
+                "{:?}",
+                SignInRequest {
+                    email: "ada@acme.io".into(),
+                    password: secret.into(),
+                }
+            ),
+            format!(
+                "{:?}",
+                CreateUserRequest {
+                    name: "Bo".into(),
+                    email: "bo@acme.io".into(),
+                    password: secret.into(),
+                    role_ids: vec![],
+                }
+            ),
+        ];
+        for s in shown {
+            assert!(!s.contains(secret), "{s}");
+            assert!(s.contains("ada@acme.io") || s.contains("bo@acme.io"), "{s}");
+        }
     }
 
     #[test]

@@ -3,6 +3,7 @@
 //! answers 422 with exactly these messages and the web app shows the same ones
 //! before sending.
 
+use crate::text;
 use crate::types::{
     CreateApiKeyRequest, CreateUserRequest, FieldErrors, SignUpRequest, UpdateApiKeyRequest,
 };
@@ -11,16 +12,20 @@ pub const KEY_NAME_MIN: usize = 3;
 pub const KEY_NAME_MAX: usize = 64;
 pub const DESCRIPTION_MAX: usize = 500;
 pub const PASSWORD_MIN: usize = 12;
-pub const PASSWORD_MAX: usize = 256;
+pub const PASSWORD_MAX: usize = 128;
 pub const PERSON_NAME_MAX: usize = 100;
 pub const ORGANIZATION_NAME_MAX: usize = 100;
 pub const EMAIL_MAX: usize = 254;
 pub const EXPIRY_DAYS_MAX: u32 = 3650;
 pub const GRACE_PERIOD_MAX_SECONDS: u32 = 86_400;
 
-/// An API key's name: trimmed, 3–64 of letters, digits, space, `_`, `-`, `.`.
+/// An API key's name: NFC, trimmed, 3–64 of letters, digits, space, `_`, `-`, `.`.
 pub fn key_name(raw: &str) -> Result<String, String> {
-    let name = raw.trim();
+    let name = text::nfc(raw.trim());
+    let name = name.as_str();
+    if let Some(c) = text::first_hidden(name, false) {
+        return Err(text::hidden_message("Name", c));
+    }
     let len = name.chars().count();
     if len == 0 {
         return Err("Name is required.".into());
@@ -43,14 +48,18 @@ pub fn key_name(raw: &str) -> Result<String, String> {
 }
 
 /// The form of a name used to decide uniqueness: names differing only in
-/// letter case are the same name.
+/// letter case, or in how their characters are composed, are the same name.
 pub fn name_key(name: &str) -> String {
-    name.trim().to_lowercase()
+    text::nfc(&text::nfc(name.trim()).to_lowercase())
 }
 
 /// A key's description: trimmed, at most 500 characters, may be empty.
 pub fn description(raw: &str) -> Result<String, String> {
-    let d = raw.trim();
+    let d = text::nfc(raw.trim());
+    let d = d.as_str();
+    if let Some(c) = text::first_hidden(d, true) {
+        return Err(text::hidden_message("Description", c));
+    }
     if d.chars().count() > DESCRIPTION_MAX {
         return Err(format!(
             "Description must be at most {DESCRIPTION_MAX} characters."
@@ -82,6 +91,12 @@ pub fn email(raw: &str) -> Result<String, String> {
     if e.is_empty() {
         return Err("Email is required.".into());
     }
+    if e.len() > EMAIL_MAX {
+        return Err(format!("Email must be at most {EMAIL_MAX} characters."));
+    }
+    if let Some(c) = text::first_hidden(&e, false) {
+        return Err(text::hidden_message("Email", c));
+    }
     let valid = e.len() <= EMAIL_MAX
         && !e.chars().any(char::is_whitespace)
         && match e.split_once('@') {
@@ -101,7 +116,7 @@ pub fn email(raw: &str) -> Result<String, String> {
     }
 }
 
-/// A new password: 12 to 256 characters. Not trimmed: spaces are part of it.
+/// A new password: 12 to 128 characters. Not trimmed: spaces are part of it.
 pub fn new_password(raw: &str) -> Result<(), String> {
     let len = raw.chars().count();
     if len < PASSWORD_MIN {
@@ -118,9 +133,13 @@ pub fn new_password(raw: &str) -> Result<(), String> {
 }
 
 fn required_text(raw: &str, what: &str, max: usize) -> Result<String, String> {
-    let t = raw.trim();
+    let t = text::nfc(raw.trim());
+    let t = t.as_str();
     if t.is_empty() {
         return Err(format!("{what} is required."));
+    }
+    if let Some(c) = text::first_hidden(t, false) {
+        return Err(text::hidden_message(what, c));
     }
     if t.chars().count() > max {
         return Err(format!("{what} must be at most {max} characters."));
@@ -347,6 +366,39 @@ mod tests {
     }
 
     #[test]
+    fn names_that_look_the_same_are_the_same_name() {
+        let composed = key_name("Caf\u{00E9} sync").unwrap();
+        let decomposed = key_name("Cafe\u{0301} sync").unwrap();
+        assert_eq!(composed, decomposed, "stored in one form");
+        assert_eq!(name_key(&composed), name_key(&decomposed));
+    }
+
+    #[test]
+    fn every_text_field_refuses_hidden_characters() {
+        for bad in [
+            "Bill\u{200B}ing",
+            "Billing\u{202E}gnp",
+            "Bill\u{0000}ing",
+            "\u{2066}Billing",
+        ] {
+            assert!(
+                key_name(bad).unwrap_err().contains("invisible or control"),
+                "{bad:?}"
+            );
+            assert!(description(bad).is_err(), "{bad:?}");
+            assert!(person_name(bad).is_err(), "{bad:?}");
+            assert!(organization_name(bad).is_err(), "{bad:?}");
+        }
+        assert!(email("ada\u{200B}@example.com").is_err());
+        assert!(
+            description("two\nlines").is_ok(),
+            "descriptions may have line breaks"
+        );
+        assert!(person_name("two\nlines").is_err());
+        assert!(email(&format!("{}@example.com", "a".repeat(250))).is_err());
+    }
+
+    #[test]
     fn descriptions_are_bounded() {
         assert_eq!(description("  ").unwrap(), "");
         assert!(description(&"d".repeat(500)).is_ok());
@@ -395,7 +447,8 @@ mod tests {
             "Password must be at least 12 characters."
         );
         assert!(new_password("correct horse battery").is_ok());
-        assert!(new_password(&"p".repeat(257)).is_err());
+        assert!(new_password(&"p".repeat(128)).is_ok());
+        assert!(new_password(&"p".repeat(129)).is_err());
     }
 
     #[test]

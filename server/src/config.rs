@@ -1,6 +1,7 @@
 //! Operator settings (`api.md`, "Running the server"): each a flag with an
 //! environment fallback; the defaults give the embedded set-up.
 
+use std::net::IpAddr;
 use std::path::PathBuf;
 
 #[derive(Debug, Clone, clap::Parser)]
@@ -26,9 +27,17 @@ pub struct Config {
     #[arg(long, env = "KEYDESK_DIST", default_value = "dist")]
     pub dist: PathBuf,
 
-    /// Mark the session cookie Secure: set this when users reach keydesk over HTTPS.
-    #[arg(long, env = "KEYDESK_SECURE_COOKIES", default_value_t = false)]
-    pub secure_cookies: bool,
+    /// Serve the session cookie without `Secure` and the `__Host-` prefix.
+    /// Only for plain HTTP on an address other than localhost / 127.0.0.1
+    /// (browsers treat those as secure already); logs a warning at start.
+    #[arg(long, env = "KEYDESK_INSECURE_COOKIES", default_value_t = false)]
+    pub insecure_cookies: bool,
+
+    /// Proxies (IP addresses or CIDR ranges, comma-separated) whose
+    /// `X-Forwarded-For` is believed for the client address. Empty: the
+    /// peer address is the client address.
+    #[arg(long, env = "KEYDESK_TRUSTED_PROXIES", value_delimiter = ',', value_parser = parse_range)]
+    pub trusted_proxies: Vec<IpRange>,
 }
 
 impl Config {
@@ -38,7 +47,133 @@ impl Config {
             listen: "127.0.0.1:0".into(),
             database_url: database_url.into(),
             dist: dist.into(),
-            secure_cookies: false,
+            insecure_cookies: false,
+            trusted_proxies: Vec::new(),
         }
+    }
+
+    /// The database URL fit for a log line or an error message.
+    pub fn database_url_redacted(&self) -> String {
+        redact_url(&self.database_url)
+    }
+}
+
+/// `scheme://user:password@host/db` → `scheme://user:***@host/db`; a
+/// `password=` query parameter is hidden the same way.
+pub fn redact_url(url: &str) -> String {
+    let mut out = url.to_string();
+    if let Some(scheme_end) = out.find("://") {
+        let rest_start = scheme_end + 3;
+        let authority_end = out[rest_start..]
+            .find(['/', '?'])
+            .map_or(out.len(), |i| rest_start + i);
+        if let Some(at) = out[rest_start..authority_end].rfind('@') {
+            let userinfo = &out[rest_start..rest_start + at];
+            if let Some(colon) = userinfo.find(':') {
+                out.replace_range(rest_start + colon + 1..rest_start + at, "***");
+            }
+        }
+    }
+    if let Some(q) = out.find('?') {
+        let (head, query) = out.split_at(q + 1);
+        let hidden: Vec<String> = query
+            .split('&')
+            .map(|pair| match pair.split_once('=') {
+                Some((k, _)) if k.eq_ignore_ascii_case("password") => format!("{k}=***"),
+                _ => pair.to_string(),
+            })
+            .collect();
+        out = format!("{head}{}", hidden.join("&"));
+    }
+    out
+}
+
+/// An address range: an IP and how many leading bits must match.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct IpRange {
+    pub network: IpAddr,
+    pub prefix: u8,
+}
+
+impl IpRange {
+    pub fn contains(&self, ip: IpAddr) -> bool {
+        match (self.network, ip) {
+            (IpAddr::V4(n), IpAddr::V4(a)) => same_prefix(&n.octets(), &a.octets(), self.prefix),
+            (IpAddr::V6(n), IpAddr::V6(a)) => same_prefix(&n.octets(), &a.octets(), self.prefix),
+            (IpAddr::V6(n), IpAddr::V4(a)) => n.to_ipv4_mapped().is_some_and(|n| {
+                self.prefix >= 96 && same_prefix(&n.octets(), &a.octets(), self.prefix - 96)
+            }),
+            (IpAddr::V4(_), IpAddr::V6(a)) => a
+                .to_ipv4_mapped()
+                .is_some_and(|a| self.contains(IpAddr::V4(a))),
+        }
+    }
+}
+
+fn same_prefix(a: &[u8], b: &[u8], bits: u8) -> bool {
+    let bits = bits as usize;
+    let (whole, rest) = (bits / 8, bits % 8);
+    if a[..whole] != b[..whole] {
+        return false;
+    }
+    rest == 0 || (a[whole] ^ b[whole]) >> (8 - rest) == 0
+}
+
+/// Parses `10.0.0.0/8`, `::1` or `192.168.1.7`.
+pub fn parse_range(s: &str) -> Result<IpRange, String> {
+    let s = s.trim();
+    let (ip, prefix) = match s.split_once('/') {
+        Some((ip, p)) => (ip, Some(p)),
+        None => (s, None),
+    };
+    let network: IpAddr = ip
+        .parse()
+        .map_err(|_| format!("{s:?} is not an IP address or CIDR range"))?;
+    let max = if network.is_ipv4() { 32 } else { 128 };
+    let prefix = match prefix {
+        None => max,
+        Some(p) => p
+            .parse::<u8>()
+            .ok()
+            .filter(|p| *p <= max)
+            .ok_or_else(|| format!("{s:?} has an invalid prefix length"))?,
+    };
+    Ok(IpRange { network, prefix })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_in_database_urls_are_hidden() {
+        assert_eq!(
+            redact_url("postgres://keydesk:s3cret@db.internal:5432/keydesk"),
+            "postgres://keydesk:***@db.internal:5432/keydesk"
+        );
+        assert_eq!(
+            redact_url("postgres://db/keydesk?user=k&password=s3cret&sslmode=require"),
+            "postgres://db/keydesk?user=k&password=***&sslmode=require"
+        );
+        assert_eq!(redact_url("sqlite://keydesk.db"), "sqlite://keydesk.db");
+        assert_eq!(
+            redact_url("postgres://only-user@db/k"),
+            "postgres://only-user@db/k"
+        );
+    }
+
+    #[test]
+    fn ranges_match_addresses_by_prefix() {
+        let r = parse_range("10.1.0.0/16").unwrap();
+        assert!(r.contains("10.1.200.3".parse().unwrap()));
+        assert!(!r.contains("10.2.0.1".parse().unwrap()));
+        let one = parse_range("127.0.0.1").unwrap();
+        assert!(one.contains("127.0.0.1".parse().unwrap()));
+        assert!(!one.contains("127.0.0.2".parse().unwrap()));
+        assert!(parse_range("fd00::/8")
+            .unwrap()
+            .contains("fd12::1".parse().unwrap()));
+        assert!(parse_range("10.0.0.0/33").is_err());
+        assert!(parse_range("nonsense").is_err());
     }
 }

@@ -4,24 +4,43 @@
 //! - [`config`]: flags with environment fallbacks.
 //! - [`http`]: one file per resource, each starting with its `router()`.
 //! - [`storage`]: every SQL statement, behind one type.
-//! - [`auth`]: who is calling (session or key), passwords, sign-in throttling.
+//! - [`auth`]: who is calling (session or key), sessions, passwords, throttling.
+//! - [`serve`]: the accept loop (header-read timeout, graceful shutdown).
+//! - [`usage`]: when keys were last used, written in the background.
+//! - [`security_log`]: one structured line per refused request.
+//! - [`clock`]: the time, injectable for tests.
 
 pub mod auth;
+pub mod clock;
 pub mod config;
 pub mod http;
+pub mod security_log;
+pub mod serve;
 pub mod storage;
 pub mod time_format;
+pub mod usage;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
 
+use auth::passwords::PasswordHasher;
+use auth::sessions::SessionCookie;
+use auth::throttle::Throttle;
+use clock::{SharedClock, SystemClock};
 pub use config::Config;
+use config::IpRange;
+use usage::Usage;
 
 /// Shared state of every request.
 #[derive(Clone)]
 pub struct AppState {
     pub storage: storage::Storage,
-    pub throttle: Arc<auth::throttle::SignInThrottle>,
+    pub clock: SharedClock,
+    pub throttle: Arc<Throttle>,
+    pub passwords: PasswordHasher,
+    pub usage: Arc<Usage>,
+    pub cookie: SessionCookie,
+    pub trusted_proxies: Arc<[IpRange]>,
 }
 
 /// A started server: its address, and a handle to stop it.
@@ -29,13 +48,17 @@ pub struct Running {
     pub addr: SocketAddr,
     shutdown: tokio::sync::oneshot::Sender<()>,
     task: tokio::task::JoinHandle<std::io::Result<()>>,
+    usage: Arc<Usage>,
 }
 
 impl Running {
-    /// Stops accepting, lets requests in flight finish, then returns.
+    /// Stops accepting, lets requests in flight finish, writes what is
+    /// pending, then returns.
     pub async fn stop(self) -> std::io::Result<()> {
         let _ = self.shutdown.send(());
-        self.task.await.map_err(std::io::Error::other)?
+        let served = self.task.await.map_err(std::io::Error::other)?;
+        self.usage.flush().await;
+        served
     }
 
     /// Runs until SIGINT/SIGTERM, then shuts down gracefully.
@@ -49,40 +72,60 @@ impl Running {
 /// Opens the database (creating and migrating it), binds the address and
 /// starts serving. Errors say what could not be done, for the operator.
 pub async fn start(config: &Config) -> Result<Running, String> {
+    start_with_clock(config, Arc::new(SystemClock)).await
+}
+
+/// [`start`] with a chosen clock (tests move it to expire sessions).
+pub async fn start_with_clock(config: &Config, clock: SharedClock) -> Result<Running, String> {
     let storage = storage::Storage::open(&config.database_url)
         .await
-        .map_err(|e| format!("cannot open database {}: {e}", config.database_url))?;
-    let sessions = storage
-        .session_store()
-        .await
-        .map_err(|e| format!("cannot prepare the session table: {e}"))?;
+        .map_err(|e| {
+            let url = config.database_url_redacted();
+            config::redact_url(&format!("cannot open database {url}: {e}"))
+        })?;
+    match storage.durability().await {
+        Ok((journal, synchronous)) => {
+            tracing::info!(journal_mode = %journal, synchronous = %synchronous, "database durability")
+        }
+        Err(e) => tracing::warn!(error = %e, "could not read the database's durability settings"),
+    }
+    if config.insecure_cookies {
+        tracing::warn!(
+            "--insecure-cookies: the session cookie is sent over plain HTTP, where anyone on \
+             the network can read it. Serve keydesk over HTTPS and drop this flag."
+        );
+    }
     if !config.dist.join("index.html").is_file() {
         tracing::warn!(dist = %config.dist.display(), "no built web app found; only the API is served");
     }
+    auth::sessions::spawn_sweeper(storage.clone(), clock.clone());
+    let usage = Usage::new(storage.clone());
+    usage.spawn_flusher();
     let state = AppState {
         storage,
-        throttle: Arc::new(auth::throttle::SignInThrottle::default()),
+        throttle: Arc::new(Throttle::new(clock.clone())),
+        clock,
+        passwords: PasswordHasher::for_this_machine(),
+        usage: usage.clone(),
+        cookie: SessionCookie::new(config.insecure_cookies),
+        trusted_proxies: config.trusted_proxies.clone().into(),
     };
-    let app = http::app(state, sessions, config);
+    let headers =
+        http::hardening::SecurityHeaders::for_dist(&config.dist, !config.insecure_cookies);
+    let app = http::app(state, config, &headers);
     let listener = tokio::net::TcpListener::bind(&config.listen)
         .await
         .map_err(|e| format!("cannot listen on {}: {e}", config.listen))?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
     let (shutdown, stopped) = tokio::sync::oneshot::channel::<()>();
-    let task = tokio::spawn(async move {
-        axum::serve(
-            listener,
-            app.into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .with_graceful_shutdown(async {
-            let _ = stopped.await;
-        })
-        .await
-    });
+    let task = tokio::spawn(serve::serve(listener, app, async {
+        let _ = stopped.await;
+    }));
     Ok(Running {
         addr,
         shutdown,
         task,
+        usage,
     })
 }
 

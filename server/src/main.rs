@@ -19,7 +19,7 @@ async fn main() {
             std::process::exit(1);
         }
     };
-    tracing::info!(address = %running.addr, database = %config.database_url, "keydesk is ready");
+    tracing::info!(address = %running.addr, database = %config.database_url_redacted(), "keydesk is ready");
     println!("keydesk is running at http://{}/", running.addr);
     if let Err(e) = running.until_signal().await {
         eprintln!("keydesk-server: {e}");

@@ -21,6 +21,13 @@ pub fn now_text() -> String {
     format(now())
 }
 
+/// Parses stored text back into a time.
+pub fn parse(text: &str) -> Option<OffsetDateTime> {
+    time::PrimitiveDateTime::parse(text, FORMAT)
+        .ok()
+        .map(|t| t.assume_utc())
+}
+
 /// `seconds` from now, as stored text.
 pub fn in_seconds(seconds: i64) -> String {
     format(now() + Duration::seconds(seconds))
@@ -36,5 +43,10 @@ mod tests {
         let b = format(OffsetDateTime::from_unix_timestamp(10).unwrap());
         assert!(a < b, "{a} {b}");
         assert_eq!(a, "1970-01-01T00:00:09.000000Z");
+        assert_eq!(
+            parse(&a),
+            Some(OffsetDateTime::from_unix_timestamp(9).unwrap())
+        );
+        assert_eq!(parse("9999"), None);
     }
 }

@@ -1,13 +1,20 @@
 //! Who is calling and what they may do. The HTTP extractor that builds a
 //! [`Caller`] lives in `http/extract.rs`; the rules it enforces live here.
 
+pub mod password_policy;
 pub mod passwords;
+pub mod sessions;
 pub mod throttle;
 
 use keydesk_contract::types::{Actor, ActorKind, Organization};
 use std::collections::BTreeSet;
+use std::net::{IpAddr, Ipv4Addr};
 
 use crate::http::error::Error;
+use crate::security_log::{self, Refused, Who};
+
+/// The client address before the HTTP layer fills it in.
+pub const UNKNOWN_CLIENT: IpAddr = IpAddr::V4(Ipv4Addr::UNSPECIFIED);
 
 /// An authenticated caller: a signed-in person or a system holding a key.
 #[derive(Debug, Clone)]
@@ -16,6 +23,8 @@ pub struct Caller {
     pub actor: Actor,
     /// The union of the caller's roles' permissions.
     pub permissions: BTreeSet<&'static str>,
+    /// Where the request came from (for the security log).
+    pub client: IpAddr,
 }
 
 impl Caller {
@@ -27,15 +36,23 @@ impl Caller {
         self.permissions.contains(permission)
     }
 
+    fn who(&self) -> Who<'_> {
+        Who {
+            organization: Some(&self.organization.id),
+            actor: Some(&self.actor),
+        }
+    }
+
     /// 403 unless the caller holds `permission`.
     pub fn require(&self, permission: &str) -> Result<(), Error> {
         if self.can(permission) {
-            Ok(())
-        } else {
-            Err(Error::Forbidden(format!(
-                "This needs the {permission} permission."
-            )))
+            return Ok(());
         }
+        let reason = format!("lacks {permission}");
+        security_log::refused(Refused::Forbidden, &reason, self.who(), self.client);
+        Err(Error::Forbidden(format!(
+            "This needs the {permission} permission."
+        )))
     }
 
     /// No privilege escalation (rule 3): 403 unless the caller holds every
@@ -49,6 +66,8 @@ impl Caller {
         if missing.is_empty() {
             return Ok(());
         }
+        let reason = format!("would {what} without {}", missing.join(" "));
+        security_log::refused(Refused::Escalation, &reason, self.who(), self.client);
         Err(Error::Forbidden(format!(
             "You cannot {what}: it grants permissions you do not hold ({}).",
             missing.join(", ")

@@ -1,12 +1,17 @@
 //! API keys (service accounts): list, create, read, edit, remove, generate the
 //! secret, and `/whoami` for a system holding one.
 //!
-//! Rule 3 (no escalation) is checked on create, edit and generate: a caller may
-//! neither give a key permissions they lack nor take over (edit, or obtain a
-//! fresh secret for) a key that already holds permissions they lack.
+//! Rule 3 (no escalation) is checked on create, edit, generate and remove: a
+//! caller may neither give a key permissions they lack nor take over (edit,
+//! obtain a fresh secret for, or remove) a key that holds permissions they lack.
+//!
+//! Every change is decided on a read of the key and written only if the key
+//! is still at that version; a client may also send `If-Match: "<version>"`
+//! to make its change conditional on the copy it showed the person. Either
+//! way a key changed in between answers 409 instead of being overwritten.
 
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use axum::http::{header, HeaderMap, StatusCode};
 use axum::routing::{get, post};
 use axum::Router;
 use keydesk_contract::types::{
@@ -41,10 +46,38 @@ fn written(outcome: Written) -> Result<ApiKey, Error> {
     match outcome {
         Written::Done(key) => Ok(*key),
         Written::Gone => Err(Error::NotFound("API key")),
-        Written::Changed => Err(Error::Conflict(
-            "Someone changed this key's roles meanwhile. Reload it and try again.",
-        )),
+        Written::Changed => Err(changed_meanwhile()),
     }
+}
+
+fn changed_meanwhile() -> Error {
+    Error::Conflict("Someone changed this key meanwhile. Reload it and try again.")
+}
+
+/// The version an `If-Match` header asks for, if one was sent.
+fn if_match(headers: &HeaderMap) -> Result<Option<u64>, Error> {
+    let Some(value) = headers.get(header::IF_MATCH) else {
+        return Ok(None);
+    };
+    let text = value.to_str().unwrap_or_default().trim();
+    let text = text.strip_prefix("W/").unwrap_or(text).trim_matches('"');
+    text.parse::<u64>()
+        .map(Some)
+        .map_err(|_| Error::BadRequest("If-Match must be a key's version, e.g. \"3\".".into()))
+}
+
+/// Refuses a change the client decided on another version than `current`.
+fn check_if_match(headers: &HeaderMap, current: &ApiKey) -> Result<(), Error> {
+    match if_match(headers)? {
+        Some(v) if v != current.version => Err(changed_meanwhile()),
+        _ => Ok(()),
+    }
+}
+
+/// A key with its newest use, including one not yet written.
+fn with_last_use(state: &AppState, mut key: ApiKey) -> ApiKey {
+    key.last_used_at = state.usage.last_used(&key.id, key.last_used_at.take());
+    key
 }
 
 fn is_known_role(id: &str) -> bool {
@@ -73,7 +106,9 @@ async fn list(
         None => 0,
         Some(c) => c
             .parse::<u64>()
-            .map_err(|_| Error::BadRequest("The cursor is not valid.".into()))?,
+            .ok()
+            .filter(|n| i64::try_from(*n).is_ok())
+            .ok_or_else(|| Error::BadRequest("The cursor is not valid.".into()))?,
     };
     let filter = KeyFilter {
         search: q
@@ -88,12 +123,16 @@ async fn list(
         offset,
         limit: q.limit.unwrap_or(DEFAULT_PAGE).clamp(1, MAX_PAGE),
     };
-    Ok(Json(
-        state
-            .storage
-            .list_keys(&caller.organization.id, &filter)
-            .await?,
-    ))
+    let mut page = state
+        .storage
+        .list_keys(&caller.organization.id, &filter)
+        .await?;
+    page.items = page
+        .items
+        .into_iter()
+        .map(|k| with_last_use(&state, k))
+        .collect();
+    Ok(Json(page))
 }
 
 async fn create(
@@ -131,17 +170,22 @@ async fn read(
     Path(id): Path<String>,
 ) -> Result<Json<ApiKey>, Error> {
     caller.require("service-accounts.retrieve")?;
-    Ok(Json(find(&state, &caller, &id).await?))
+    Ok(Json(with_last_use(
+        &state,
+        find(&state, &caller, &id).await?,
+    )))
 }
 
 async fn update(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
+    headers: HeaderMap,
     Json(req): Json<UpdateApiKeyRequest>,
 ) -> Result<Json<ApiKey>, Error> {
     caller.require("service-accounts.update")?;
     let current = find(&state, &caller, &id).await?;
+    check_if_match(&headers, &current)?;
     let change = req.validate(is_known_role).map_err(Error::Validation)?;
     caller.require_all(
         current.permissions.iter().map(String::as_str),
@@ -165,12 +209,17 @@ async fn remove(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
+    headers: HeaderMap,
 ) -> Result<StatusCode, Error> {
     caller.require("service-accounts.delete")?;
     let current = find(&state, &caller, &id).await?;
-    if !state.storage.delete_key(&caller, &current).await? {
-        return Err(Error::NotFound("API key"));
-    }
+    check_if_match(&headers, &current)?;
+    // Removing a key is taking away its system's powers: only for those who hold them.
+    caller.require_all(
+        current.permissions.iter().map(String::as_str),
+        "remove this key",
+    )?;
+    written(state.storage.delete_key(&caller, &current).await?)?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -178,11 +227,13 @@ async fn generate(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
+    headers: HeaderMap,
     body: Result<axum::body::Bytes, axum::extract::rejection::BytesRejection>,
 ) -> Result<Json<GeneratedApiKey>, Error> {
     caller.require("service-accounts.refresh")?;
     let current = find(&state, &caller, &id).await?;
-    let body = body.map_err(|_| Error::PayloadTooLarge)?;
+    check_if_match(&headers, &current)?;
+    let body = body.map_err(super::extract::body_error)?;
     // The body is optional: an empty one means "no grace period".
     let req: GenerateRequest = if body.iter().all(u8::is_ascii_whitespace) {
         GenerateRequest::default()

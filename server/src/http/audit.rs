@@ -1,9 +1,11 @@
-//! The audit trail: who changed what, and when, newest first.
+//! The audit trail: who changed what, and when, newest first. A reader sees
+//! every event, but an event's details (emails, addresses, what changed)
+//! only where their other permissions would show them the same thing.
 
 use axum::extract::State;
 use axum::routing::get;
 use axum::Router;
-use keydesk_contract::types::{AuditPage, PageQuery};
+use keydesk_contract::types::{AuditEvent, AuditPage, PageQuery};
 
 use super::error::Error;
 use super::extract::{Json, Query};
@@ -24,9 +26,45 @@ async fn list(
 ) -> Result<Json<AuditPage>, Error> {
     caller.require("audit-events.retrieve")?;
     let limit = query.limit.unwrap_or(DEFAULT_PAGE).clamp(1, MAX_PAGE);
-    let page = state
+    let cursor = query.cursor.as_deref().filter(|c| !c.is_empty());
+    if cursor.is_some_and(|c| !is_cursor(c)) {
+        return Err(Error::BadRequest("The cursor is not valid.".into()));
+    }
+    let mut page = state
         .storage
-        .list_audit(&caller.organization.id, query.cursor.as_deref(), limit)
+        .list_audit(&caller.organization.id, cursor, limit)
         .await?;
+    for event in &mut page.items {
+        hide_what_the_reader_may_not_see(event, &caller);
+    }
     Ok(Json(page))
+}
+
+/// A cursor as this server hands them out: `<time>~<event id>`.
+fn is_cursor(c: &str) -> bool {
+    c.split_once('~').is_some_and(|(at, id)| {
+        at.len() == 27
+            && at.is_ascii()
+            && crate::time_format::parse(at).is_some()
+            && !id.is_empty()
+            && id.len() <= 64
+            && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+    })
+}
+
+/// The permission that shows the details of events about this kind of thing.
+fn needed_for_details(target_kind: &str) -> Option<&'static str> {
+    match target_kind {
+        "user" => Some("users.retrieve"),
+        "api_key" => Some("service-accounts.retrieve"),
+        "role" => Some("roles.retrieve"),
+        "organization" => Some("accounts.retrieve"),
+        _ => None,
+    }
+}
+
+fn hide_what_the_reader_may_not_see(event: &mut AuditEvent, reader: &Caller) {
+    if needed_for_details(&event.target.kind).is_some_and(|p| !reader.can(p)) {
+        event.details = serde_json::json!({});
+    }
 }

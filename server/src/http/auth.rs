@@ -1,15 +1,30 @@
 //! Sign-up, sign-in, sign-out and `GET /me`: people and their sessions.
+//!
+//! Sign-in is guarded in this order: the email's length and form (cheap,
+//! before anything is remembered about it), the throttle (which counts the
+//! attempt before the password is checked), then the password on a bounded
+//! hashing slot. Every failure is a security-log line; successes and
+//! lock-outs are also in the organization's audit trail.
 
 use axum::extract::State;
-use axum::http::StatusCode;
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
-use keydesk_contract::types::{Me, SignInRequest, SignUpRequest};
-use tower_sessions::Session;
+use keydesk_contract::types::{
+    Actor, ActorKind, AuditTarget, FieldErrors, Me, SignInRequest, SignUpRequest,
+};
+use keydesk_contract::validation;
+use serde_json::json;
 
+use super::client::ClientAddr;
 use super::error::{Error, ResultExt};
-use super::extract::{Json, SESSION_USER_ID};
-use crate::auth::{passwords, Caller};
+use super::extract::{Json, SessionToken};
+use crate::auth::passwords::Busy;
+use crate::auth::throttle::Throttled;
+use crate::auth::{password_policy, sessions, Caller};
+use crate::security_log::{self, Refused, Who};
+use crate::storage::{Account, AuditEntry};
 use crate::AppState;
 
 pub fn router() -> Router<AppState> {
@@ -20,13 +35,51 @@ pub fn router() -> Router<AppState> {
         .route("/me", get(me))
 }
 
+/// Every hashing slot is taken.
+pub fn busy(_: Busy) -> Error {
+    Error::Unavailable {
+        message: "keydesk is busy signing other people in. Please try again in a moment.",
+        retry_after_seconds: 1,
+    }
+}
+
+fn throttled(message: &'static str) -> impl Fn(Throttled) -> Error {
+    move |t| Error::TooManyAttempts {
+        message,
+        retry_after_seconds: t.retry_after_seconds,
+    }
+}
+
 async fn sign_up(
     State(state): State<AppState>,
-    session: Session,
+    ClientAddr(client): ClientAddr,
     Json(req): Json<SignUpRequest>,
-) -> Result<(StatusCode, Json<Me>), Error> {
-    let valid = req.validate().map_err(Error::Validation)?;
-    let hash = passwords::hash(req.password).await;
+) -> Result<Response, Error> {
+    let (valid, mut errors) = match req.validate() {
+        Ok(v) => (Some(v), FieldErrors::new()),
+        Err(e) => (None, e),
+    };
+    if !errors.contains_key("password") {
+        let about = password_policy::words_about(&req.email, &req.name, &req.organization);
+        let about: Vec<&str> = about.iter().map(String::as_str).collect();
+        if let Err(message) = password_policy::check(&req.password, &about) {
+            errors.insert("password".into(), message);
+        }
+    }
+    let valid = match valid {
+        Some(v) if errors.is_empty() => v,
+        _ => return Err(Error::Validation(errors)),
+    };
+    state.throttle.begin_sign_up(client).map_err(|t| {
+        security_log::refused(
+            Refused::SignUpThrottled,
+            t.reason.as_str(),
+            Who::default(),
+            client,
+        );
+        throttled("Too many new organizations from this address.")(t)
+    })?;
+    let hash = state.passwords.hash(req.password).await.map_err(busy)?;
     let user_id = state
         .storage
         .create_organization(&valid, &hash)
@@ -37,43 +90,135 @@ async fn sign_up(
                 "An account with this email already exists. Sign in instead.",
             )
         })?;
-    start_session(&session, &user_id).await?;
     tracing::info!(user = %user_id, "organization created");
-    Ok((StatusCode::CREATED, Json(me_for(&state, &user_id).await?)))
+    signed_in(&state, &user_id, StatusCode::CREATED).await
 }
 
 async fn sign_in(
     State(state): State<AppState>,
-    session: Session,
+    ClientAddr(client): ClientAddr,
     Json(req): Json<SignInRequest>,
-) -> Result<Json<Me>, Error> {
-    let email = req.email.trim().to_lowercase();
-    if let Some(retry_after_seconds) = state.throttle.retry_after(&email) {
-        return Err(Error::TooManyAttempts {
-            retry_after_seconds,
-        });
-    }
-    let account = state.storage.password_hash_for(&email).await?;
-    let (user_id, hash) = account
-        .map(|(id, h)| (Some(id), Some(h)))
-        .unwrap_or_default();
-    // Verify even for an unknown email so both failures look and take the same.
-    if !passwords::verify(req.password, hash).await {
-        state.throttle.record_failure(&email);
+) -> Result<Response, Error> {
+    // Bounded and well-formed before anything is remembered about it.
+    let email = validation::email(&req.email).map_err(|m| Error::field("email", m))?;
+    if req.password.chars().count() > 4 * validation::PASSWORD_MAX {
         return Err(Error::InvalidCredentials);
     }
-    let user_id = user_id.ok_or(Error::InvalidCredentials)?;
-    state.throttle.record_success(&email);
-    start_session(&session, &user_id).await?;
-    Ok(Json(me_for(&state, &user_id).await?))
+    let attempt = state.throttle.begin_sign_in(&email, client).map_err(|t| {
+        security_log::refused(
+            Refused::SignInThrottled,
+            t.reason.as_str(),
+            Who::default(),
+            client,
+        );
+        throttled("Too many sign-in attempts.")(t)
+    })?;
+    let account = state.storage.account_for(&email).await?;
+    let hash = account.as_ref().map(|a| a.password_hash.clone());
+    // Verify even for an unknown email so both failures look and take the same.
+    let verified = state
+        .passwords
+        .verify(req.password, hash)
+        .await
+        .map_err(busy)?;
+    if !verified {
+        let known = account;
+        let actor = known.as_ref().map(actor_of);
+        security_log::refused(
+            Refused::SignInFailed,
+            if known.is_some() {
+                "wrong password"
+            } else {
+                "unknown email"
+            },
+            Who {
+                organization: known.as_ref().map(|a| a.organization_id.as_str()),
+                actor: actor.as_ref(),
+            },
+            client,
+        );
+        if let (Some(account), true) = (&known, attempt.locks_pair_if_failed) {
+            audit_person(
+                &state,
+                account,
+                "user.locked_out",
+                json!({ "client_address": client.to_string() }),
+            )
+            .await?;
+        }
+        return Err(Error::InvalidCredentials);
+    }
+    // A verified password belongs to a known account.
+    let account = account.ok_or(Error::InvalidCredentials)?;
+    state.throttle.succeeded(&attempt);
+    audit_person(
+        &state,
+        &account,
+        "user.signed_in",
+        json!({ "client_address": client.to_string() }),
+    )
+    .await?;
+    signed_in(&state, &account.id, StatusCode::OK).await
 }
 
-async fn sign_out(_caller: Caller, session: Session) -> Result<StatusCode, Error> {
-    session
-        .flush()
-        .await
-        .map_err(|e| Error::Internal(format!("session store: {e}")))?;
-    Ok(StatusCode::NO_CONTENT)
+fn actor_of(account: &Account) -> Actor {
+    Actor {
+        kind: ActorKind::User,
+        id: account.id.clone(),
+        name: account.name.clone(),
+    }
+}
+
+/// An event about a person's own sign-in, in their organization's trail.
+async fn audit_person(
+    state: &AppState,
+    account: &Account,
+    action: &str,
+    details: serde_json::Value,
+) -> Result<(), Error> {
+    let actor = actor_of(account);
+    state
+        .storage
+        .append_audit(AuditEntry {
+            organization_id: &account.organization_id,
+            actor: &actor,
+            action,
+            target: AuditTarget {
+                kind: "user".into(),
+                id: account.id.clone(),
+                name: account.name.clone(),
+            },
+            details,
+        })
+        .await?;
+    Ok(())
+}
+
+/// A new session (a fresh token every time: no session fixation) and `Me`.
+async fn signed_in(state: &AppState, user_id: &str, status: StatusCode) -> Result<Response, Error> {
+    let token = sessions::start(&state.storage, state.clock.as_ref(), user_id).await?;
+    let me = me_for(state, user_id).await?;
+    Ok((
+        status,
+        [(header::SET_COOKIE, state.cookie.set(&token))],
+        Json(me),
+    )
+        .into_response())
+}
+
+async fn sign_out(
+    State(state): State<AppState>,
+    _caller: Caller,
+    SessionToken(token): SessionToken,
+) -> Result<Response, Error> {
+    if let Some(token) = token {
+        sessions::end(&state.storage, &token).await?;
+    }
+    Ok((
+        StatusCode::NO_CONTENT,
+        [(header::SET_COOKIE, state.cookie.clear())],
+    )
+        .into_response())
 }
 
 async fn me(State(state): State<AppState>, caller: Caller) -> Result<Json<Me>, Error> {
@@ -83,18 +228,6 @@ async fn me(State(state): State<AppState>, caller: Caller) -> Result<Json<Me>, E
         ));
     }
     Ok(Json(me_for(&state, &caller.actor.id).await?))
-}
-
-/// A fresh session id on every sign-in defeats session fixation.
-async fn start_session(session: &Session, user_id: &str) -> Result<(), Error> {
-    session
-        .cycle_id()
-        .await
-        .map_err(|e| Error::Internal(format!("session store: {e}")))?;
-    session
-        .insert(SESSION_USER_ID, user_id)
-        .await
-        .map_err(|e| Error::Internal(format!("session store: {e}")))
 }
 
 async fn me_for(state: &AppState, user_id: &str) -> Result<Me, Error> {

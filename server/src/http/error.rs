@@ -27,8 +27,21 @@ pub enum Error {
     PayloadTooLarge,
     #[error("validation failed")]
     Validation(FieldErrors),
-    #[error("too many sign-in attempts")]
-    TooManyAttempts { retry_after_seconds: u64 },
+    /// Throttled; `message` says what was tried too often.
+    #[error("{message}")]
+    TooManyAttempts {
+        message: &'static str,
+        retry_after_seconds: u64,
+    },
+    /// Saturated (every password-hashing slot busy) or too slow to answer.
+    #[error("{message}")]
+    Unavailable {
+        message: &'static str,
+        retry_after_seconds: u64,
+    },
+    /// The client stopped sending its request body.
+    #[error("request body not received in time")]
+    RequestTimeout,
     /// Logged with its detail; the client only learns that something failed.
     #[error("database: {0}")]
     Database(#[from] sqlx::Error),
@@ -93,23 +106,36 @@ impl IntoResponse for Error {
                 )
             }
             Error::TooManyAttempts {
+                message,
                 retry_after_seconds,
             } => {
-                let body = body(
+                return with_retry_after(
+                    StatusCode::TOO_MANY_REQUESTS,
                     ErrorCode::TooManyAttempts,
                     format!(
-                        "Too many sign-in attempts. Try again in {} minutes.",
-                        retry_after_seconds.div_ceil(60)
+                        "{message} Try again in {}.",
+                        wait_words(retry_after_seconds)
                     ),
-                    None,
+                    retry_after_seconds,
                 );
-                return (
-                    StatusCode::TOO_MANY_REQUESTS,
-                    [(header::RETRY_AFTER, retry_after_seconds.to_string())],
-                    body,
-                )
-                    .into_response();
             }
+            Error::Unavailable {
+                message,
+                retry_after_seconds,
+            } => {
+                return with_retry_after(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    ErrorCode::Unavailable,
+                    message.into(),
+                    retry_after_seconds,
+                );
+            }
+            Error::RequestTimeout => (
+                StatusCode::REQUEST_TIMEOUT,
+                ErrorCode::RequestTimeout,
+                "The request body did not arrive in time.".into(),
+                None,
+            ),
             Error::Database(e) => {
                 tracing::error!(error = %e, "database error");
                 internal()
@@ -120,6 +146,29 @@ impl IntoResponse for Error {
             }
         };
         (status, body(code, message, fields)).into_response()
+    }
+}
+
+fn with_retry_after(
+    status: StatusCode,
+    code: ErrorCode,
+    message: String,
+    retry_after_seconds: u64,
+) -> Response {
+    (
+        status,
+        [(header::RETRY_AFTER, retry_after_seconds.to_string())],
+        body(code, message, None),
+    )
+        .into_response()
+}
+
+/// "12 seconds", "3 minutes".
+fn wait_words(seconds: u64) -> String {
+    match seconds {
+        0..=1 => "a second".into(),
+        2..=90 => format!("{seconds} seconds"),
+        s => format!("{} minutes", s.div_ceil(60)),
     }
 }
 

@@ -7,14 +7,13 @@ use axum::extract::{FromRequest, FromRequestParts};
 use axum::http::request::Parts;
 use axum::http::{header, Method, StatusCode};
 use keydesk_contract::{key_format, API_KEY_HEADER, CSRF_HEADER, CSRF_VALUE};
-use tower_sessions::Session;
+use std::convert::Infallible;
 
+use super::client::{client_addr, ClientAddr};
 use super::error::Error;
-use crate::auth::Caller;
-use crate::AppState;
-
-/// Session key holding the signed-in user's id.
-pub const SESSION_USER_ID: &str = "user_id";
+use crate::auth::{sessions, Caller};
+use crate::security_log::{self, Refused, Who};
+use crate::{time_format, AppState};
 
 #[derive(FromRequest)]
 #[from_request(via(axum::Json), rejection(Error))]
@@ -28,6 +27,9 @@ impl<T: serde::Serialize> axum::response::IntoResponse for Json<T> {
 
 impl From<JsonRejection> for Error {
     fn from(rejection: JsonRejection) -> Self {
+        if body_timed_out(&rejection) {
+            return Error::RequestTimeout;
+        }
         match rejection.status() {
             StatusCode::PAYLOAD_TOO_LARGE => Error::PayloadTooLarge,
             _ => Error::BadRequest(format!(
@@ -36,6 +38,33 @@ impl From<JsonRejection> for Error {
             )),
         }
     }
+}
+
+/// Why a raw body could not be read, in the API's terms.
+pub fn body_error(rejection: axum::extract::rejection::BytesRejection) -> Error {
+    if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        Error::PayloadTooLarge
+    } else if timed_out(&rejection) {
+        Error::RequestTimeout
+    } else {
+        Error::BadRequest("The request body could not be read.".into())
+    }
+}
+
+/// Whether reading the body failed because the client stopped sending it.
+fn body_timed_out(rejection: &JsonRejection) -> bool {
+    timed_out(rejection)
+}
+
+fn timed_out(error: &(dyn std::error::Error + 'static)) -> bool {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(error);
+    while let Some(error) = source {
+        if error.is::<tower_http::timeout::TimeoutError>() {
+            return true;
+        }
+        source = error.source();
+    }
+    false
 }
 
 #[derive(FromRequestParts)]
@@ -72,40 +101,76 @@ impl FromRequestParts<AppState> for Caller {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
+        let client = client_addr(parts, &state.trusted_proxies);
         if let Some(candidate) = presented_key(parts) {
+            let refuse = |reason: &str| {
+                security_log::refused(Refused::InvalidKey, reason, Who::default(), client.0);
+            };
             // The checksum rejects typos and garbage without a database look-up.
-            let secret = key_format::parse(candidate)
-                .map_err(|_| Error::Unauthenticated("The API key is not valid."))?;
-            return state
+            let Ok(secret) = key_format::parse(candidate) else {
+                refuse("malformed key");
+                return Err(Error::Unauthenticated("The API key is not valid."));
+            };
+            let Some(mut caller) = state
                 .storage
                 .caller_for_secret(&key_format::digest(&secret))
                 .await?
-                .ok_or(Error::Unauthenticated(
+            else {
+                refuse("unknown, replaced, removed or expired key");
+                return Err(Error::Unauthenticated(
                     "The API key is not valid, was replaced or was removed.",
                 ));
+            };
+            state
+                .usage
+                .record(&caller.actor.id, &time_format::format(state.clock.now()));
+            caller.client = client.0;
+            return Ok(caller);
         }
 
-        let session = Session::from_request_parts(parts, state)
-            .await
-            .map_err(|_| Error::Internal("session layer missing".into()))?;
-        let user_id: Option<String> = session
-            .get(SESSION_USER_ID)
-            .await
-            .map_err(|e| Error::Internal(format!("session store: {e}")))?;
-        let Some(user_id) = user_id else {
+        let Some(token) = state.cookie.read(&parts.headers) else {
             return Err(Error::Unauthenticated("Sign in to continue."));
         };
-        let caller = state
+        let user_id = sessions::user_of(&state.storage, state.clock.as_ref(), token)
+            .await?
+            .ok_or(Error::Unauthenticated("Sign in to continue."))?;
+        let mut caller = state
             .storage
             .caller_for_user(&user_id)
             .await?
             .ok_or(Error::Unauthenticated("Sign in to continue."))?;
+        caller.client = client.0;
         if is_unsafe(&parts.method) && !has_csrf_header(parts) {
+            security_log::refused(
+                Refused::Csrf,
+                "cookie-authenticated write without X-Requested-With",
+                Who {
+                    organization: Some(&caller.organization.id),
+                    actor: Some(&caller.actor),
+                },
+                client.0,
+            );
             return Err(Error::Csrf);
         }
         Ok(caller)
     }
 }
+
+/// The session token the browser sent, if any (sign-out ends that session).
+pub struct SessionToken(pub Option<String>);
+
+impl FromRequestParts<AppState> for SessionToken {
+    type Rejection = Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Infallible> {
+        Ok(SessionToken(
+            state.cookie.read(&parts.headers).map(String::from),
+        ))
+    }
+}
+
+/// The client address, for handlers that need it without a caller (sign-in).
+pub type Client = ClientAddr;
 
 fn is_unsafe(method: &Method) -> bool {
     !matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)

@@ -8,9 +8,10 @@ use axum::Router;
 use keydesk_contract::roles;
 use keydesk_contract::types::{CreateUserRequest, User};
 
+use super::auth::busy;
 use super::error::{Error, ResultExt};
 use super::extract::Json;
-use crate::auth::{passwords, Caller};
+use crate::auth::{password_policy, Caller};
 use crate::AppState;
 
 pub fn router() -> Router<AppState> {
@@ -37,7 +38,10 @@ async fn create(
         roles::union_of(valid.role_ids.iter().map(String::as_str)),
         "give these roles",
     )?;
-    let hash = passwords::hash(req.password).await;
+    let about = password_policy::words_about(&valid.email, &valid.name, &caller.organization.name);
+    let about: Vec<&str> = about.iter().map(String::as_str).collect();
+    password_policy::check(&req.password, &about).map_err(|m| Error::field("password", m))?;
+    let hash = state.passwords.hash(req.password).await.map_err(busy)?;
     let user = state
         .storage
         .create_user(&caller, &valid, &hash)

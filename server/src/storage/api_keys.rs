@@ -15,10 +15,6 @@ use super::{granted, new_id, role_refs, Storage};
 use crate::auth::Caller;
 use crate::time_format;
 
-/// How often `last_used_at` is written for a busy key: once a minute is
-/// precise enough for people and spares the database a write per request.
-const LAST_USED_RESOLUTION_SECONDS: i64 = 60;
-
 /// What `GET /api-keys` asks for, already validated.
 #[derive(Debug, Clone)]
 pub struct KeyFilter {
@@ -36,7 +32,7 @@ pub enum Written {
     Done(Box<ApiKey>),
     /// The key no longer exists.
     Gone,
-    /// Its roles changed since the read the caller's checks were made on.
+    /// It changed (any field) since the read the caller's checks were made on.
     Changed,
 }
 
@@ -53,10 +49,12 @@ struct KeyRow {
     last_used_at: Option<String>,
     expires_at: Option<String>,
     display_prefix: Option<String>,
+    version: i64,
 }
 
 const KEY_COLUMNS: &str = "k.id, k.name, k.description, k.created_by_id, k.created_by_name, \
-     k.created_at, k.updated_at, k.generated_at, k.last_used_at, k.expires_at, k.display_prefix";
+     k.created_at, k.updated_at, k.generated_at, k.last_used_at, k.expires_at, k.display_prefix, \
+     k.version";
 const KEY_FROM: &str = " FROM api_keys k";
 
 impl KeyRow {
@@ -84,6 +82,7 @@ impl KeyRow {
             generated_at: self.generated_at,
             last_used_at: self.last_used_at,
             expires_at: self.expires_at,
+            version: self.version as u64,
         }
     }
 }
@@ -294,8 +293,8 @@ impl Storage {
             .unwrap_or(&current.description);
         let mut tx = self.write().await?;
         let updated = sqlx::query(
-            "UPDATE api_keys SET name = $1, name_key = $2, description = $3, updated_at = $4 \
-             WHERE id = $5 AND organization_id = $6",
+            "UPDATE api_keys SET name = $1, name_key = $2, description = $3, updated_at = $4, \
+             version = version + 1 WHERE id = $5 AND organization_id = $6 AND version = $7",
         )
         .bind(name)
         .bind(name_key(name))
@@ -303,6 +302,7 @@ impl Storage {
         .bind(&now)
         .bind(&current.id)
         .bind(&caller.organization.id)
+        .bind(current.version as i64)
         .execute(&mut *tx)
         .await?;
         if let Some(refused) = refuse_if_stale(&mut tx, updated.rows_affected(), current).await? {
@@ -346,15 +346,23 @@ impl Storage {
     }
 
     /// Removes a key and its secrets at once; its name is free again.
-    pub async fn delete_key(&self, caller: &Caller, current: &ApiKey) -> Result<bool, sqlx::Error> {
+    /// Refused (`Changed`) if the key changed since `current` was read.
+    pub async fn delete_key(
+        &self,
+        caller: &Caller,
+        current: &ApiKey,
+    ) -> Result<Written, sqlx::Error> {
         let mut tx = self.write().await?;
-        let deleted = sqlx::query("DELETE FROM api_keys WHERE id = $1 AND organization_id = $2")
-            .bind(&current.id)
-            .bind(&caller.organization.id)
-            .execute(&mut *tx)
-            .await?;
-        if deleted.rows_affected() == 0 {
-            return Ok(false);
+        let deleted = sqlx::query(
+            "DELETE FROM api_keys WHERE id = $1 AND organization_id = $2 AND version = $3",
+        )
+        .bind(&current.id)
+        .bind(&caller.organization.id)
+        .bind(current.version as i64)
+        .execute(&mut *tx)
+        .await?;
+        if let Some(refused) = refuse_if_stale(&mut tx, deleted.rows_affected(), current).await? {
+            return Ok(refused);
         }
         let details =
             json!({ "role_ids": current.roles.iter().map(|r| &r.id).collect::<Vec<_>>() });
@@ -368,7 +376,7 @@ impl Storage {
         )
         .await?;
         tx.commit().await?;
-        Ok(true)
+        Ok(Written::Done(Box::new(current.clone())))
     }
 
     /// Makes `secret` the key's only current secret. Earlier secrets stop
@@ -384,13 +392,15 @@ impl Storage {
         let prefix = key_format::display_prefix(secret.expose());
         let mut tx = self.write().await?;
         let updated = sqlx::query(
-            "UPDATE api_keys SET display_prefix = $1, generated_at = $2, updated_at = $3 WHERE id = $4 AND organization_id = $5",
+            "UPDATE api_keys SET display_prefix = $1, generated_at = $2, updated_at = $3, \
+             version = version + 1 WHERE id = $4 AND organization_id = $5 AND version = $6",
         )
         .bind(&prefix)
         .bind(&now)
         .bind(&now)
         .bind(&current.id)
         .bind(&caller.organization.id)
+        .bind(current.version as i64)
         .execute(&mut *tx)
         .await?;
         if let Some(refused) = refuse_if_stale(&mut tx, updated.rows_affected(), current).await? {
@@ -434,11 +444,12 @@ impl Storage {
     }
 
     /// The caller holding the secret with this digest, if it is current (or
-    /// within its grace period) and the key has not expired. Records the use.
+    /// within its grace period) and the key has not expired. Only reads: the
+    /// use is recorded by [`crate::usage::Usage`], in the background.
     pub async fn caller_for_secret(&self, digest: &str) -> Result<Option<Caller>, sqlx::Error> {
         let now = time_format::now_text();
-        let row: Option<(String, String, String, String, Option<String>)> = sqlx::query_as(
-            "SELECT k.id, k.name, o.id, o.name, k.last_used_at FROM api_key_secrets s \
+        let row: Option<(String, String, String, String)> = sqlx::query_as(
+            "SELECT k.id, k.name, o.id, o.name FROM api_key_secrets s \
              JOIN api_keys k ON k.id = s.api_key_id JOIN organizations o ON o.id = k.organization_id \
              WHERE s.digest = $1 AND (s.retires_at IS NULL OR s.retires_at > $2) \
              AND (k.expires_at IS NULL OR k.expires_at > $3)",
@@ -448,17 +459,9 @@ impl Storage {
         .bind(&now)
         .fetch_optional(&self.pool)
         .await?;
-        let Some((key_id, key_name, organization_id, organization_name, last_used_at)) = row else {
+        let Some((key_id, key_name, organization_id, organization_name)) = row else {
             return Ok(None);
         };
-        let stale_before = time_format::in_seconds(-LAST_USED_RESOLUTION_SECONDS);
-        if last_used_at.is_none_or(|t| t < stale_before) {
-            sqlx::query("UPDATE api_keys SET last_used_at = $1 WHERE id = $2")
-                .bind(&now)
-                .bind(&key_id)
-                .execute(&self.pool)
-                .await?;
-        }
         let role_ids = self
             .key_role_ids(&[&key_id])
             .await?
@@ -475,30 +478,50 @@ impl Storage {
                 name: key_name,
             },
             permissions: granted(&role_ids).into_iter().collect(),
+            client: crate::auth::UNKNOWN_CLIENT,
         }))
+    }
+
+    /// Writes noted uses (key id, time) in one transaction; a use older than
+    /// what is stored changes nothing.
+    pub async fn record_last_used(&self, uses: &[(String, String)]) -> Result<(), sqlx::Error> {
+        let mut tx = self.write().await?;
+        for (key_id, at) in uses {
+            sqlx::query(
+                "UPDATE api_keys SET last_used_at = $1 WHERE id = $2 \
+                 AND (last_used_at IS NULL OR last_used_at < $3)",
+            )
+            .bind(at)
+            .bind(key_id)
+            .bind(at)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await
     }
 }
 
-/// After writing a change decided on `current` (`updated` rows): why it must
-/// not stand, if it must not. The escalation checks were made on `current`;
-/// under the write lock nothing can change after this comparison.
+/// After a write guarded by `current`'s version touched `updated` rows: why
+/// it must not stand, if it must not. The checks (escalation included) were
+/// made on `current`; a key that changed since (any field) is refused rather
+/// than silently overwritten.
 async fn refuse_if_stale(
     tx: &mut Transaction<'static, Sqlite>,
     updated: u64,
     current: &ApiKey,
 ) -> Result<Option<Written>, sqlx::Error> {
-    if updated == 0 {
-        return Ok(Some(Written::Gone));
+    if updated > 0 {
+        return Ok(None);
     }
-    let mut now: Vec<String> =
-        sqlx::query_scalar("SELECT role_id FROM api_key_roles WHERE api_key_id = $1")
-            .bind(&current.id)
-            .fetch_all(&mut **tx)
-            .await?;
-    let mut before: Vec<String> = current.roles.iter().map(|r| r.id.clone()).collect();
-    now.sort();
-    before.sort();
-    Ok((now != before).then_some(Written::Changed))
+    let exists: Option<i64> = sqlx::query_scalar("SELECT version FROM api_keys WHERE id = $1")
+        .bind(&current.id)
+        .fetch_optional(&mut **tx)
+        .await?;
+    Ok(Some(if exists.is_some() {
+        Written::Changed
+    } else {
+        Written::Gone
+    }))
 }
 
 async fn set_roles(
@@ -554,6 +577,7 @@ mod tests {
             last_used_at: None,
             expires_at: expires_at.map(String::from),
             display_prefix: prefix.map(String::from),
+            version: 1,
         }
     }
 

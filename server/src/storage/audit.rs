@@ -40,6 +40,15 @@ pub(super) async fn record(
     .map(|_| ())
 }
 
+impl Storage {
+    /// Records an event that goes with no other change (a sign-in, a lock-out).
+    pub async fn append_audit(&self, entry: AuditEntry<'_>) -> Result<(), sqlx::Error> {
+        let mut tx = self.write().await?;
+        record(&mut tx, entry).await?;
+        tx.commit().await
+    }
+}
+
 fn actor_kind(kind: ActorKind) -> &'static str {
     match kind {
         ActorKind::User => "user",

@@ -10,16 +10,20 @@
 mod api_keys;
 mod audit;
 mod people;
+mod sessions;
 
 pub use api_keys::{KeyFilter, Written};
+pub use audit::AuditEntry;
+pub use people::Account;
+pub use sessions::SessionRow;
 
 use rand::Rng;
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
 use sqlx::{Sqlite, Transaction};
 use std::str::FromStr;
 use std::time::Duration;
-use tower_sessions::session_store::ExpiredDeletion;
-use tower_sessions_sqlx_store::SqliteStore;
 
 #[derive(Clone)]
 pub struct Storage {
@@ -32,7 +36,11 @@ impl Storage {
         let options = SqliteConnectOptions::from_str(url)
             .map_err(|e| e.to_string())?
             .create_if_missing(true)
+            // Durability, explicitly: readers never block the writer (WAL), and a
+            // change is on disk before it is acknowledged (FULL: each commit
+            // syncs the log), so a crash or power loss loses no acknowledged write.
             .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Full)
             .foreign_keys(true)
             // Writers queue for the lock instead of failing at once.
             .busy_timeout(Duration::from_secs(10));
@@ -56,17 +64,23 @@ impl Storage {
             .map(|_| ())
     }
 
-    /// The session store, in the same database, with a background task that
-    /// deletes expired sessions.
-    pub async fn session_store(&self) -> Result<SqliteStore, sqlx::Error> {
-        let store = SqliteStore::new(self.pool.clone());
-        store.migrate().await?;
-        tokio::spawn(
-            store
-                .clone()
-                .continuously_delete_expired(Duration::from_secs(3600)),
-        );
-        Ok(store)
+    /// The journal mode and synchronous level in force, e.g. `("wal", "full")`.
+    pub async fn durability(&self) -> Result<(String, String), sqlx::Error> {
+        let mut conn = self.pool.acquire().await?;
+        let (journal,): (String,) = sqlx::query_as("PRAGMA journal_mode")
+            .fetch_one(&mut *conn)
+            .await?;
+        let (level,): (i64,) = sqlx::query_as("PRAGMA synchronous")
+            .fetch_one(&mut *conn)
+            .await?;
+        let level = match level {
+            0 => "off",
+            1 => "normal",
+            2 => "full",
+            3 => "extra",
+            _ => "unknown",
+        };
+        Ok((journal.to_lowercase(), level.to_string()))
     }
 
     /// A write transaction that takes the write lock up front, so concurrent

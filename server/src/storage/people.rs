@@ -13,6 +13,15 @@ use super::{granted, new_id, role_refs, Storage};
 use crate::auth::Caller;
 use crate::time_format;
 
+/// A person who may sign in, as sign-in needs them.
+#[derive(Clone, sqlx::FromRow)]
+pub struct Account {
+    pub id: String,
+    pub name: String,
+    pub organization_id: String,
+    pub password_hash: String,
+}
+
 #[derive(sqlx::FromRow)]
 struct UserRow {
     id: String,
@@ -77,15 +86,14 @@ impl Storage {
         Ok(user_id)
     }
 
-    /// The user id and password hash for a (lower-cased) email.
-    pub async fn password_hash_for(
-        &self,
-        email: &str,
-    ) -> Result<Option<(String, String)>, sqlx::Error> {
-        sqlx::query_as("SELECT id, password_hash FROM users WHERE email = $1")
-            .bind(email)
-            .fetch_optional(&self.pool)
-            .await
+    /// The account behind a (lower-cased) email, with its password hash.
+    pub async fn account_for(&self, email: &str) -> Result<Option<Account>, sqlx::Error> {
+        sqlx::query_as(
+            "SELECT id, name, organization_id, password_hash FROM users WHERE email = $1",
+        )
+        .bind(email)
+        .fetch_optional(&self.pool)
+        .await
     }
 
     async fn user_row(&self, user_id: &str) -> Result<Option<UserRow>, sqlx::Error> {
@@ -152,6 +160,7 @@ impl Storage {
                 .filter_map(|p| permissions::find(p))
                 .map(|p| p.id)
                 .collect(),
+            client: crate::auth::UNKNOWN_CLIENT,
         }))
     }
 

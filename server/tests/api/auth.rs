@@ -102,7 +102,7 @@ async fn repeated_wrong_passwords_are_throttled_with_retry_after() {
     let server = TestServer::start().await;
     server.sign_up("Acme", "ada@acme.io").await;
     let c = server.person();
-    for _ in 0..keydesk_server::auth::throttle::MAX_FAILURES {
+    for _ in 0..keydesk_server::auth::throttle::PAIR_LIMIT {
         let (status, _) = c
             .post(
                 "/auth/sign-in",
