@@ -113,6 +113,8 @@ async fn error_from(response: Response) -> ApiError {
             fields: error.fields.unwrap_or_default(),
         },
         ErrorCode::TooManyAttempts => ApiError::TooManyAttempts(error.message),
+        // Busy or slow: worth a retry, like any server failure.
+        ErrorCode::Unavailable | ErrorCode::RequestTimeout => ApiError::Server(error.message),
         _ => ApiError::Server(error.message),
     }
 }
@@ -210,12 +212,13 @@ pub async fn create_key(req: &CreateApiKeyRequest) -> ApiResult<ApiKey> {
     post("/api-keys", req).await
 }
 
-pub async fn update_key(id: &str, req: &UpdateApiKeyRequest) -> ApiResult<ApiKey> {
-    read(
-        send(with_headers(Request::patch(&url(&format!("/api-keys/{}", encode(id))))).json(req))
-            .await?,
-    )
-    .await
+/// Saves an edit made on the key as it was at `version`: if someone changed
+/// it since, the server answers 409 instead of undoing their change.
+pub async fn update_key(id: &str, version: u64, req: &UpdateApiKeyRequest) -> ApiResult<ApiKey> {
+    let request = with_headers(Request::patch(&url(&format!("/api-keys/{}", encode(id)))))
+        .header("If-Match", &format!("\"{version}\""))
+        .json(req);
+    read(send(request).await?).await
 }
 
 pub async fn delete_key(id: &str) -> ApiResult<()> {

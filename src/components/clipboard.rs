@@ -33,7 +33,8 @@ fn copy_with_command(text: &str) -> bool {
     let area: web_sys::HtmlTextAreaElement = area.unchecked_into();
     area.set_value(text);
     let _ = area.set_attribute("readonly", "");
-    let _ = area.set_attribute("style", "position:fixed;top:0;left:0;opacity:0");
+    // A class, not a style attribute: the Content-Security-Policy allows no inline styles.
+    area.set_class_name("clipboard-helper");
     // Inside an open modal dialog, only the dialog is focusable: put it there.
     let parent = doc
         .query_selector("dialog[open]")

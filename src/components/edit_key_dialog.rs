@@ -17,8 +17,8 @@ pub fn EditKeyDialog(
     key: ApiKey,
     #[prop(into)] roles: Signal<Vec<Role>>,
     my_permissions: Vec<String>,
-    /// Sends `(key id, changes)`.
-    submit: UnsyncCallback<(String, UpdateApiKeyRequest), Pending<ApiKey>>,
+    /// Sends `(key id, the version edited, changes)`.
+    submit: UnsyncCallback<(String, u64, UpdateApiKeyRequest), Pending<ApiKey>>,
     #[prop(into)] on_saved: Callback<ApiKey>,
     #[prop(into)] on_close: Callback<()>,
 ) -> impl IntoView {
@@ -37,7 +37,7 @@ pub fn EditKeyDialog(
         }
     };
     let save = move |_| {
-        let (id, request) = key.with_value(|k| {
+        let (id, version, request) = key.with_value(|k| {
             let name = draft.name.get_untracked();
             let description = draft.description.get_untracked();
             let role_ids = draft.role_ids.get_untracked();
@@ -51,10 +51,10 @@ pub fn EditKeyDialog(
                 description: (description.trim() != k.description).then_some(description),
                 role_ids: (!same_roles).then_some(role_ids),
             };
-            (k.id.clone(), request)
+            (k.id.clone(), k.version, request)
         });
         submission.send(
-            move || submit.run((id, request)),
+            move || submit.run((id, version, request)),
             move |saved| on_saved.run(saved),
             Some(Box::new(move |fields| {
                 draft.errors.set(fields);

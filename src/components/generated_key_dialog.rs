@@ -9,6 +9,21 @@ use leptos::task::spawn_local;
 use super::clipboard::copy_text;
 use super::modal::Modal;
 
+/// The environment variable the test command reads the key from.
+pub const KEY_VARIABLE: &str = "KEYDESK_API_KEY";
+
+/// A command that tests the key without putting it on a command line: the
+/// secret would otherwise sit in shell history and in `ps` for anyone on the
+/// machine. `read -rs` takes it pasted and unechoed; `printf` is a shell
+/// built-in, and curl reads the header from its standard input.
+pub fn curl_command(origin: &str) -> String {
+    format!(
+        "read -rs {KEY_VARIABLE} && export {KEY_VARIABLE}   # paste the key, press Enter\n\
+         printf 'Authorization: Bearer %s\\n' \"${KEY_VARIABLE}\" | curl -sS -H @- {origin}{}/whoami",
+        keydesk_contract::API_BASE
+    )
+}
+
 #[component]
 pub fn GeneratedKeyDialog(
     generated: GeneratedApiKey,
@@ -21,10 +36,7 @@ pub fn GeneratedKeyDialog(
     let stored = RwSignal::new(false);
     let copied = RwSignal::new(None::<&'static str>);
     let copy_error = RwSignal::new(None::<String>);
-    let curl = format!(
-        "curl -H \"Authorization: Bearer {secret}\" {origin}{}/whoami",
-        keydesk_contract::API_BASE
-    );
+    let curl = curl_command(&origin);
 
     let copy = move |what: &'static str, text: String| {
         spawn_local(async move {
@@ -85,9 +97,13 @@ pub fn GeneratedKeyDialog(
                     }}
                 </p>
                 <label class="secret__label" for="generated-curl">"Test it"</label>
+                <p class="field__hint" id="generated-curl-hint">
+                    "Run this, then paste the key: it is read into the " <code>{KEY_VARIABLE}</code>
+                    " variable, so it never appears on a command line or in your shell history."
+                </p>
                 <div class="secret">
                     <textarea id="generated-curl" class="secret__value secret__value--command" readonly rows="3"
-                        spellcheck="false">{curl.clone()}</textarea>
+                        aria-describedby="generated-curl-hint" spellcheck="false">{curl.clone()}</textarea>
                     <button type="button" class="button" on:click=move |_| copy("curl", curl_for_copy.clone())>
                         {move || if copied.get() == Some("curl") { "Copied" } else { "Copy command" }}
                     </button>

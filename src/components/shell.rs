@@ -5,7 +5,8 @@ use leptos::task::spawn_local;
 use leptos_router::components::A;
 use leptos_router::hooks::use_navigate;
 
-use crate::api;
+use super::error_panel::ErrorPanel;
+use crate::api::{self, ApiError};
 use crate::session::use_session;
 
 #[component]
@@ -13,21 +14,33 @@ pub fn Shell(children: Children) -> impl IntoView {
     let session = use_session();
     let navigate = use_navigate();
     let signing_out = RwSignal::new(false);
+    let sign_out_failure = RwSignal::new(None::<ApiError>);
     let me = move || session.me();
-    let sign_out = move |_| {
+    // A sign-out the server did not confirm is shown as failed, never as
+    // done: the session would still be alive behind a page that says otherwise.
+    let sign_out = Callback::new(move |_: ()| {
         if signing_out.get_untracked() {
             return;
         }
         signing_out.set(true);
+        sign_out_failure.set(None);
         let navigate = navigate.clone();
         spawn_local(async move {
-            // Whatever the server says, this browser forgets the session.
-            let _ = api::sign_out().await;
+            let result = api::sign_out().await;
+            if signing_out.is_disposed() {
+                return;
+            }
             signing_out.set(false);
-            navigate("/sign-in", Default::default());
-            session.signed_out();
+            match result {
+                // Done, or the session had already ended: signed out either way.
+                Ok(()) | Err(ApiError::Unauthenticated(_)) => {
+                    navigate("/sign-in", Default::default());
+                    session.signed_out();
+                }
+                Err(e) => sign_out_failure.set(Some(e)),
+            }
         });
-    };
+    });
     view! {
         <div class="shell">
             <a class="skip-link" href="#main">"Skip to content"</a>
@@ -39,8 +52,9 @@ pub fn Shell(children: Children) -> impl IntoView {
                 </div>
                 <div class="topbar__user">
                     <span class="topbar__name">{move || me().map(|m| m.user.name)}</span>
-                    <button type="button" class="button button--small" disabled=move || signing_out.get() on:click=sign_out>
-                        "Sign out"
+                    <button type="button" class="button button--small" disabled=move || signing_out.get()
+                        on:click=move |_| sign_out.run(())>
+                        {move || if signing_out.get() { "Signing out…" } else { "Sign out" }}
                     </button>
                 </div>
             </header>
@@ -49,6 +63,12 @@ pub fn Shell(children: Children) -> impl IntoView {
                 <A href="/roles" attr:class="tabs__tab">"Roles"</A>
                 <A href="/audit" attr:class="tabs__tab">"Audit"</A>
             </nav>
+            {move || sign_out_failure.get().map(|e| view! {
+                <div class="page page--notice">
+                    <p class="notice" role="alert">"You are still signed in: signing out did not complete."</p>
+                    <ErrorPanel error=e on_retry=sign_out/>
+                </div>
+            })}
             <main id="main" class="page">{children()}</main>
         </div>
     }

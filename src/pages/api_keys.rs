@@ -300,7 +300,7 @@ fn ApiKeys() -> impl IntoView {
                     key=key
                     roles=roles
                     my_permissions=my_permissions()
-                    submit=UnsyncCallback::new(|(id, req): (String, _)| pending(async move { api::update_key(&id, &req).await }))
+                    submit=UnsyncCallback::new(|(id, version, req): (String, u64, _)| pending(async move { api::update_key(&id, version, &req).await }))
                     on_saved=move |key: ApiKey| {
                         announce.set(format!("{} was saved.", key.name));
                         open.set(Open::Nothing);

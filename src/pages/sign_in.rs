@@ -13,10 +13,30 @@ use crate::components::field::TextField;
 use crate::components::shell::Logo;
 use crate::session::{use_session, SessionState};
 
-/// Where to go after signing in: only a path inside this app.
+/// Where to go after signing in: a page of this app, whatever form `next`
+/// takes (backslashes, control characters, percent-encodings, scheme or
+/// protocol-relative forms). Judged as the browser will read it: parsed as a
+/// URL against this page's origin, and kept only if the origin is unchanged.
 pub fn safe_next(next: Option<String>) -> String {
-    next.filter(|n| n.starts_with('/') && !n.starts_with("//") && !n.starts_with("/sign-"))
+    let origin = window().location().origin().unwrap_or_default();
+    next.and_then(|n| same_origin_path(&n, &origin))
         .unwrap_or_else(|| "/api-keys".to_string())
+}
+
+/// `next` as a path, search and fragment on `origin`, if that is where it leads.
+pub fn same_origin_path(next: &str, origin: &str) -> Option<String> {
+    // Only paths: anything else (a scheme, a host, whitespace first) is not ours.
+    if !next.starts_with('/') {
+        return None;
+    }
+    let url = web_sys::Url::new_with_base(next, origin).ok()?;
+    let path = url.pathname();
+    let leaves = url.origin() != origin
+        // "/.//evil" normalises to "//evil": as a path it would read as a host.
+        || path.starts_with("//")
+        || path.starts_with("/\\")
+        || path.starts_with("/sign-");
+    (!leaves).then(|| format!("{path}{}{}", url.search(), url.hash()))
 }
 
 #[component]

@@ -73,7 +73,9 @@ pub fn SignUp() -> impl IntoView {
                     <TextField id="sign-up-name" label="Your name" value=name error=error("name") autocomplete="name"/>
                     <TextField id="sign-up-email" label="Email" kind="email" value=email error=error("email") autocomplete="email"/>
                     <TextField id="sign-up-password" label="Password" kind="password" value=password error=error("password")
-                        autocomplete="new-password" hint=format!("At least {} characters.", keydesk_contract::validation::PASSWORD_MIN)/>
+                        autocomplete="new-password" hint=format!(
+                            "{} to {} characters. A few uncommon words work well; common or guessable passwords are refused.",
+                            keydesk_contract::validation::PASSWORD_MIN, keydesk_contract::validation::PASSWORD_MAX)/>
                     {move || failure.get().map(|e| view! { <ErrorPanel error=e/> })}
                     <button type="submit" class="button button--primary button--block" disabled=move || busy.get()>
                         {move || if busy.get() { "Creating…" } else { "Create organization" }}

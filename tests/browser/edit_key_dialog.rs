@@ -10,11 +10,11 @@ use crate::support::*;
 #[wasm_bindgen_test]
 async fn the_edit_double_check_lists_added_and_removed_permissions() {
     let key = sample_key("Billing_Reader", &["billing-reader"]);
-    let sent = RwSignal::new(Vec::<(String, UpdateApiKeyRequest)>::new());
+    let sent = RwSignal::new(Vec::<(String, u64, UpdateApiKeyRequest)>::new());
     let saved = RwSignal::new(None::<ApiKey>);
     let page = mount(move || {
         let answer = sample_key("Billing_Reader", &["document-viewer"]);
-        let submit = UnsyncCallback::new(move |call: (String, UpdateApiKeyRequest)| {
+        let submit = UnsyncCallback::new(move |call: (String, u64, UpdateApiKeyRequest)| {
             sent.update(|s| s.push(call));
             let answer = answer.clone();
             pending(async move { Ok(answer) })
@@ -45,7 +45,11 @@ async fn the_edit_double_check_lists_added_and_removed_permissions() {
 
     click(&button(&page, "Save changes"));
     until(|| saved.get_untracked().is_some()).await;
-    let (id, request) = sent.get_untracked().pop().unwrap();
+    let (id, version, request) = sent.get_untracked().pop().unwrap();
+    assert_eq!(
+        version, 1,
+        "the edit is conditional on the version it was made on"
+    );
     assert_eq!(id, "key_billing_reader");
     assert_eq!(request.role_ids, Some(vec!["document-viewer".to_string()]));
     assert_eq!(request.name, None, "unchanged fields are not sent");

@@ -31,8 +31,18 @@ async fn cannot_be_closed_before_the_box_is_ticked_and_forgets_the_secret_after(
     let dialog = find(&page, "dialog");
     assert!(dialog.has_attribute("open"), "shown as a modal");
     assert_eq!(value_of(&page, "#generated-secret"), SECRET);
-    assert!(value_of(&page, "#generated-curl").contains(&format!("Bearer {SECRET}")));
-    assert!(value_of(&page, "#generated-curl").contains("https://keydesk.example/api/v1/whoami"));
+    let curl = value_of(&page, "#generated-curl");
+    assert!(
+        !curl.contains(SECRET),
+        "the secret stays off command lines (history, ps)"
+    );
+    assert!(curl.contains("read -rs KEYDESK_API_KEY"), "{curl}");
+    assert!(
+        curl.contains(
+            "\"$KEYDESK_API_KEY\" | curl -sS -H @- https://keydesk.example/api/v1/whoami"
+        ),
+        "{curl}"
+    );
     assert!(text(&page).contains("shown only once"));
 
     press_escape(&dialog);

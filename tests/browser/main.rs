@@ -13,3 +13,4 @@ mod generated_key_dialog;
 mod modal;
 mod pages;
 mod remove_key_dialog;
+mod shell;

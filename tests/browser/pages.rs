@@ -51,9 +51,80 @@ fn times_read_like_people_say_them() {
 #[wasm_bindgen_test]
 fn after_sign_in_only_app_paths_are_followed() {
     assert_eq!(safe_next(Some("/roles".into())), "/roles");
-    assert_eq!(safe_next(Some("//evil.example".into())), "/api-keys");
-    assert_eq!(safe_next(Some("https://evil.example".into())), "/api-keys");
+    assert_eq!(
+        safe_next(Some("/api-keys?search=bill#top".into())),
+        "/api-keys?search=bill#top"
+    );
     assert_eq!(safe_next(None), "/api-keys");
+}
+
+/// Every way a redirect target has been used to leave a site: protocol-
+/// relative, backslashes (which browsers read as slashes), control and
+/// whitespace characters (which URL parsing drops), encodings, schemes.
+const HOSTILE_TARGETS: &[&str] = &[
+    "//evil.example",
+    "///evil.example",
+    "////evil.example/path",
+    "/\\evil.example",
+    "/\\/evil.example",
+    "\\\\evil.example",
+    "\\/evil.example",
+    "/\t/evil.example",
+    "/\n/evil.example",
+    "/\r\n/evil.example",
+    "/\u{0000}/evil.example",
+    " //evil.example",
+    "\t//evil.example",
+    "/.//evil.example",
+    "/./\\evil.example",
+    "/../..//evil.example",
+    "https://evil.example",
+    "https:evil.example",
+    "http:/evil.example",
+    "HTTPS://evil.example",
+    "//evil.example@127.0.0.1",
+    "//127.0.0.1@evil.example",
+    "javascript:alert(document.domain)",
+    "JaVaScRiPt:alert(1)",
+    " javascript:alert(1)",
+    "data:text/html,<script>alert(1)</script>",
+    "%2F%2Fevil.example",
+    "/%2F/evil.example",
+    "/%5C/evil.example",
+    "/%09/evil.example",
+    "/sign-in?next=//evil.example",
+    "/sign-up",
+];
+
+#[wasm_bindgen_test]
+fn no_redirect_target_leaves_the_origin() {
+    let origin = window().location().origin().unwrap();
+    for target in HOSTILE_TARGETS {
+        let next = safe_next(Some(target.to_string()));
+        // Wherever it leads, it is a path of this origin that no browser
+        // reads as another host.
+        let url = web_sys::Url::new_with_base(&next, &origin).unwrap();
+        assert_eq!(url.origin(), origin, "{target:?} led to {next:?}");
+        assert!(
+            next.starts_with('/') && !next.starts_with("//") && !next.starts_with("/\\"),
+            "{target:?} gave {next:?}"
+        );
+        assert!(
+            !next.contains("evil.example") || next.starts_with("/%"),
+            "{target:?} gave {next:?}"
+        );
+        assert!(!next.starts_with("/sign-"), "{target:?} gave {next:?}");
+    }
+    // The forms that decode to another host fall back to the keys list.
+    for target in [
+        "//evil.example",
+        "/\\evil.example",
+        "/\t/evil.example",
+        "/.//evil.example",
+        "https:evil.example",
+    ] {
+        assert_eq!(safe_next(Some(target.into())), "/api-keys", "{target:?}");
+    }
 }
 
 #[wasm_bindgen_test]

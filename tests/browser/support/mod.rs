@@ -228,5 +228,6 @@ pub fn sample_key(name: &str, role_ids: &[&str]) -> ApiKey {
         generated_at: Some("2026-11-26T05:00:00.000000Z".into()),
         last_used_at: None,
         expires_at: None,
+        version: 1,
     }
 }
