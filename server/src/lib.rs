@@ -72,11 +72,29 @@ impl Running {
 /// Opens the database (creating and migrating it), binds the address and
 /// starts serving. Errors say what could not be done, for the operator.
 pub async fn start(config: &Config) -> Result<Running, String> {
-    start_with_clock(config, Arc::new(SystemClock)).await
+    start_with(config, Overrides::default()).await
 }
 
-/// [`start`] with a chosen clock (tests move it to expire sessions).
-pub async fn start_with_clock(config: &Config, clock: SharedClock) -> Result<Running, String> {
+/// Parts a test may choose instead of the real ones.
+pub struct Overrides {
+    /// The clock (tests move it to expire sessions and throttle windows).
+    pub clock: SharedClock,
+    /// Password hashing (tests saturate it to see the 503).
+    pub passwords: Option<PasswordHasher>,
+}
+
+impl Default for Overrides {
+    fn default() -> Self {
+        Overrides {
+            clock: Arc::new(SystemClock),
+            passwords: None,
+        }
+    }
+}
+
+/// [`start`] with some parts chosen by the caller.
+pub async fn start_with(config: &Config, overrides: Overrides) -> Result<Running, String> {
+    let Overrides { clock, passwords } = overrides;
     let storage = storage::Storage::open(&config.database_url)
         .await
         .map_err(|e| {
@@ -105,7 +123,7 @@ pub async fn start_with_clock(config: &Config, clock: SharedClock) -> Result<Run
         storage,
         throttle: Arc::new(Throttle::new(clock.clone())),
         clock,
-        passwords: PasswordHasher::for_this_machine(),
+        passwords: passwords.unwrap_or_else(PasswordHasher::for_this_machine),
         usage: usage.clone(),
         cookie: SessionCookie::new(config.insecure_cookies),
         trusted_proxies: config.trusted_proxies.clone().into(),

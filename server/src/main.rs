@@ -11,6 +11,8 @@ async fn main() {
         )
         // Logs on stderr; stdout carries only the address line people and scripts read.
         .with_writer(std::io::stderr)
+        // Colours for a person at a terminal, plain text for log collectors.
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .init();
     let running = match keydesk_server::start(&config).await {
         Ok(r) => r,

@@ -51,6 +51,14 @@ impl PasswordHasher {
         }
     }
 
+    /// A hasher whose every slot is taken for good: each call answers
+    /// [`Busy`], as when a burst has filled the queue (tests).
+    pub fn saturated() -> Self {
+        let hasher = Self::new(1, 0);
+        hasher.slots.close();
+        hasher
+    }
+
     /// Sized for this machine: half the cores (at least one) hash, the rest
     /// serve requests.
     pub fn for_this_machine() -> Self {

@@ -1,13 +1,19 @@
 //! A server per test and clients that talk to it like the web app and like systems do.
 
 use keydesk_contract::types::{ApiKey, GeneratedApiKey, Me};
-use keydesk_server::{Config, Running};
+use keydesk_server::clock::ManualClock;
+use keydesk_server::{Config, Overrides, Running};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
+use std::sync::Arc;
 
 pub struct TestServer {
     pub base: String,
     pub database_url: String,
+    /// The server's clock: tests move it instead of waiting.
+    pub clock: ManualClock,
+    /// The inline script of the served index.html (the CSP must allow it by hash).
+    pub inline_script: &'static str,
     running: Option<Running>,
     /// Holds the database; removed when the test ends.
     _dir: tempfile::TempDir,
@@ -15,21 +21,39 @@ pub struct TestServer {
 
 impl TestServer {
     pub async fn start() -> Self {
+        Self::start_with(|_| {}, None).await
+    }
+
+    /// A server whose settings `adjust` changes, optionally with a chosen hasher.
+    pub async fn start_with(
+        adjust: impl FnOnce(&mut Config),
+        passwords: Option<keydesk_server::auth::passwords::PasswordHasher>,
+    ) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let dist = dir.path().join("dist");
         std::fs::create_dir_all(&dist).unwrap();
+        let inline_script = "import init from '/app.js'; await init();";
         std::fs::write(
             dist.join("index.html"),
-            "<!doctype html><title>keydesk</title>",
+            format!("<!doctype html><title>keydesk</title><script type=\"module\">{inline_script}</script>"),
         )
         .unwrap();
         let db = format!("sqlite://{}", dir.path().join("keydesk.db").display());
-        let running = keydesk_server::start(&Config::local(db.clone(), dist))
+        let mut config = Config::local(db.clone(), dist);
+        adjust(&mut config);
+        let clock = ManualClock::new();
+        let overrides = Overrides {
+            clock: Arc::new(clock.clone()),
+            passwords,
+        };
+        let running = keydesk_server::start_with(&config, overrides)
             .await
             .unwrap();
         TestServer {
             base: format!("http://{}", running.addr),
             database_url: db,
+            clock,
+            inline_script,
             running: Some(running),
             _dir: dir,
         }
@@ -39,6 +63,12 @@ impl TestServer {
         self.running.take().unwrap().stop().await.unwrap();
     }
 
+    /// Stops the server but keeps its database, to look at what it wrote.
+    pub async fn stop_keeping_data(mut self) -> tempfile::TempDir {
+        self.running.take().unwrap().stop().await.unwrap();
+        self._dir
+    }
+
     /// A browser-like client: keeps cookies and sends the CSRF header.
     pub fn person(&self) -> Client {
         Client {
@@ -46,6 +76,16 @@ impl TestServer {
             http: client(),
             csrf: true,
             key: None,
+            forwarded_for: None,
+        }
+    }
+
+    /// A browser-like client at another address, as a trusted proxy reports
+    /// it (the server must be started with 127.0.0.1 as a trusted proxy).
+    pub fn person_at(&self, address: &str) -> Client {
+        Client {
+            forwarded_for: Some(address.to_string()),
+            ..self.person()
         }
     }
 
@@ -56,6 +96,7 @@ impl TestServer {
             http: client(),
             csrf: false,
             key: Some(secret.to_string()),
+            forwarded_for: None,
         }
     }
 
@@ -84,6 +125,7 @@ pub struct Client {
     pub http: reqwest::Client,
     csrf: bool,
     key: Option<String>,
+    forwarded_for: Option<String>,
 }
 
 impl Client {
@@ -101,6 +143,9 @@ impl Client {
         }
         if let Some(key) = &self.key {
             req = req.bearer_auth(key);
+        }
+        if let Some(address) = &self.forwarded_for {
+            req = req.header("X-Forwarded-For", address);
         }
         if let Some(body) = body {
             req = req.json(&body);
@@ -162,6 +207,7 @@ impl Client {
             http: client(),
             csrf: true,
             key: None,
+            forwarded_for: None,
         };
         let (status, body) = other
             .post(

@@ -1,0 +1,285 @@
+//! Guessing is bounded, atomically, without letting a stranger lock a person
+//! out; hashing cannot take the server down; guessable passwords are refused.
+
+use keydesk_server::auth::passwords::PasswordHasher;
+use keydesk_server::auth::throttle::{
+    ACCOUNT_SLOW_AFTER, ACCOUNT_SPACING, PAIR_LIMIT, SIGN_UPS_PER_ADDRESS,
+};
+use keydesk_server::config::parse_range;
+use reqwest::StatusCode;
+use serde_json::json;
+use std::sync::Arc;
+
+use crate::harness::{code, TestServer, PASSWORD};
+
+/// A server that believes 127.0.0.1 about client addresses (as behind a proxy).
+async fn behind_proxy() -> TestServer {
+    TestServer::start_with(
+        |c| c.trusted_proxies = vec![parse_range("127.0.0.1").unwrap()],
+        None,
+    )
+    .await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn parallel_guesses_count_before_any_password_is_checked() {
+    let server = behind_proxy().await;
+    server.sign_up("Acme", "ada@acme.io").await;
+    let attacker = Arc::new(server.person_at("203.0.113.66"));
+    let guesses: Vec<_> = (0..20)
+        .map(|i| {
+            let attacker = attacker.clone();
+            tokio::spawn(async move {
+                attacker
+                    .post(
+                        "/auth/sign-in",
+                        json!({"email": "ada@acme.io", "password": format!("guess number {i} xyz")}),
+                    )
+                    .await
+            })
+        })
+        .collect();
+    let mut checked = 0;
+    for g in guesses {
+        let (status, body) = g.await.unwrap();
+        match status {
+            StatusCode::UNAUTHORIZED => checked += 1,
+            StatusCode::TOO_MANY_REQUESTS => assert_eq!(code(&body), "too_many_attempts"),
+            other => panic!("unexpected {other}: {body}"),
+        }
+    }
+    assert!(
+        checked <= PAIR_LIMIT as usize,
+        "{checked} passwords were checked"
+    );
+    // Even the right password waits now, from the attacker's address ...
+    let (status, _) = attacker
+        .post(
+            "/auth/sign-in",
+            json!({"email": "ada@acme.io", "password": PASSWORD}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+    // ... but Ada, elsewhere, is not locked out.
+    let (status, body) = server
+        .person_at("198.51.100.7")
+        .post(
+            "/auth/sign-in",
+            json!({"email": "ada@acme.io", "password": PASSWORD}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn guesses_from_many_addresses_slow_the_account_but_never_lock_it() {
+    let server = behind_proxy().await;
+    server.sign_up("Acme", "ada@acme.io").await;
+    for n in 0..ACCOUNT_SLOW_AFTER {
+        let (status, _) = server
+            .person_at(&format!("203.0.113.{n}"))
+            .post(
+                "/auth/sign-in",
+                json!({"email": "ada@acme.io", "password": "wrong wrong wrong"}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+    }
+    let ada = server.person_at("198.51.100.7");
+    let res = ada
+        .http
+        .post(format!("{}/api/v1/auth/sign-in", server.base))
+        .header("X-Forwarded-For", "198.51.100.7")
+        .json(&json!({"email": "ada@acme.io", "password": PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
+    let wait: i64 = res.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(
+        wait >= 1 && wait <= ACCOUNT_SPACING.whole_seconds(),
+        "slowed, not locked: {wait}"
+    );
+    server.clock.advance(ACCOUNT_SPACING);
+    let (status, _) = ada
+        .post(
+            "/auth/sign-in",
+            json!({"email": "ada@acme.io", "password": PASSWORD}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn over_long_emails_are_refused_before_anything_is_remembered() {
+    let server = TestServer::start().await;
+    server.sign_up("Acme", "ada@acme.io").await;
+    let c = server.person();
+    for n in 0..3 * PAIR_LIMIT {
+        let email = format!("{}{n}@acme.io", "a".repeat(10_000));
+        let (status, body) = c
+            .post(
+                "/auth/sign-in",
+                json!({"email": email, "password": "whatever whatever"}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(body["error"]["fields"]["email"]
+            .as_str()
+            .unwrap()
+            .contains("at most 254"));
+    }
+    // None of them counted against this address.
+    let (status, _) = c
+        .post(
+            "/auth/sign-in",
+            json!({"email": "ada@acme.io", "password": PASSWORD}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn busy_hashing_answers_503_with_retry_after_and_keys_keep_working() {
+    let server = TestServer::start().await;
+    let ada = server.sign_up("Acme", "ada@acme.io").await;
+    let key = ada.create_key("Billing_Reader", &["billing-reader"]).await;
+    let secret = ada.generate(&key.id).await.secret;
+    // The same database, served by a server whose hashing slots are all taken.
+    let busy = TestServer::start_with(
+        |c| c.database_url = server.database_url.clone(),
+        Some(PasswordHasher::saturated()),
+    )
+    .await;
+    let res = reqwest::Client::new()
+        .post(format!("{}/api/v1/auth/sign-in", busy.base))
+        .json(&json!({"email": "ada@acme.io", "password": PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert!(
+        res.headers()["retry-after"]
+            .to_str()
+            .unwrap()
+            .parse::<u64>()
+            .unwrap()
+            >= 1
+    );
+    assert_eq!(code(&res.json().await.unwrap()), "unavailable");
+    let (status, _) = busy
+        .person()
+        .post(
+            "/auth/sign-up",
+            json!({"organization": "B", "name": "Bo", "email": "bo@b.io", "password": PASSWORD}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+    // A key check needs no hashing: it still answers.
+    assert_eq!(busy.system(&secret).get("/whoami").await.0, StatusCode::OK);
+    busy.stop().await;
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn sign_ups_are_limited_per_address() {
+    let server = TestServer::start().await;
+    for n in 0..SIGN_UPS_PER_ADDRESS {
+        server
+            .sign_up(&format!("Org {n}"), &format!("p{n}@acme.io"))
+            .await;
+    }
+    let (status, body) = server
+        .person()
+        .post("/auth/sign-up", json!({"organization": "One more", "name": "Eve", "email": "eve@x.io", "password": PASSWORD}))
+        .await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "{body}");
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn guessable_passwords_are_refused_with_advice_at_the_field() {
+    let server = TestServer::start().await;
+    for weak in [
+        "password1234",
+        "qwertyuiop123",
+        "acme acme acme",
+        "ada@acme.io-2026",
+    ] {
+        let (status, body) = server
+            .person()
+            .post("/auth/sign-up", json!({"organization": "Acme", "name": "Ada", "email": "ada@acme.io", "password": weak}))
+            .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{weak}");
+        let message = body["error"]["fields"]["password"].as_str().unwrap();
+        assert!(
+            message.starts_with("This password is too easy to guess."),
+            "{weak}: {message}"
+        );
+    }
+    let (status, body) = server
+        .person()
+        .post("/auth/sign-up", json!({"organization": "Acme", "name": "Ada", "email": "ada@acme.io", "password": "x".repeat(129)}))
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body["error"]["fields"]["password"]
+        .as_str()
+        .unwrap()
+        .contains("128"));
+    server.sign_up("Acme", "ada@acme.io").await;
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn sign_ins_and_lock_outs_are_in_the_audit_trail() {
+    let server = behind_proxy().await;
+    let ada = server.sign_up("Acme", "ada@acme.io").await;
+    let thief = server.person_at("203.0.113.66");
+    for _ in 0..PAIR_LIMIT {
+        thief
+            .post(
+                "/auth/sign-in",
+                json!({"email": "ada@acme.io", "password": "guess guess guess"}),
+            )
+            .await;
+    }
+    let (status, _) = server
+        .person_at("198.51.100.7")
+        .post(
+            "/auth/sign-in",
+            json!({"email": "ada@acme.io", "password": PASSWORD}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let (_, trail) = ada.get("/audit-events").await;
+    let events: Vec<(String, String)> = trail["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["action"].as_str().unwrap().to_string(),
+                e["details"]["client_address"]
+                    .as_str()
+                    .unwrap_or("")
+                    .to_string(),
+            )
+        })
+        .collect();
+    assert!(
+        events.contains(&("user.locked_out".into(), "203.0.113.66".into())),
+        "{events:?}"
+    );
+    assert!(
+        events.contains(&("user.signed_in".into(), "198.51.100.7".into())),
+        "{events:?}"
+    );
+    server.stop().await;
+}
