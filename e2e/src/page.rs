@@ -220,7 +220,18 @@ impl Page {
         let _ = std::fs::write(folder.join("console.log"), log);
     }
 
-    /// The browser console so far, through chromedriver's log endpoint.
+    /// Content-Security-Policy violations the browser reported on its console
+    /// since the last call (Chromium logs each as "Refused to ...").
+    pub async fn csp_violations(&self) -> Vec<String> {
+        self.console_log()
+            .await
+            .lines()
+            .filter(|l| l.contains("Content Security Policy") || l.contains("Refused to"))
+            .map(String::from)
+            .collect()
+    }
+
+    /// The browser console since the last call, through chromedriver's log endpoint.
     async fn console_log(&self) -> String {
         let Ok(Some(session)) = self.browser.session_id().await else {
             return String::new();

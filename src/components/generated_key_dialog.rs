@@ -18,7 +18,7 @@ pub const KEY_VARIABLE: &str = "KEYDESK_API_KEY";
 /// built-in, and curl reads the header from its standard input.
 pub fn curl_command(origin: &str) -> String {
     format!(
-        "read -rs {KEY_VARIABLE} && export {KEY_VARIABLE}   # paste the key, press Enter\n\
+        "read -rs {KEY_VARIABLE} && export {KEY_VARIABLE}\n\
          printf 'Authorization: Bearer %s\\n' \"${KEY_VARIABLE}\" | curl -sS -H @- {origin}{}/whoami",
         keydesk_contract::API_BASE
     )
@@ -98,11 +98,11 @@ pub fn GeneratedKeyDialog(
                 </p>
                 <label class="secret__label" for="generated-curl">"Test it"</label>
                 <p class="field__hint" id="generated-curl-hint">
-                    "Run this, then paste the key: it is read into the " <code>{KEY_VARIABLE}</code>
-                    " variable, so it never appears on a command line or in your shell history."
+                    "Run it and paste the key when it waits (nothing is shown). The key goes into "
+                    <code>{KEY_VARIABLE}</code>", never onto a command line or into your shell history."
                 </p>
                 <div class="secret">
-                    <textarea id="generated-curl" class="secret__value secret__value--command" readonly rows="3"
+                    <textarea id="generated-curl" class="secret__value secret__value--command" readonly rows="4"
                         aria-describedby="generated-curl-hint" spellcheck="false">{curl.clone()}</textarea>
                     <button type="button" class="button" on:click=move |_| copy("curl", curl_for_copy.clone())>
                         {move || if copied.get() == Some("curl") { "Copied" } else { "Copy command" }}

@@ -57,6 +57,19 @@ async fn bad_names_are_explained_at_the_field_and_an_outage_offers_retry() {
         page.click_button("Retry").await;
         page.wait_for(&row("Billing_Reader")).await;
         assert_eq!(page.value("#key-search").await, "bill");
+
+        // Signing out while the server is away is shown as failed, not as done.
+        page.stop_server().await;
+        page.click_button("Sign out").await;
+        page.wait_text("signing out did not complete").await;
+        assert!(page.path().await.starts_with("/api-keys"));
+        assert!(page.exists(&row("Billing_Reader")).await, "still signed in");
+        page.start_server().await;
+        page.click_button("Retry").await;
+        page.wait_for("#sign-in-email").await;
+        // The session really ended: a reload does not bring the keys back.
+        page.goto("/api-keys").await;
+        page.wait_for("#sign-in-email").await;
     })
     .await;
 }

@@ -43,7 +43,7 @@ impl SecurityHeaders {
         SecurityHeaders {
             content_security_policy: format!(
                 "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'{hashes}; \
-                 style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; \
+                 style-src 'self'; img-src 'self'; font-src 'self'; connect-src 'self'; \
                  manifest-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
             ),
             strict_transport_security,
@@ -102,7 +102,7 @@ pub fn harden(router: Router, headers: &SecurityHeaders) -> Router {
             HeaderName::from_static("permissions-policy"),
             "accelerometer=(), autoplay=(), camera=(), display-capture=(), geolocation=(), \
              gyroscope=(), magnetometer=(), microphone=(), midi=(), payment=(), usb=(), \
-             interest-cohort=(), clipboard-write=(self)",
+             clipboard-write=(self)",
         ))
         .layer(set(
             HeaderName::from_static("cross-origin-opener-policy"),
