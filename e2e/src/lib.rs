@@ -12,6 +12,7 @@ pub mod page;
 pub mod stack;
 
 pub use page::Page;
+pub use stack::Browser;
 
 use std::future::Future;
 use std::path::PathBuf;
@@ -29,14 +30,23 @@ pub fn artifacts_root() -> PathBuf {
     repo_root().join("e2e-artifacts")
 }
 
-/// Runs one journey on its own server and browser.
+/// Runs one journey on its own server and headless Chromium.
 pub async fn journey<F, Fut>(name: &str, body: F)
 where
     F: FnOnce(Page) -> Fut,
     Fut: Future<Output = ()> + Send + 'static,
 {
+    journey_in(Browser::Chromium, name, body).await
+}
+
+/// Runs one journey on its own server and the given browser.
+pub async fn journey_in<F, Fut>(browser: Browser, name: &str, body: F)
+where
+    F: FnOnce(Page) -> Fut,
+    Fut: Future<Output = ()> + Send + 'static,
+{
     let dist = app_build::release_app();
-    let stack = stack::Stack::start(&dist).await;
+    let stack = stack::Stack::start(&dist, browser).await;
     let page = stack.page();
     // A panicking journey is caught here so the browser can still be asked
     // for a screenshot and its console before everything is torn down.

@@ -1,5 +1,5 @@
-//! One journey's world: a keydesk server on a new database, and chromedriver
-//! with a headless Chromium of its own.
+//! One journey's world: a keydesk server on a new database, and a WebDriver
+//! (chromedriver or geckodriver) with a headless browser of its own.
 
 use fantoccini::ClientBuilder;
 use keydesk_server::{Config, Running};
@@ -37,9 +37,81 @@ impl Server {
     }
 }
 
+/// Which real browser drives a journey.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Browser {
+    /// Debian's Chromium through its chromedriver.
+    Chromium,
+    /// Firefox ESR through geckodriver (both installed by scripts/setup test).
+    Firefox,
+}
+
+impl Browser {
+    fn driver(self, port: u16) -> Command {
+        let mut command = match self {
+            Browser::Chromium => {
+                let mut c = Command::new("/usr/bin/chromedriver");
+                c.arg(format!("--port={port}"));
+                c
+            }
+            Browser::Firefox => {
+                let mut c = Command::new("geckodriver");
+                c.args(["--port", &port.to_string(), "--log", "error"]);
+                c
+            }
+        };
+        command.stdout(Stdio::null()).stderr(Stdio::null());
+        command
+    }
+
+    fn capabilities(self, profile: &Path) -> serde_json::Map<String, serde_json::Value> {
+        let mut caps = serde_json::Map::new();
+        match self {
+            Browser::Chromium => {
+                caps.insert(
+                    "goog:chromeOptions".into(),
+                    json!({
+                        "binary": "/usr/bin/chromium",
+                        "args": [
+                            "--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
+                            "--window-size=1280,900", "--no-first-run", "--disable-background-networking",
+                            "--disable-component-update", "--disable-sync", "--disable-quic",
+                            format!("--user-data-dir={}", profile.display()),
+                        ],
+                        "prefs": {"profile.content_settings.exceptions.clipboard": {"*": {"setting": 1}}}
+                    }),
+                );
+                caps.insert("goog:loggingPrefs".into(), json!({"browser": "ALL"}));
+            }
+            Browser::Firefox => {
+                caps.insert("browserName".into(), json!("firefox"));
+                caps.insert(
+                    "moz:firefoxOptions".into(),
+                    json!({
+                        "binary": "/usr/bin/firefox-esr",
+                        "args": ["-headless", "-width", "1280", "-height", "900",
+                                 "-profile", profile.display().to_string()],
+                        // Nothing but the page under test may use the network.
+                        "prefs": {
+                            "app.update.enabled": false,
+                            "browser.safebrowsing.malware.enabled": false,
+                            "browser.safebrowsing.phishing.enabled": false,
+                            "network.captive-portal-service.enabled": false,
+                            "network.connectivity-service.enabled": false,
+                            "datareporting.policy.dataSubmissionEnabled": false,
+                            "toolkit.telemetry.enabled": false
+                        }
+                    }),
+                );
+            }
+        }
+        caps
+    }
+}
+
 pub struct Stack {
     server: Arc<Mutex<Server>>,
-    chromedriver: Child,
+    driver_process: Child,
     profile: tempfile::TempDir,
     _data: tempfile::TempDir,
     page: Page,
@@ -54,7 +126,7 @@ fn free_port() -> u16 {
 }
 
 impl Stack {
-    pub async fn start(dist: &Path) -> Stack {
+    pub async fn start(dist: &Path, browser: Browser) -> Stack {
         let data = tempfile::tempdir().unwrap();
         let mut config = Config::local(
             format!("sqlite://{}", data.path().join("keydesk.db").display()),
@@ -69,40 +141,24 @@ impl Stack {
         }));
 
         let port = free_port();
-        let chromedriver = Command::new("/usr/bin/chromedriver")
-            .arg(format!("--port={port}"))
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
+        let driver_process = browser
+            .driver(port)
             .spawn()
-            .expect("chromedriver is installed by scripts/setup test");
+            .expect("the browser's driver is installed by scripts/setup test");
         let driver = format!("http://127.0.0.1:{port}");
         wait_until_ready(&driver).await;
 
         let profile = tempfile::tempdir().unwrap();
-        let mut caps = serde_json::Map::new();
-        caps.insert(
-            "goog:chromeOptions".into(),
-            json!({
-                "binary": "/usr/bin/chromium",
-                "args": [
-                    "--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
-                    "--window-size=1280,900", "--no-first-run", "--disable-background-networking",
-                    "--disable-component-update", "--disable-sync", "--disable-quic",
-                    format!("--user-data-dir={}", profile.path().display()),
-                ],
-                "prefs": {"profile.content_settings.exceptions.clipboard": {"*": {"setting": 1}}}
-            }),
-        );
-        caps.insert("goog:loggingPrefs".into(), json!({"browser": "ALL"}));
-        let browser = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
-            .capabilities(caps)
+        let client = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+            .capabilities(browser.capabilities(profile.path()))
             .connect(&driver)
             .await
             .expect("a browser session starts");
+        let browser = client;
         let page = Page::new(browser, base, driver, server.clone());
         Stack {
             server,
-            chromedriver,
+            driver_process,
             profile,
             _data: data,
             page,
@@ -113,11 +169,11 @@ impl Stack {
         self.page.clone()
     }
 
-    /// Ends the browser, chromedriver and the server, whatever state they are in.
+    /// Ends the browser, its driver and the server, whatever state they are in.
     pub async fn stop(mut self) {
         let _ = tokio::time::timeout(Duration::from_secs(10), self.page.browser().close()).await;
-        let _ = self.chromedriver.kill();
-        let _ = self.chromedriver.wait();
+        let _ = self.driver_process.kill();
+        let _ = self.driver_process.wait();
         // A browser left behind by a crashed session is found by its profile folder.
         let _ = Command::new("pkill")
             .arg("-f")
@@ -129,7 +185,7 @@ impl Stack {
 
 impl Drop for Stack {
     fn drop(&mut self) {
-        let _ = self.chromedriver.kill();
+        let _ = self.driver_process.kill();
     }
 }
 

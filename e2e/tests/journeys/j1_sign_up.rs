@@ -1,11 +1,31 @@
 use keydesk_e2e::accessibility::audit;
-use keydesk_e2e::journey;
+use keydesk_e2e::{journey, journey_in, Browser, Page};
 
 use crate::steps::*;
 
 #[tokio::test(flavor = "multi_thread")]
 async fn creating_an_organization_lands_on_the_empty_api_keys_tab() {
-    journey("j1_sign_up", |page| async move {
+    journey("j1_sign_up", sign_up_and_look_around).await;
+}
+
+/// The same in Firefox: the `__Host-` session cookie is `Secure`, and Firefox
+/// too must keep it at the plain-HTTP loopback address `scripts/run` prints.
+#[tokio::test(flavor = "multi_thread")]
+async fn creating_an_organization_works_in_firefox_at_127_0_0_1() {
+    journey_in(Browser::Firefox, "j1_sign_up_firefox", |page| async move {
+        assert!(page.base.starts_with("http://127.0.0.1:"), "{}", page.base);
+        sign_up_and_look_around(page.clone()).await;
+        // Still signed in after a reload: the browser kept the cookie.
+        page.goto("/api-keys").await;
+        page.wait_text("No API keys yet").await;
+        page.reload().await;
+        page.wait_text("No API keys yet").await;
+    })
+    .await;
+}
+
+async fn sign_up_and_look_around(page: Page) {
+    {
         page.goto("/").await;
         page.wait_path("/sign-in?next=%2Fapi-keys").await;
         page.wait_for("#sign-in-email").await;
@@ -31,6 +51,5 @@ async fn creating_an_organization_lands_on_the_empty_api_keys_tab() {
         page.goto("/no/such/page").await;
         page.wait_text("Page not found").await;
         audit(&page, "Not found").await;
-    })
-    .await;
+    }
 }
