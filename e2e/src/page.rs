@@ -161,11 +161,15 @@ impl Page {
     }
 
     pub async fn click_button(&self, label: &str) {
-        let button = self.button(label).await;
-        self.until(&format!("button {label:?} to be enabled"), || async {
-            button.is_enabled().await.unwrap_or(false).then_some(())
-        })
-        .await;
+        let xpath = format!("//button[normalize-space(.)='{label}']");
+        // Found afresh on every poll: a list that re-renders replaces its
+        // buttons, and an element found before that is gone for good.
+        let button = self
+            .until(&format!("button {label:?} to be enabled"), || async {
+                let button = self.browser.find(Locator::XPath(&xpath)).await.ok()?;
+                button.is_enabled().await.unwrap_or(false).then_some(button)
+            })
+            .await;
         button.click().await.unwrap();
     }
 

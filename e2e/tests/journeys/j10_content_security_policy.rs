@@ -51,6 +51,13 @@ async fn every_screen_and_dialog_runs_under_the_content_security_policy() {
         no_violations(&page, "Edit").await;
         page.click_button("Save changes").await;
         page.wait_gone("dialog[open]").await;
+        page.until("the edit to show in the list", || async {
+            page.text(&row("Billing_Reader"))
+                .await
+                .contains("Document Viewer")
+                .then_some(())
+        })
+        .await;
 
         page.click_button("Regenerate").await;
         page.wait_text("will be disconnected").await;
