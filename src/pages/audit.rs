@@ -24,13 +24,25 @@ pub fn describe(event: &AuditEvent) -> String {
         "api_key.generated" => "generated the secret of API key".into(),
         "api_key.deleted" => "removed API key".into(),
         "user.created" => "added".into(),
+        "user.signed_in" => "signed in".into(),
+        "user.locked_out" => "was locked out after repeated failed sign-ins".into(),
         "organization.created" => "created the organization".into(),
         other => other.replace(['.', '_'], " "),
     }
 }
 
-/// What an edit changed, e.g. "roles: Billing Reader → Developer; renamed from Billing".
+/// Whether the event is about its own actor (a sign-in): then the target
+/// is not named a second time.
+pub fn about_oneself(event: &AuditEvent) -> bool {
+    event.target.id == event.actor.id
+}
+
+/// What an edit changed, e.g. "roles: Billing Reader → Developer; renamed from Billing",
+/// or where a sign-in came from.
 pub fn changes(event: &AuditEvent) -> Option<String> {
+    if let Some(address) = event.details.get("client_address").and_then(|a| a.as_str()) {
+        return Some(format!("from {address}"));
+    }
     if event.action != "api_key.updated" {
         return None;
     }
@@ -133,8 +145,8 @@ pub fn AuditList(#[prop(into)] events: Signal<Vec<AuditEvent>>) -> impl IntoView
                     <p class="audit-event__what">
                         <strong>{event.actor.name.clone()}</strong>
                         {(event.actor.kind == ActorKind::ApiKey).then_some(" (API key)")}
-                        " " {describe(&event)} " "
-                        <strong>{event.target.name.clone()}</strong>
+                        " " {describe(&event)}
+                        {(!about_oneself(&event)).then(|| view! { " " <strong>{event.target.name.clone()}</strong> })}
                     </p>
                     {changes(&event).map(|c| view! { <p class="audit-event__changes">{c}</p> })}
                 </li>

@@ -154,7 +154,20 @@ async fn the_audit_trail_says_who_did_what_to_which_key() {
         "description": null,
         "role_ids": {"from": ["billing-reader"], "to": ["developer"]},
     });
+    let mut signed_in = event(
+        "e6",
+        "user.signed_in",
+        serde_json::json!({"client_address": "198.51.100.7"}),
+        ActorKind::User,
+        "Ada Admin",
+    );
+    signed_in.target = AuditTarget {
+        kind: "user".into(),
+        id: "x".into(),
+        name: "Ada Admin".into(),
+    };
     let events = vec![
+        signed_in,
         event("e5", "api_key.updated", edit, ActorKind::User, "Ada Admin"),
         event(
             "e4",
@@ -200,6 +213,7 @@ async fn the_audit_trail_says_who_did_what_to_which_key() {
     assert_eq!(
         lines,
         [
+            "Ada Admin signed in",
             "Ada Admin edited API key Billing_Reader",
             "Ada Admin removed API key Billing_Reader",
             "Deploy_Bot (API key) regenerated the secret of API key Billing_Reader",
@@ -213,6 +227,9 @@ async fn the_audit_trail_says_who_did_what_to_which_key() {
         .collect();
     assert_eq!(
         changes,
-        ["roles: Billing Reader → Developer; renamed from Billing"]
+        [
+            "from 198.51.100.7",
+            "roles: Billing Reader → Developer; renamed from Billing"
+        ]
     );
 }
