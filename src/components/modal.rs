@@ -32,19 +32,30 @@ pub fn Modal(
     };
 
     // Remember the opener now, give focus back when this dialog goes away.
-    let opener = SendWrapper::new(document().active_element());
+    let opener = SendWrapper::new(
+        document()
+            .active_element()
+            .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok()),
+    );
+    // The element itself, kept from when it is shown: by the time this
+    // component is cleaned up its node reference may already be cleared.
+    let shown = StoredValue::new_local(None::<web_sys::HtmlDialogElement>);
     on_cleanup(move || {
         // While the dialog is modal the rest of the page is inert and cannot
-        // take focus: close it first.
-        if let Some(Some(d)) = dialog.try_get_untracked() {
+        // take focus: close it first (also if it has already left the page).
+        if let Some(Some(d)) = shown.try_get_value() {
             d.close();
         }
-        if let Some(el) = opener
-            .take()
-            .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
-        {
-            let _ = el.focus();
-        }
+        let Some(opener) = opener.take() else { return };
+        let _ = opener.focus();
+        // Firefox lifts the inertness of the page only after this task; an
+        // opener focused too early does not keep focus. Try again then.
+        let again = opener.clone();
+        request_animation_frame(move || {
+            if document().active_element().as_ref() != Some(again.as_ref()) {
+                let _ = again.focus();
+            }
+        });
     });
 
     Effect::new(move || {
@@ -52,6 +63,7 @@ pub fn Modal(
             if !d.open() {
                 let _ = d.show_modal();
             }
+            shown.set_value(Some(d));
         }
     });
 
