@@ -8,13 +8,15 @@ pub mod throttle;
 
 use keydesk_contract::types::{Actor, ActorKind, Organization};
 use std::collections::BTreeSet;
-use std::net::{IpAddr, Ipv4Addr};
+use std::net::IpAddr;
 
-use crate::http::error::Error;
 use crate::security_log::{self, Refused, Who};
+use crate::storage::{Author, Identity};
 
-/// The client address before the HTTP layer fills it in.
-pub const UNKNOWN_CLIENT: IpAddr = IpAddr::V4(Ipv4Addr::UNSPECIFIED);
+/// A refusal by the rules: the caller lacks a permission, or would grant or
+/// take over more than they hold. The HTTP layer answers it with 403.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Denied(pub String);
 
 /// An authenticated caller: a signed-in person or a system holding a key.
 #[derive(Debug, Clone)]
@@ -28,6 +30,24 @@ pub struct Caller {
 }
 
 impl Caller {
+    /// The caller behind `identity`, calling from `client`.
+    pub fn new(identity: Identity, client: IpAddr) -> Self {
+        Caller {
+            organization: identity.organization,
+            actor: identity.actor,
+            permissions: identity.permissions,
+            client,
+        }
+    }
+
+    /// The caller as the author of a change.
+    pub fn author(&self) -> Author<'_> {
+        Author {
+            organization_id: &self.organization.id,
+            actor: &self.actor,
+        }
+    }
+
     pub fn is_key(&self) -> bool {
         self.actor.kind == ActorKind::ApiKey
     }
@@ -44,15 +64,13 @@ impl Caller {
     }
 
     /// 403 unless the caller holds `permission`.
-    pub fn require(&self, permission: &str) -> Result<(), Error> {
+    pub fn require(&self, permission: &str) -> Result<(), Denied> {
         if self.can(permission) {
             return Ok(());
         }
         let reason = format!("lacks {permission}");
         security_log::refused(Refused::Forbidden, &reason, self.who(), self.client);
-        Err(Error::Forbidden(format!(
-            "This needs the {permission} permission."
-        )))
+        Err(Denied(format!("This needs the {permission} permission.")))
     }
 
     /// No privilege escalation (rule 3): 403 unless the caller holds every
@@ -61,14 +79,14 @@ impl Caller {
         &self,
         granted: impl IntoIterator<Item = &'a str>,
         what: &str,
-    ) -> Result<(), Error> {
+    ) -> Result<(), Denied> {
         let missing = keydesk_contract::permissions::not_held(granted, |p| self.can(p));
         if missing.is_empty() {
             return Ok(());
         }
         let reason = format!("would {what} without {}", missing.join(" "));
         security_log::refused(Refused::Escalation, &reason, self.who(), self.client);
-        Err(Error::Forbidden(format!(
+        Err(Denied(format!(
             "You cannot {what}: it grants permissions you do not hold ({}).",
             missing.join(", ")
         )))

@@ -23,7 +23,7 @@ use keydesk_contract::{key_format, permissions, roles, validation};
 use super::error::{Error, ResultExt};
 use super::extract::{Json, Query};
 use crate::auth::Caller;
-use crate::storage::{KeyFilter, Written};
+use crate::storage::{KeyFilter, Unique, Written};
 use crate::AppState;
 
 pub fn router() -> Router<AppState> {
@@ -148,9 +148,9 @@ async fn create(
     )?;
     let key = state
         .storage
-        .create_key(&caller, &valid)
+        .create_key(caller.author(), &valid)
         .await
-        .on_constraint("api_keys_name_unique", name_taken)?;
+        .on_constraint(Unique::KeyName, name_taken)?;
     Ok((StatusCode::CREATED, Json(key)))
 }
 
@@ -199,9 +199,9 @@ async fn update(
     }
     let key = state
         .storage
-        .update_key(&caller, &current, &change)
+        .update_key(caller.author(), &current, &change)
         .await
-        .on_constraint("api_keys_name_unique", name_taken)?;
+        .on_constraint(Unique::KeyName, name_taken)?;
     Ok(Json(written(key)?))
 }
 
@@ -219,7 +219,7 @@ async fn remove(
         current.permissions.iter().map(String::as_str),
         "remove this key",
     )?;
-    written(state.storage.delete_key(&caller, &current).await?)?;
+    written(state.storage.delete_key(caller.author(), &current).await?)?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -261,7 +261,7 @@ async fn generate(
     let secret = key_format::generate(&mut rand::rngs::OsRng);
     let key = state
         .storage
-        .replace_secret(&caller, &current, &secret, grace)
+        .replace_secret(caller.author(), &current, &secret, grace)
         .await?;
     let key = written(key)?;
     Ok(Json(GeneratedApiKey {

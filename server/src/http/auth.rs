@@ -24,7 +24,7 @@ use crate::auth::passwords::Busy;
 use crate::auth::throttle::Throttled;
 use crate::auth::{password_policy, sessions, Caller};
 use crate::security_log::{self, Refused, Who};
-use crate::storage::{Account, AuditEntry};
+use crate::storage::{Account, AuditEntry, Unique};
 use crate::AppState;
 
 pub fn router() -> Router<AppState> {
@@ -84,7 +84,7 @@ async fn sign_up(
         .storage
         .create_organization(&valid, &hash)
         .await
-        .on_constraint("users_email_unique", || {
+        .on_constraint(Unique::UserEmail, || {
             Error::field(
                 "email",
                 "An account with this email already exists. Sign in instead.",

@@ -6,6 +6,9 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use keydesk_contract::types::{ErrorBody, ErrorCode, ErrorDetail, FieldErrors};
 
+use crate::auth::Denied;
+use crate::storage::{constraints, Unique};
+
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     #[error("{0}")]
@@ -191,34 +194,23 @@ fn body(code: ErrorCode, message: String, fields: Option<FieldErrors>) -> Json<E
     })
 }
 
-/// Turns a unique-constraint violation into a chosen error instead of
-/// checking before inserting (which would race).
+/// Turns a broken uniqueness rule into a chosen error instead of checking
+/// before inserting (which would race).
 pub trait ResultExt<T> {
-    fn on_constraint(self, name: &str, f: impl FnOnce() -> Error) -> Result<T, Error>;
+    fn on_constraint(self, rule: Unique, f: impl FnOnce() -> Error) -> Result<T, Error>;
 }
 
 impl<T, E: Into<Error>> ResultExt<T> for Result<T, E> {
-    fn on_constraint(self, name: &str, f: impl FnOnce() -> Error) -> Result<T, Error> {
+    fn on_constraint(self, rule: Unique, f: impl FnOnce() -> Error) -> Result<T, Error> {
         self.map_err(|e| match e.into() {
-            Error::Database(sqlx::Error::Database(db)) if violates(db.as_ref(), name) => f(),
+            Error::Database(db) if constraints::violates(&db, rule) => f(),
             other => other,
         })
     }
 }
 
-/// SQLite names the columns of the violated constraint rather than the
-/// constraint itself, so the storage layer maps names to columns here.
-fn violates(db: &dyn sqlx::error::DatabaseError, name: &str) -> bool {
-    if !db.is_unique_violation() {
-        return false;
+impl From<Denied> for Error {
+    fn from(denied: Denied) -> Self {
+        Error::Forbidden(denied.0)
     }
-    if db.constraint() == Some(name) {
-        return true;
-    }
-    let columns = match name {
-        "users_email_unique" => "users.email",
-        "api_keys_name_unique" => "api_keys.organization_id, api_keys.name_key",
-        _ => return false,
-    };
-    db.message().contains(columns)
 }

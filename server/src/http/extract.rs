@@ -111,9 +111,9 @@ impl FromRequestParts<AppState> for Caller {
                 refuse("malformed key");
                 return Err(Error::Unauthenticated("The API key is not valid."));
             };
-            let Some(mut caller) = state
+            let Some(identity) = state
                 .storage
-                .caller_for_secret(&key_format::digest(&secret))
+                .identity_for_secret(&key_format::digest(&secret))
                 .await?
             else {
                 refuse("unknown, replaced, removed or expired key");
@@ -123,9 +123,8 @@ impl FromRequestParts<AppState> for Caller {
             };
             state
                 .usage
-                .record(&caller.actor.id, &time_format::format(state.clock.now()));
-            caller.client = client.0;
-            return Ok(caller);
+                .record(&identity.actor.id, &time_format::format(state.clock.now()));
+            return Ok(Caller::new(identity, client.0));
         }
 
         let Some(token) = state.cookie.read(&parts.headers) else {
@@ -134,12 +133,12 @@ impl FromRequestParts<AppState> for Caller {
         let user_id = sessions::user_of(&state.storage, state.clock.as_ref(), token)
             .await?
             .ok_or(Error::Unauthenticated("Sign in to continue."))?;
-        let mut caller = state
+        let identity = state
             .storage
-            .caller_for_user(&user_id)
+            .identity_for_user(&user_id)
             .await?
             .ok_or(Error::Unauthenticated("Sign in to continue."))?;
-        caller.client = client.0;
+        let caller = Caller::new(identity, client.0);
         if is_unsafe(&parts.method) && !has_csrf_header(parts) {
             security_log::refused(
                 Refused::Csrf,

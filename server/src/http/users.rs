@@ -12,6 +12,7 @@ use super::auth::busy;
 use super::error::{Error, ResultExt};
 use super::extract::Json;
 use crate::auth::{password_policy, Caller};
+use crate::storage::Unique;
 use crate::AppState;
 
 pub fn router() -> Router<AppState> {
@@ -44,9 +45,9 @@ async fn create(
     let hash = state.passwords.hash(req.password).await.map_err(busy)?;
     let user = state
         .storage
-        .create_user(&caller, &valid, &hash)
+        .create_user(caller.author(), &valid, &hash)
         .await
-        .on_constraint("users_email_unique", || {
+        .on_constraint(Unique::UserEmail, || {
             Error::field("email", "Someone already uses this email.")
         })?;
     Ok((StatusCode::CREATED, Json(user)))

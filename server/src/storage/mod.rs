@@ -9,19 +9,23 @@
 
 mod api_keys;
 mod audit;
+pub mod constraints;
 mod people;
 mod sessions;
 
 pub use api_keys::{KeyFilter, Written};
 pub use audit::AuditEntry;
+pub use constraints::Unique;
 pub use people::Account;
 pub use sessions::SessionRow;
 
+use keydesk_contract::types::{Actor, ActorKind, Organization};
 use rand::Rng;
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
 use sqlx::{Sqlite, Transaction};
+use std::collections::BTreeSet;
 use std::str::FromStr;
 use std::time::Duration;
 
@@ -87,6 +91,37 @@ impl Storage {
     /// writers wait their turn (busy timeout) rather than failing mid-way.
     async fn write(&self) -> Result<Transaction<'static, Sqlite>, sqlx::Error> {
         self.pool.begin_with("BEGIN IMMEDIATE").await
+    }
+}
+
+/// Who is behind a session or a secret, and what they may do.
+#[derive(Debug, Clone)]
+pub struct Identity {
+    pub organization: Organization,
+    pub actor: Actor,
+    /// The union of their roles' permissions.
+    pub permissions: BTreeSet<&'static str>,
+}
+
+impl Identity {
+    pub fn author(&self) -> Author<'_> {
+        Author {
+            organization_id: &self.organization.id,
+            actor: &self.actor,
+        }
+    }
+}
+
+/// Who makes a change, as the audit trail and `created_by` record it.
+#[derive(Debug, Clone, Copy)]
+pub struct Author<'a> {
+    pub organization_id: &'a str,
+    pub actor: &'a Actor,
+}
+
+impl Author<'_> {
+    pub fn is_key(&self) -> bool {
+        self.actor.kind == ActorKind::ApiKey
     }
 }
 

@@ -1,4 +1,4 @@
-//! Organizations, users and their roles; turning a session's user id into a caller.
+//! Organizations, users and their roles; the identity behind a session.
 
 use keydesk_contract::permissions;
 use keydesk_contract::roles::ADMIN_ROLE_ID;
@@ -9,8 +9,7 @@ use sqlx::{Sqlite, Transaction};
 use std::collections::BTreeMap;
 
 use super::audit::{record, AuditEntry};
-use super::{granted, new_id, role_refs, Storage};
-use crate::auth::Caller;
+use super::{granted, new_id, role_refs, Author, Identity, Storage};
 use crate::time_format;
 
 /// A person who may sign in, as sign-in needs them.
@@ -145,9 +144,9 @@ impl Storage {
         }))
     }
 
-    /// The caller behind a session; `None` if the user no longer exists.
-    pub async fn caller_for_user(&self, user_id: &str) -> Result<Option<Caller>, sqlx::Error> {
-        Ok(self.me(user_id).await?.map(|me| Caller {
+    /// The person behind a session; `None` if they no longer exist.
+    pub async fn identity_for_user(&self, user_id: &str) -> Result<Option<Identity>, sqlx::Error> {
+        Ok(self.me(user_id).await?.map(|me| Identity {
             actor: Actor {
                 kind: ActorKind::User,
                 id: me.user.id,
@@ -160,13 +159,12 @@ impl Storage {
                 .filter_map(|p| permissions::find(p))
                 .map(|p| p.id)
                 .collect(),
-            client: crate::auth::UNKNOWN_CLIENT,
         }))
     }
 
     pub async fn create_user(
         &self,
-        caller: &Caller,
+        author: Author<'_>,
         v: &ValidNewUser,
         password_hash: &str,
     ) -> Result<User, sqlx::Error> {
@@ -174,7 +172,7 @@ impl Storage {
         let user_id = new_id("usr");
         let mut tx = self.write().await?;
         let new = NewUser {
-            organization_id: &caller.organization.id,
+            organization_id: author.organization_id,
             id: &user_id,
             name: &v.name,
             email: &v.email,
@@ -186,8 +184,8 @@ impl Storage {
         record(
             &mut tx,
             AuditEntry {
-                organization_id: &caller.organization.id,
-                actor: &caller.actor,
+                organization_id: author.organization_id,
+                actor: author.actor,
                 action: "user.created",
                 target: AuditTarget {
                     kind: "user".into(),

@@ -74,7 +74,7 @@ async fn a_key_check_never_waits_for_the_last_used_write() {
     let _data = server.stop_keeping_data().await;
     let storage = Storage::open(&database_url).await.unwrap();
     let org = storage
-        .caller_for_user(&ada_id(&storage).await)
+        .identity_for_user(&ada_id(&storage).await)
         .await
         .unwrap()
         .unwrap()

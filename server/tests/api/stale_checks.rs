@@ -18,7 +18,7 @@ async fn a_write_decided_on_an_older_version_is_refused() {
     let key = ada.create_key("Billing_Reader", &["billing-reader"]).await;
     let storage = Storage::open(&server.database_url).await.unwrap();
     let caller = storage
-        .caller_for_user(&ada.me().await.user.id)
+        .identity_for_user(&ada.me().await.user.id)
         .await
         .unwrap()
         .unwrap();
@@ -38,19 +38,22 @@ async fn a_write_decided_on_an_older_version_is_refused() {
         ..Default::default()
     };
     assert!(matches!(
-        storage.update_key(&caller, &stale, &change).await.unwrap(),
+        storage
+            .update_key(caller.author(), &stale, &change)
+            .await
+            .unwrap(),
         Written::Changed
     ));
     let secret = keydesk_contract::key_format::generate(&mut rand::rngs::OsRng);
     assert!(matches!(
         storage
-            .replace_secret(&caller, &stale, &secret, 0)
+            .replace_secret(caller.author(), &stale, &secret, 0)
             .await
             .unwrap(),
         Written::Changed
     ));
     assert!(matches!(
-        storage.delete_key(&caller, &stale).await.unwrap(),
+        storage.delete_key(caller.author(), &stale).await.unwrap(),
         Written::Changed
     ));
 
@@ -65,7 +68,11 @@ async fn a_write_decided_on_an_older_version_is_refused() {
     assert_eq!(now.roles[0].id, "admin");
 
     // On a fresh read it goes through, and the version moves on.
-    let Written::Done(done) = storage.update_key(&caller, &now, &change).await.unwrap() else {
+    let Written::Done(done) = storage
+        .update_key(caller.author(), &now, &change)
+        .await
+        .unwrap()
+    else {
         panic!("a change on the current version is written");
     };
     assert_eq!(done.version, now.version + 1);

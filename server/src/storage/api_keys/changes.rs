@@ -1,0 +1,223 @@
+//! Creating, editing and removing keys. Each change is decided by the caller
+//! on a read of the key and written only if the key is still at that
+//! version; each is recorded in the audit trail in the same transaction.
+
+use keydesk_contract::types::{ApiKey, AuditTarget};
+use keydesk_contract::validation::{name_key, ValidKeyChange, ValidNewKey};
+use serde_json::json;
+use sqlx::{Sqlite, Transaction};
+
+use super::Written;
+use crate::storage::audit::{record, AuditEntry};
+use crate::storage::{new_id, Author, Storage};
+use crate::time_format;
+
+impl Storage {
+    /// Creates a key without a secret. A taken name fails on the
+    /// `api_keys_name_unique` constraint, so concurrent creates cannot both win.
+    pub async fn create_key(
+        &self,
+        author: Author<'_>,
+        v: &ValidNewKey,
+    ) -> Result<ApiKey, sqlx::Error> {
+        let now = time_format::now_text();
+        let id = new_id("key");
+        let expires_at = v
+            .expires_in_days
+            .map(|d| time_format::in_seconds(i64::from(d) * 86_400));
+        let mut tx = self.write().await?;
+        sqlx::query(
+            "INSERT INTO api_keys (id, organization_id, name, name_key, description, created_by_type, created_by_id, \
+             created_by_name, created_at, updated_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+        )
+        .bind(&id)
+        .bind(author.organization_id)
+        .bind(&v.name)
+        .bind(name_key(&v.name))
+        .bind(&v.description)
+        .bind(if author.is_key() { "api_key" } else { "user" })
+        .bind(&author.actor.id)
+        .bind(&author.actor.name)
+        .bind(&now)
+        .bind(&now)
+        .bind(&expires_at)
+        .execute(&mut *tx)
+        .await?;
+        set_roles(&mut tx, &id, &v.role_ids).await?;
+        let details = json!({ "name": v.name, "description": v.description, "role_ids": v.role_ids, "expires_at": expires_at });
+        audit_key(&mut tx, author, "api_key.created", &id, &v.name, details).await?;
+        tx.commit().await?;
+        Ok(self
+            .get_key(author.organization_id, &id)
+            .await?
+            .expect("the key was just created"))
+    }
+
+    /// Applies an edit decided on `current`.
+    pub async fn update_key(
+        &self,
+        author: Author<'_>,
+        current: &ApiKey,
+        change: &ValidKeyChange,
+    ) -> Result<Written, sqlx::Error> {
+        let now = time_format::now_text();
+        let name = change.name.as_deref().unwrap_or(&current.name);
+        let description = change
+            .description
+            .as_deref()
+            .unwrap_or(&current.description);
+        let mut tx = self.write().await?;
+        let updated = sqlx::query(
+            "UPDATE api_keys SET name = $1, name_key = $2, description = $3, updated_at = $4, \
+             version = version + 1 WHERE id = $5 AND organization_id = $6 AND version = $7",
+        )
+        .bind(name)
+        .bind(name_key(name))
+        .bind(description)
+        .bind(&now)
+        .bind(&current.id)
+        .bind(author.organization_id)
+        .bind(current.version as i64)
+        .execute(&mut *tx)
+        .await?;
+        if let Some(refused) = refuse_if_stale(&mut tx, updated.rows_affected(), current).await? {
+            return Ok(refused);
+        }
+        if let Some(role_ids) = &change.role_ids {
+            sqlx::query("DELETE FROM api_key_roles WHERE api_key_id = $1")
+                .bind(&current.id)
+                .execute(&mut *tx)
+                .await?;
+            set_roles(&mut tx, &current.id, role_ids).await?;
+        }
+        let before: Vec<&str> = current.roles.iter().map(|r| r.id.as_str()).collect();
+        let details = json!({
+            "name": change.name.as_ref().filter(|n| **n != current.name).map(|n| json!({"from": current.name, "to": n})),
+            "description": change.description.as_ref().filter(|d| **d != current.description).map(|d| json!({"from": current.description, "to": d})),
+            "role_ids": change.role_ids.as_ref().map(|r| json!({"from": before, "to": r})),
+        });
+        audit_key(
+            &mut tx,
+            author,
+            "api_key.updated",
+            &current.id,
+            name,
+            details,
+        )
+        .await?;
+        self.commit_and_read(tx, author, &current.id).await
+    }
+
+    /// Commits a change to a key and answers with the key as it now is.
+    pub(super) async fn commit_and_read(
+        &self,
+        tx: Transaction<'static, Sqlite>,
+        author: Author<'_>,
+        key_id: &str,
+    ) -> Result<Written, sqlx::Error> {
+        tx.commit().await?;
+        let key = self.get_key(author.organization_id, key_id).await?;
+        Ok(key.map_or(Written::Gone, |k| Written::Done(Box::new(k))))
+    }
+
+    /// Removes a key and its secrets at once; its name is free again.
+    /// Refused (`Changed`) if the key changed since `current` was read.
+    pub async fn delete_key(
+        &self,
+        author: Author<'_>,
+        current: &ApiKey,
+    ) -> Result<Written, sqlx::Error> {
+        let mut tx = self.write().await?;
+        let deleted = sqlx::query(
+            "DELETE FROM api_keys WHERE id = $1 AND organization_id = $2 AND version = $3",
+        )
+        .bind(&current.id)
+        .bind(author.organization_id)
+        .bind(current.version as i64)
+        .execute(&mut *tx)
+        .await?;
+        if let Some(refused) = refuse_if_stale(&mut tx, deleted.rows_affected(), current).await? {
+            return Ok(refused);
+        }
+        let details =
+            json!({ "role_ids": current.roles.iter().map(|r| &r.id).collect::<Vec<_>>() });
+        audit_key(
+            &mut tx,
+            author,
+            "api_key.deleted",
+            &current.id,
+            &current.name,
+            details,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(Written::Done(Box::new(current.clone())))
+    }
+}
+
+fn key_target(id: &str, name: &str) -> AuditTarget {
+    AuditTarget {
+        kind: "api_key".into(),
+        id: id.into(),
+        name: name.into(),
+    }
+}
+
+/// After a write guarded by `current`'s version touched `updated` rows: why
+/// it must not stand, if it must not. The checks (escalation included) were
+/// made on `current`; a key that changed since (any field) is refused rather
+/// than silently overwritten.
+pub(super) async fn refuse_if_stale(
+    tx: &mut Transaction<'static, Sqlite>,
+    updated: u64,
+    current: &ApiKey,
+) -> Result<Option<Written>, sqlx::Error> {
+    if updated > 0 {
+        return Ok(None);
+    }
+    let exists: Option<i64> = sqlx::query_scalar("SELECT version FROM api_keys WHERE id = $1")
+        .bind(&current.id)
+        .fetch_optional(&mut **tx)
+        .await?;
+    Ok(Some(if exists.is_some() {
+        Written::Changed
+    } else {
+        Written::Gone
+    }))
+}
+
+async fn set_roles(
+    tx: &mut Transaction<'static, Sqlite>,
+    key_id: &str,
+    role_ids: &[String],
+) -> Result<(), sqlx::Error> {
+    for role_id in role_ids {
+        sqlx::query("INSERT INTO api_key_roles (api_key_id, role_id) VALUES ($1, $2)")
+            .bind(key_id)
+            .bind(role_id)
+            .execute(&mut **tx)
+            .await?;
+    }
+    Ok(())
+}
+
+pub(super) async fn audit_key(
+    tx: &mut Transaction<'static, Sqlite>,
+    author: Author<'_>,
+    action: &str,
+    key_id: &str,
+    key_name: &str,
+    details: serde_json::Value,
+) -> Result<(), sqlx::Error> {
+    record(
+        tx,
+        AuditEntry {
+            organization_id: author.organization_id,
+            actor: author.actor,
+            action,
+            target: key_target(key_id, key_name),
+            details,
+        },
+    )
+    .await
+}

@@ -1,0 +1,94 @@
+//! `GET /api-keys`: search by name, filter by role and status, sort, page.
+
+use keydesk_contract::types::{ApiKeyPage, ApiKeySort, ApiKeyStatus};
+use keydesk_contract::validation::name_key;
+use sqlx::{QueryBuilder, Sqlite};
+
+use super::{KeyFilter, KeyRow, KEY_COLUMNS, KEY_FROM};
+use crate::storage::Storage;
+use crate::time_format;
+
+/// Restricts a query to keys of one status at time `now`.
+fn push_status(q: &mut QueryBuilder<'_, Sqlite>, status: ApiKeyStatus, now: &str) {
+    q.push(" AND ");
+    match status {
+        ApiKeyStatus::Expired => {
+            q.push("(k.expires_at IS NOT NULL AND k.expires_at <= ")
+                .push_bind(now.to_string())
+                .push(")");
+        }
+        ApiKeyStatus::NotGenerated | ApiKeyStatus::Active => {
+            q.push("(k.expires_at IS NULL OR k.expires_at > ")
+                .push_bind(now.to_string())
+                .push(")");
+            q.push(if status == ApiKeyStatus::Active {
+                " AND k.display_prefix IS NOT NULL"
+            } else {
+                " AND k.display_prefix IS NULL"
+            });
+        }
+    }
+}
+
+fn push_filters(q: &mut QueryBuilder<'_, Sqlite>, organization_id: &str, f: &KeyFilter, now: &str) {
+    q.push(" WHERE k.organization_id = ")
+        .push_bind(organization_id.to_string());
+    if let Some(search) = &f.search {
+        let escaped = name_key(search)
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_");
+        q.push(" AND k.name_key LIKE ")
+            .push_bind(format!("%{escaped}%"))
+            .push(" ESCAPE '\\'");
+    }
+    if let Some(role) = &f.role {
+        q.push(
+            " AND EXISTS (SELECT 1 FROM api_key_roles r WHERE r.api_key_id = k.id AND r.role_id = ",
+        )
+        .push_bind(role.clone())
+        .push(")");
+    }
+    if let Some(status) = f.status {
+        push_status(q, status, now);
+    }
+}
+
+impl Storage {
+    pub async fn list_keys(
+        &self,
+        organization_id: &str,
+        f: &KeyFilter,
+    ) -> Result<ApiKeyPage, sqlx::Error> {
+        let now = time_format::now_text();
+
+        let mut count = QueryBuilder::<Sqlite>::new(format!("SELECT COUNT(*) {KEY_FROM}"));
+        push_filters(&mut count, organization_id, f, &now);
+        let (total,): (i64,) = count.build_query_as().fetch_one(&self.pool).await?;
+
+        let mut q = QueryBuilder::<Sqlite>::new(format!("SELECT {KEY_COLUMNS} {KEY_FROM}"));
+        push_filters(&mut q, organization_id, f, &now);
+        q.push(match f.sort {
+            ApiKeySort::NameAsc => " ORDER BY k.name_key ASC, k.id ASC",
+            ApiKeySort::NameDesc => " ORDER BY k.name_key DESC, k.id DESC",
+            ApiKeySort::CreatedAsc => " ORDER BY k.created_at ASC, k.id ASC",
+            ApiKeySort::CreatedDesc => " ORDER BY k.created_at DESC, k.id DESC",
+            ApiKeySort::LastUsed => {
+                " ORDER BY (k.last_used_at IS NULL) ASC, k.last_used_at DESC, k.id ASC"
+            }
+        });
+        q.push(" LIMIT ")
+            .push_bind(i64::from(f.limit))
+            .push(" OFFSET ")
+            .push_bind(f.offset as i64);
+        let rows: Vec<KeyRow> = q.build_query_as().fetch_all(&self.pool).await?;
+
+        let end = f.offset + rows.len() as u64;
+        let next_cursor = (end < total as u64).then(|| end.to_string());
+        Ok(ApiKeyPage {
+            items: self.with_roles(rows).await?,
+            next_cursor,
+            total: total as u64,
+        })
+    }
+}

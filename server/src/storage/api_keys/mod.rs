@@ -1,0 +1,199 @@
+//! API keys, their roles and their secrets (stored only as SHA-256 digests),
+//! one job per file: [`listing`] (search, filter, sort, page), [`changes`]
+//! (create, edit, remove, each version-guarded and audited) and [`secrets`]
+//! (generate, and the key check).
+
+mod changes;
+mod listing;
+mod secrets;
+
+use keydesk_contract::types::{ApiKey, ApiKeySort, ApiKeyStatus, NamedRef};
+use sqlx::{QueryBuilder, Sqlite};
+use std::collections::BTreeMap;
+
+use super::{granted, role_refs, Storage};
+use crate::time_format;
+
+/// What `GET /api-keys` asks for, already validated.
+#[derive(Debug, Clone)]
+pub struct KeyFilter {
+    pub search: Option<String>,
+    pub role: Option<String>,
+    pub status: Option<ApiKeyStatus>,
+    pub sort: ApiKeySort,
+    pub offset: u64,
+    pub limit: u32,
+}
+
+/// The outcome of a change decided on an earlier read of the key.
+#[derive(Debug)]
+pub enum Written {
+    Done(Box<ApiKey>),
+    /// The key no longer exists.
+    Gone,
+    /// It changed (any field) since the read the caller's checks were made on.
+    Changed,
+}
+
+#[derive(sqlx::FromRow)]
+struct KeyRow {
+    id: String,
+    name: String,
+    description: String,
+    created_by_id: String,
+    created_by_name: String,
+    created_at: String,
+    updated_at: String,
+    generated_at: Option<String>,
+    last_used_at: Option<String>,
+    expires_at: Option<String>,
+    display_prefix: Option<String>,
+    version: i64,
+}
+
+const KEY_COLUMNS: &str = "k.id, k.name, k.description, k.created_by_id, k.created_by_name, \
+     k.created_at, k.updated_at, k.generated_at, k.last_used_at, k.expires_at, k.display_prefix, \
+     k.version";
+const KEY_FROM: &str = " FROM api_keys k";
+
+impl KeyRow {
+    fn into_key(self, role_ids: &[String], now: &str) -> ApiKey {
+        let expired = self.expires_at.as_deref().is_some_and(|e| e <= now);
+        let status = match (&self.display_prefix, expired) {
+            (_, true) => ApiKeyStatus::Expired,
+            (None, false) => ApiKeyStatus::NotGenerated,
+            (Some(_), false) => ApiKeyStatus::Active,
+        };
+        ApiKey {
+            id: self.id,
+            name: self.name,
+            description: self.description,
+            roles: role_refs(role_ids),
+            permissions: granted(role_ids).into_iter().map(String::from).collect(),
+            status,
+            display_prefix: self.display_prefix,
+            created_by: NamedRef {
+                id: self.created_by_id,
+                name: self.created_by_name,
+            },
+            created_at: self.created_at,
+            updated_at: self.updated_at,
+            generated_at: self.generated_at,
+            last_used_at: self.last_used_at,
+            expires_at: self.expires_at,
+            version: self.version as u64,
+        }
+    }
+}
+
+impl Storage {
+    async fn key_role_ids(
+        &self,
+        key_ids: &[&str],
+    ) -> Result<BTreeMap<String, Vec<String>>, sqlx::Error> {
+        let mut map: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        if key_ids.is_empty() {
+            return Ok(map);
+        }
+        let mut q = QueryBuilder::<Sqlite>::new(
+            "SELECT api_key_id, role_id FROM api_key_roles WHERE api_key_id IN (",
+        );
+        let mut list = q.separated(", ");
+        for id in key_ids {
+            list.push_bind(*id);
+        }
+        q.push(")");
+        let rows: Vec<(String, String)> = q.build_query_as().fetch_all(&self.pool).await?;
+        for (key, role) in rows {
+            map.entry(key).or_default().push(role);
+        }
+        // Present roles in the catalogue's order, not the database's.
+        for roles in map.values_mut() {
+            roles.sort_by_key(|id| {
+                keydesk_contract::roles::BUILT_IN_ROLES
+                    .iter()
+                    .position(|r| r.id == id)
+            });
+        }
+        Ok(map)
+    }
+
+    async fn with_roles(&self, rows: Vec<KeyRow>) -> Result<Vec<ApiKey>, sqlx::Error> {
+        let now = time_format::now_text();
+        let ids: Vec<&str> = rows.iter().map(|r| r.id.as_str()).collect();
+        let mut roles = self.key_role_ids(&ids).await?;
+        Ok(rows
+            .into_iter()
+            .map(|row| {
+                let role_ids = roles.remove(&row.id).unwrap_or_default();
+                row.into_key(&role_ids, &now)
+            })
+            .collect())
+    }
+
+    pub async fn get_key(
+        &self,
+        organization_id: &str,
+        id: &str,
+    ) -> Result<Option<ApiKey>, sqlx::Error> {
+        let row: Option<KeyRow> = sqlx::query_as(&format!(
+            "SELECT {KEY_COLUMNS} {KEY_FROM} WHERE k.organization_id = $1 AND k.id = $2"
+        ))
+        .bind(organization_id)
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(self.with_roles(row.into_iter().collect()).await?.pop())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(prefix: Option<&str>, expires_at: Option<&str>) -> KeyRow {
+        KeyRow {
+            id: "key_1".into(),
+            name: "K".into(),
+            description: String::new(),
+            created_by_id: "usr_1".into(),
+            created_by_name: "Ada".into(),
+            created_at: "2026-01-01T00:00:00.000000Z".into(),
+            updated_at: "2026-01-01T00:00:00.000000Z".into(),
+            generated_at: None,
+            last_used_at: None,
+            expires_at: expires_at.map(String::from),
+            display_prefix: prefix.map(String::from),
+            version: 1,
+        }
+    }
+
+    #[test]
+    fn status_follows_secret_and_expiry() {
+        let now = "2026-06-01T00:00:00.000000Z";
+        let status = |r: KeyRow| r.into_key(&["document-viewer".into()], now).status;
+        assert_eq!(status(row(None, None)), ApiKeyStatus::NotGenerated);
+        assert_eq!(
+            status(row(Some("kd_live_AbCd"), None)),
+            ApiKeyStatus::Active
+        );
+        assert_eq!(
+            status(row(
+                Some("kd_live_AbCd"),
+                Some("2026-07-01T00:00:00.000000Z")
+            )),
+            ApiKeyStatus::Active
+        );
+        assert_eq!(
+            status(row(
+                Some("kd_live_AbCd"),
+                Some("2026-05-01T00:00:00.000000Z")
+            )),
+            ApiKeyStatus::Expired
+        );
+        assert_eq!(
+            status(row(None, Some("2026-05-01T00:00:00.000000Z"))),
+            ApiKeyStatus::Expired
+        );
+    }
+}

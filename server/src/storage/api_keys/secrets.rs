@@ -1,0 +1,134 @@
+//! Secrets: making a key's current secret (generate and regenerate, with an
+//! optional grace period for the old one) and finding the key behind a
+//! presented secret (the key check, read-only).
+
+use keydesk_contract::key_format::{self, Secret};
+use keydesk_contract::types::{Actor, ActorKind, ApiKey, Organization};
+use serde_json::json;
+
+use super::changes::{audit_key, refuse_if_stale};
+use super::Written;
+use crate::storage::{granted, Author, Identity, Storage};
+use crate::time_format;
+
+impl Storage {
+    /// Makes `secret` the key's only current secret. Earlier secrets stop
+    /// working now, or after `grace_seconds` when that is above zero.
+    pub async fn replace_secret(
+        &self,
+        author: Author<'_>,
+        current: &ApiKey,
+        secret: &Secret,
+        grace_seconds: u32,
+    ) -> Result<Written, sqlx::Error> {
+        let now = time_format::now_text();
+        let prefix = key_format::display_prefix(secret.expose());
+        let mut tx = self.write().await?;
+        let updated = sqlx::query(
+            "UPDATE api_keys SET display_prefix = $1, generated_at = $2, updated_at = $3, \
+             version = version + 1 WHERE id = $4 AND organization_id = $5 AND version = $6",
+        )
+        .bind(&prefix)
+        .bind(&now)
+        .bind(&now)
+        .bind(&current.id)
+        .bind(author.organization_id)
+        .bind(current.version as i64)
+        .execute(&mut *tx)
+        .await?;
+        if let Some(refused) = refuse_if_stale(&mut tx, updated.rows_affected(), current).await? {
+            return Ok(refused);
+        }
+        if grace_seconds == 0 {
+            sqlx::query("DELETE FROM api_key_secrets WHERE api_key_id = $1")
+                .bind(&current.id)
+                .execute(&mut *tx)
+                .await?;
+        } else {
+            sqlx::query("UPDATE api_key_secrets SET retires_at = $1 WHERE api_key_id = $2 AND retires_at IS NULL")
+                .bind(time_format::in_seconds(i64::from(grace_seconds)))
+                .bind(&current.id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        sqlx::query(
+            "INSERT INTO api_key_secrets (digest, api_key_id, created_at) VALUES ($1, $2, $3)",
+        )
+        .bind(key_format::digest(secret))
+        .bind(&current.id)
+        .bind(&now)
+        .execute(&mut *tx)
+        .await?;
+        let details = json!({
+            "regenerated": current.status != keydesk_contract::types::ApiKeyStatus::NotGenerated,
+            "display_prefix": prefix,
+            "grace_period_seconds": grace_seconds,
+        });
+        audit_key(
+            &mut tx,
+            author,
+            "api_key.generated",
+            &current.id,
+            &current.name,
+            details,
+        )
+        .await?;
+        self.commit_and_read(tx, author, &current.id).await
+    }
+
+    /// The key holding the secret with this digest, if it is current (or
+    /// within its grace period) and the key has not expired. Only reads: the
+    /// use is recorded by [`crate::usage::Usage`], in the background.
+    pub async fn identity_for_secret(&self, digest: &str) -> Result<Option<Identity>, sqlx::Error> {
+        let now = time_format::now_text();
+        let row: Option<(String, String, String, String)> = sqlx::query_as(
+            "SELECT k.id, k.name, o.id, o.name FROM api_key_secrets s \
+             JOIN api_keys k ON k.id = s.api_key_id JOIN organizations o ON o.id = k.organization_id \
+             WHERE s.digest = $1 AND (s.retires_at IS NULL OR s.retires_at > $2) \
+             AND (k.expires_at IS NULL OR k.expires_at > $3)",
+        )
+        .bind(digest)
+        .bind(&now)
+        .bind(&now)
+        .fetch_optional(&self.pool)
+        .await?;
+        let Some((key_id, key_name, organization_id, organization_name)) = row else {
+            return Ok(None);
+        };
+        let role_ids = self
+            .key_role_ids(&[&key_id])
+            .await?
+            .remove(&key_id)
+            .unwrap_or_default();
+        Ok(Some(Identity {
+            organization: Organization {
+                id: organization_id,
+                name: organization_name,
+            },
+            actor: Actor {
+                kind: ActorKind::ApiKey,
+                id: key_id,
+                name: key_name,
+            },
+            permissions: granted(&role_ids).into_iter().collect(),
+        }))
+    }
+
+    /// Writes noted uses (key id, time) in one transaction; a use older than
+    /// what is stored changes nothing.
+    pub async fn record_last_used(&self, uses: &[(String, String)]) -> Result<(), sqlx::Error> {
+        let mut tx = self.write().await?;
+        for (key_id, at) in uses {
+            sqlx::query(
+                "UPDATE api_keys SET last_used_at = $1 WHERE id = $2 \
+                 AND (last_used_at IS NULL OR last_used_at < $3)",
+            )
+            .bind(at)
+            .bind(key_id)
+            .bind(at)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await
+    }
+}
