@@ -172,8 +172,8 @@ pub fn query_string(q: &ApiKeyQuery) -> String {
     let pairs = [
         ("search", q.search.as_deref()),
         ("role", q.role.as_deref()),
-        ("status", q.status.as_deref()),
-        ("sort", q.sort.as_deref()),
+        ("status", q.status.map(|s| s.as_str())),
+        ("sort", q.sort.map(|s| s.as_str())),
         ("cursor", q.cursor.as_deref()),
         ("limit", limit.as_deref()),
     ];

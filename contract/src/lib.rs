@@ -6,14 +6,17 @@
 //! - [`types`]: every request and response body of the JSON API (`api.md`).
 //! - [`validation`]: the input rules, returning one message per field.
 //! - [`text`]: what no text field may contain, and Unicode normalization.
+//! - [`audit`]: what the audit trail records, typed on both sides.
 //! - [`key_format`]: how API-key secrets look: generate, checksum, parse, display prefix.
 
+pub mod audit;
 pub mod key_format;
 pub mod permissions;
 pub mod roles;
 pub mod text;
 pub mod types;
 pub mod validation;
+pub mod wire;
 
 /// Base path of the JSON API.
 pub const API_BASE: &str = "/api/v1";

@@ -12,57 +12,64 @@ pub struct PermissionDef {
     pub description: &'static str,
 }
 
+/// Writes the catalogue once: a named constant per permission id (so a
+/// mistyped id does not compile) and the table of definitions.
 macro_rules! catalogue {
-    ($( $resource:literal . $action:literal => $description:literal ),* $(,)?) => {
-        &[ $( PermissionDef {
-            id: concat!($resource, ".", $action),
+    ($( $name:ident = $resource:literal . $action:literal => $description:literal ),* $(,)?) => {
+        $(
+            #[doc = $description]
+            pub const $name: &str = concat!($resource, ".", $action);
+        )*
+
+        /// Every permission, grouped by resource in display order.
+        pub const CATALOGUE: &[PermissionDef] = &[ $( PermissionDef {
+            id: $name,
             resource: $resource,
             action: $action,
             description: $description,
-        } ),* ]
+        } ),* ];
     };
 }
 
-/// Every permission, grouped by resource in display order.
-pub const CATALOGUE: &[PermissionDef] = catalogue![
-    "accounts"."retrieve" => "View the organization's own information",
-    "accounts"."update" => "Change the organization's own information",
-    "billing"."retrieve" => "View the plan and invoices",
-    "billing"."update" => "Change the plan and payment details",
-    "users"."retrieve" => "View the people in the organization",
-    "users"."create" => "Add people to the organization",
-    "users"."update" => "Change people's names and roles",
-    "users"."activate" => "Let a deactivated person sign in again",
-    "users"."deactivate" => "Stop a person from signing in",
-    "roles"."retrieve" => "View roles and the permissions they grant",
-    "roles"."create" => "Add custom roles",
-    "roles"."update" => "Change the permissions of custom roles",
-    "roles"."delete" => "Remove custom roles",
-    "service-accounts"."retrieve" => "View API keys, their roles and status",
-    "service-accounts"."create" => "Create API keys",
-    "service-accounts"."update" => "Rename API keys and change their roles",
-    "service-accounts"."delete" => "Remove API keys, disconnecting the systems that use them",
-    "service-accounts"."refresh" => "Generate or regenerate an API key's secret",
-    "folders"."retrieve" => "View document folders",
-    "folders"."create" => "Create document folders",
-    "folders"."update" => "Rename and move document folders",
-    "folders"."delete" => "Delete document folders",
-    "templates"."retrieve" => "View document templates",
-    "templates"."create" => "Create document templates",
-    "templates"."update" => "Change document templates",
-    "templates"."delete" => "Delete document templates",
-    "renders"."retrieve" => "View renders and their results",
-    "renders"."create" => "Generate documents from templates",
-    "renders"."delete" => "Delete renders",
-    "documents"."retrieve" => "View and download stored documents",
-    "documents"."create" => "Upload documents",
-    "documents"."delete" => "Delete stored documents",
-    "webhooks"."retrieve" => "View event delivery endpoints",
-    "webhooks"."create" => "Add event delivery endpoints",
-    "webhooks"."update" => "Change event delivery endpoints",
-    "webhooks"."delete" => "Remove event delivery endpoints",
-    "audit-events"."retrieve" => "View the audit trail",
-];
+catalogue! {
+    ACCOUNTS_RETRIEVE = "accounts"."retrieve" => "View the organization's own information",
+    ACCOUNTS_UPDATE = "accounts"."update" => "Change the organization's own information",
+    BILLING_RETRIEVE = "billing"."retrieve" => "View the plan and invoices",
+    BILLING_UPDATE = "billing"."update" => "Change the plan and payment details",
+    USERS_RETRIEVE = "users"."retrieve" => "View the people in the organization",
+    USERS_CREATE = "users"."create" => "Add people to the organization",
+    USERS_UPDATE = "users"."update" => "Change people's names and roles",
+    USERS_ACTIVATE = "users"."activate" => "Let a deactivated person sign in again",
+    USERS_DEACTIVATE = "users"."deactivate" => "Stop a person from signing in",
+    ROLES_RETRIEVE = "roles"."retrieve" => "View roles and the permissions they grant",
+    ROLES_CREATE = "roles"."create" => "Add custom roles",
+    ROLES_UPDATE = "roles"."update" => "Change the permissions of custom roles",
+    ROLES_DELETE = "roles"."delete" => "Remove custom roles",
+    SERVICE_ACCOUNTS_RETRIEVE = "service-accounts"."retrieve" => "View API keys, their roles and status",
+    SERVICE_ACCOUNTS_CREATE = "service-accounts"."create" => "Create API keys",
+    SERVICE_ACCOUNTS_UPDATE = "service-accounts"."update" => "Rename API keys and change their roles",
+    SERVICE_ACCOUNTS_DELETE = "service-accounts"."delete" => "Remove API keys, disconnecting the systems that use them",
+    SERVICE_ACCOUNTS_REFRESH = "service-accounts"."refresh" => "Generate or regenerate an API key's secret",
+    FOLDERS_RETRIEVE = "folders"."retrieve" => "View document folders",
+    FOLDERS_CREATE = "folders"."create" => "Create document folders",
+    FOLDERS_UPDATE = "folders"."update" => "Rename and move document folders",
+    FOLDERS_DELETE = "folders"."delete" => "Delete document folders",
+    TEMPLATES_RETRIEVE = "templates"."retrieve" => "View document templates",
+    TEMPLATES_CREATE = "templates"."create" => "Create document templates",
+    TEMPLATES_UPDATE = "templates"."update" => "Change document templates",
+    TEMPLATES_DELETE = "templates"."delete" => "Delete document templates",
+    RENDERS_RETRIEVE = "renders"."retrieve" => "View renders and their results",
+    RENDERS_CREATE = "renders"."create" => "Generate documents from templates",
+    RENDERS_DELETE = "renders"."delete" => "Delete renders",
+    DOCUMENTS_RETRIEVE = "documents"."retrieve" => "View and download stored documents",
+    DOCUMENTS_CREATE = "documents"."create" => "Upload documents",
+    DOCUMENTS_DELETE = "documents"."delete" => "Delete stored documents",
+    WEBHOOKS_RETRIEVE = "webhooks"."retrieve" => "View event delivery endpoints",
+    WEBHOOKS_CREATE = "webhooks"."create" => "Add event delivery endpoints",
+    WEBHOOKS_UPDATE = "webhooks"."update" => "Change event delivery endpoints",
+    WEBHOOKS_DELETE = "webhooks"."delete" => "Remove event delivery endpoints",
+    AUDIT_EVENTS_RETRIEVE = "audit-events"."retrieve" => "View the audit trail",
+}
 
 /// The catalogue entry for `id`, if it exists.
 pub fn find(id: &str) -> Option<&'static PermissionDef> {

@@ -4,6 +4,8 @@
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
+use crate::wire::wire_enum;
+
 /// Field name → message, as sent in a 422.
 pub type FieldErrors = BTreeMap<String, String>;
 
@@ -177,32 +179,17 @@ impl From<&crate::roles::BuiltInRole> for Role {
 
 // ---------------------------------------------------------------- API keys
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ApiKeyStatus {
-    /// Created, but no secret has been generated yet.
-    NotGenerated,
-    Active,
-    /// Past its expiry date: its secret no longer works.
-    Expired,
+wire_enum! {
+    pub enum ApiKeyStatus {
+        /// Created, but no secret has been generated yet.
+        NotGenerated = "not_generated",
+        Active = "active",
+        /// Past its expiry date: its secret no longer works.
+        Expired = "expired",
+    }
 }
 
 impl ApiKeyStatus {
-    pub const ALL: [ApiKeyStatus; 3] = [Self::NotGenerated, Self::Active, Self::Expired];
-
-    /// The wire name, as used in `?status=`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::NotGenerated => "not_generated",
-            Self::Active => "active",
-            Self::Expired => "expired",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|v| v.as_str() == s)
-    }
-
     /// The words a person reads.
     pub fn label(self) -> &'static str {
         match self {
@@ -315,44 +302,22 @@ pub struct ApiKeyPage {
     pub total: u64,
 }
 
-/// Sort orders of `GET /api-keys`.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum ApiKeySort {
-    #[serde(rename = "name")]
-    NameAsc,
-    #[serde(rename = "-name")]
-    NameDesc,
-    #[serde(rename = "created_at")]
-    CreatedAsc,
-    #[default]
-    #[serde(rename = "-created_at")]
-    CreatedDesc,
-    /// Most recently used first; never-used keys last.
-    #[serde(rename = "last_used_at")]
-    LastUsed,
+wire_enum! {
+    /// Sort orders of `GET /api-keys`.
+    pub enum ApiKeySort {
+        NameAsc = "name",
+        NameDesc = "-name",
+        CreatedAsc = "created_at",
+        CreatedDesc = "-created_at",
+        /// Most recently used first; never-used keys last.
+        LastUsed = "last_used_at",
+    }
 }
 
-impl ApiKeySort {
-    pub const ALL: [ApiKeySort; 5] = [
-        Self::NameAsc,
-        Self::NameDesc,
-        Self::CreatedAsc,
-        Self::CreatedDesc,
-        Self::LastUsed,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::NameAsc => "name",
-            Self::NameDesc => "-name",
-            Self::CreatedAsc => "created_at",
-            Self::CreatedDesc => "-created_at",
-            Self::LastUsed => "last_used_at",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|v| v.as_str() == s)
+impl Default for ApiKeySort {
+    /// Newest first.
+    fn default() -> Self {
+        ApiKeySort::CreatedDesc
     }
 }
 
@@ -363,10 +328,18 @@ pub struct ApiKeyQuery {
     pub search: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub role: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub sort: Option<String>,
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::wire::empty_as_none"
+    )]
+    pub status: Option<ApiKeyStatus>,
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::wire::empty_as_none"
+    )]
+    pub sort: Option<ApiKeySort>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cursor: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -456,14 +429,19 @@ mod tests {
 
     #[test]
     fn sort_and_status_wire_names_round_trip() {
-        for s in ApiKeySort::ALL {
+        for &s in ApiKeySort::ALL {
             assert_eq!(serde_json::to_value(s).unwrap(), s.as_str());
             assert_eq!(ApiKeySort::parse(s.as_str()), Some(s));
+            assert_eq!(
+                serde_json::from_value::<ApiKeySort>(s.as_str().into()).unwrap(),
+                s
+            );
         }
-        for s in ApiKeyStatus::ALL {
+        for &s in ApiKeyStatus::ALL {
             assert_eq!(serde_json::to_value(s).unwrap(), s.as_str());
             assert_eq!(ApiKeyStatus::parse(s.as_str()), Some(s));
         }
+        assert!(serde_json::from_value::<ApiKeyStatus>("deleted".into()).is_err());
     }
 
     #[test]

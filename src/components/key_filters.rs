@@ -15,7 +15,7 @@ pub struct KeyFilters {
     /// What the list is searched by (follows `typed` after a pause).
     pub search: RwSignal<String>,
     pub role: RwSignal<String>,
-    pub status: RwSignal<String>,
+    pub status: RwSignal<Option<ApiKeyStatus>>,
 }
 
 impl KeyFilters {
@@ -24,21 +24,21 @@ impl KeyFilters {
             typed: RwSignal::new(String::new()),
             search: RwSignal::new(String::new()),
             role: RwSignal::new(String::new()),
-            status: RwSignal::new(String::new()),
+            status: RwSignal::new(None),
         }
     }
 
     pub fn any(&self) -> bool {
         !(self.search.get().trim().is_empty()
             && self.role.get().is_empty()
-            && self.status.get().is_empty())
+            && self.status.get().is_none())
     }
 
     pub fn clear(&self) {
         self.typed.set(String::new());
         self.search.set(String::new());
         self.role.set(String::new());
-        self.status.set(String::new());
+        self.status.set(None);
     }
 }
 
@@ -84,10 +84,10 @@ pub fn KeyFilterBar(filters: KeyFilters, #[prop(into)] roles: Signal<Vec<Role>>)
             </div>
             <div class="filters__select">
                 <label for="key-status-filter">"Status"</label>
-                <select id="key-status-filter" on:change=move |ev| filters.status.set(event_target_value(&ev))>
-                    <option value="" selected=move || filters.status.get().is_empty()>"Any status"</option>
-                    {ApiKeyStatus::ALL.into_iter().map(|s| view! {
-                        <option value=s.as_str() selected=move || filters.status.get() == s.as_str()>{s.label()}</option>
+                <select id="key-status-filter" on:change=move |ev| filters.status.set(ApiKeyStatus::parse(&event_target_value(&ev)))>
+                    <option value="" selected=move || filters.status.get().is_none()>"Any status"</option>
+                    {ApiKeyStatus::ALL.iter().copied().map(|s| view! {
+                        <option value=s.as_str() selected=move || filters.status.get() == Some(s)>{s.label()}</option>
                     }).collect_view()}
                 </select>
             </div>

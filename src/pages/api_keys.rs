@@ -1,6 +1,7 @@
 //! The API Keys tab: the list with search, filters, sorting and "load more",
 //! and every action on keys, each in its dialog.
 
+use keydesk_contract::permissions;
 use keydesk_contract::types::{
     ApiKey, ApiKeyQuery, ApiKeySort, GenerateRequest, GeneratedApiKey, Role,
 };
@@ -62,12 +63,12 @@ fn ApiKeys() -> impl IntoView {
     let navigate = use_navigate();
     let params = use_params_map();
     let creating = Memo::new(move |_| params.with(|p| p.get("action")).as_deref() == Some("new"));
-    let can_create = move || session.can("service-accounts.create");
+    let can_create = move || session.can(permissions::SERVICE_ACCOUNTS_CREATE);
     let my_permissions = move || session.me().map(|m| m.permissions).unwrap_or_default();
     let allowed = RowPermissions {
-        refresh: session.can_now("service-accounts.refresh"),
-        update: session.can_now("service-accounts.update"),
-        delete: session.can_now("service-accounts.delete"),
+        refresh: session.can_now(permissions::SERVICE_ACCOUNTS_REFRESH),
+        update: session.can_now(permissions::SERVICE_ACCOUNTS_UPDATE),
+        delete: session.can_now(permissions::SERVICE_ACCOUNTS_DELETE),
     };
 
     let filters = KeyFilters::new();
@@ -85,8 +86,8 @@ fn ApiKeys() -> impl IntoView {
     let query = move |cursor: Option<String>| ApiKeyQuery {
         search: Some(filters.search.get_untracked().trim().to_string()),
         role: Some(filters.role.get_untracked()),
-        status: Some(filters.status.get_untracked()),
-        sort: Some(sort.get_untracked().as_str().to_string()),
+        status: filters.status.get_untracked(),
+        sort: Some(sort.get_untracked()),
         cursor,
         limit: Some(PAGE_SIZE),
     };

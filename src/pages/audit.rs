@@ -1,5 +1,6 @@
 //! Audit: who changed what, and when, newest first (product rule 8).
 
+use keydesk_contract::audit::AuditAction;
 use keydesk_contract::roles;
 use keydesk_contract::types::{ActorKind, AuditEvent};
 use leptos::prelude::*;
@@ -12,22 +13,20 @@ use crate::time;
 
 /// What happened, in words: "created API key", "regenerated the secret of".
 pub fn describe(event: &AuditEvent) -> String {
-    let regenerated = event
-        .details
-        .get("regenerated")
-        .and_then(|v| v.as_bool())
-        .unwrap_or(false);
-    match event.action.as_str() {
-        "api_key.created" => "created API key".into(),
-        "api_key.updated" => "edited API key".into(),
-        "api_key.generated" if regenerated => "regenerated the secret of API key".into(),
-        "api_key.generated" => "generated the secret of API key".into(),
-        "api_key.deleted" => "removed API key".into(),
-        "user.created" => "added".into(),
-        "user.signed_in" => "signed in".into(),
-        "user.locked_out" => "was locked out after repeated failed sign-ins".into(),
-        "organization.created" => "created the organization".into(),
-        other => other.replace(['.', '_'], " "),
+    match event.what() {
+        AuditAction::ApiKeyCreated { .. } => "created API key".into(),
+        AuditAction::ApiKeyUpdated { .. } => "edited API key".into(),
+        AuditAction::ApiKeyGenerated {
+            regenerated: true, ..
+        } => "regenerated the secret of API key".into(),
+        AuditAction::ApiKeyGenerated { .. } => "generated the secret of API key".into(),
+        AuditAction::ApiKeyDeleted { .. } => "removed API key".into(),
+        AuditAction::UserCreated { .. } => "added".into(),
+        AuditAction::UserSignedIn { .. } => "signed in".into(),
+        AuditAction::UserLockedOut { .. } => "was locked out after repeated failed sign-ins".into(),
+        AuditAction::OrganizationCreated {} => "created the organization".into(),
+        // A newer server's action: its wire name still says what it was.
+        AuditAction::Other => event.action.replace(['.', '_'], " "),
     }
 }
 
@@ -37,43 +36,46 @@ pub fn about_oneself(event: &AuditEvent) -> bool {
     event.target.id == event.actor.id
 }
 
+fn role_names(ids: &[String]) -> String {
+    ids.iter()
+        .map(|id| roles::find(id).map_or(id.as_str(), |r| r.name))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// What an edit changed, e.g. "roles: Billing Reader → Developer; renamed from Billing",
 /// or where a sign-in came from.
 pub fn changes(event: &AuditEvent) -> Option<String> {
-    if let Some(address) = event.details.get("client_address").and_then(|a| a.as_str()) {
-        return Some(format!("from {address}"));
+    match event.what() {
+        AuditAction::UserSignedIn {
+            client_address: Some(address),
+        }
+        | AuditAction::UserLockedOut {
+            client_address: Some(address),
+        } => Some(format!("from {address}")),
+        AuditAction::ApiKeyUpdated {
+            name,
+            description,
+            role_ids,
+        } => {
+            let mut parts = Vec::new();
+            if let Some(r) = role_ids {
+                parts.push(format!(
+                    "roles: {} → {}",
+                    role_names(&r.from),
+                    role_names(&r.to)
+                ));
+            }
+            if let Some(n) = name {
+                parts.push(format!("renamed from {}", n.from));
+            }
+            if description.is_some() {
+                parts.push("description changed".into());
+            }
+            (!parts.is_empty()).then(|| parts.join("; "))
+        }
+        _ => None,
     }
-    if event.action != "api_key.updated" {
-        return None;
-    }
-    let role_names = |v: &serde_json::Value| -> String {
-        let names: Vec<&str> = v
-            .as_array()
-            .map(|ids| {
-                ids.iter()
-                    .filter_map(|id| id.as_str())
-                    .map(|id| roles::find(id).map_or(id, |r| r.name))
-                    .collect()
-            })
-            .unwrap_or_default();
-        names.join(", ")
-    };
-    let d = &event.details;
-    let mut parts = Vec::new();
-    if let Some(r) = d.get("role_ids").filter(|r| !r.is_null()) {
-        parts.push(format!(
-            "roles: {} → {}",
-            role_names(&r["from"]),
-            role_names(&r["to"])
-        ));
-    }
-    if let Some(from) = d.get("name").and_then(|n| n["from"].as_str()) {
-        parts.push(format!("renamed from {from}"));
-    }
-    if d.get("description").is_some_and(|v| !v.is_null()) {
-        parts.push("description changed".into());
-    }
-    (!parts.is_empty()).then(|| parts.join("; "))
 }
 
 #[component]

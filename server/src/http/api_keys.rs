@@ -15,8 +15,8 @@ use axum::http::{header, HeaderMap, StatusCode};
 use axum::routing::{get, post};
 use axum::Router;
 use keydesk_contract::types::{
-    ApiKey, ApiKeyPage, ApiKeyQuery, ApiKeySort, ApiKeyStatus, CreateApiKeyRequest,
-    GenerateRequest, GeneratedApiKey, NamedRef, UpdateApiKeyRequest, WhoAmI,
+    ApiKey, ApiKeyPage, ApiKeyQuery, ApiKeyStatus, CreateApiKeyRequest, GenerateRequest,
+    GeneratedApiKey, NamedRef, UpdateApiKeyRequest, WhoAmI,
 };
 use keydesk_contract::{key_format, permissions, roles, validation};
 
@@ -89,19 +89,7 @@ async fn list(
     caller: Caller,
     Query(q): Query<ApiKeyQuery>,
 ) -> Result<Json<ApiKeyPage>, Error> {
-    caller.require("service-accounts.retrieve")?;
-    let sort = match q.sort.as_deref().filter(|s| !s.is_empty()) {
-        None => ApiKeySort::default(),
-        Some(s) => ApiKeySort::parse(s)
-            .ok_or_else(|| Error::BadRequest(format!("Unknown sort \u{201c}{s}\u{201d}.")))?,
-    };
-    let status = match q.status.as_deref().filter(|s| !s.is_empty()) {
-        None => None,
-        Some(s) => Some(
-            ApiKeyStatus::parse(s)
-                .ok_or_else(|| Error::BadRequest(format!("Unknown status \u{201c}{s}\u{201d}.")))?,
-        ),
-    };
+    caller.require(permissions::SERVICE_ACCOUNTS_RETRIEVE)?;
     let offset = match q.cursor.as_deref().filter(|c| !c.is_empty()) {
         None => 0,
         Some(c) => c
@@ -118,8 +106,9 @@ async fn list(
             .filter(|s| !s.is_empty())
             .map(String::from),
         role: q.role.filter(|r| !r.is_empty()),
-        status,
-        sort,
+        // Unknown sorts and statuses were refused (400) by the query's types.
+        status: q.status,
+        sort: q.sort.unwrap_or_default(),
         offset,
         limit: q.limit.unwrap_or(DEFAULT_PAGE).clamp(1, MAX_PAGE),
     };
@@ -140,7 +129,7 @@ async fn create(
     caller: Caller,
     Json(req): Json<CreateApiKeyRequest>,
 ) -> Result<(StatusCode, Json<ApiKey>), Error> {
-    caller.require("service-accounts.create")?;
+    caller.require(permissions::SERVICE_ACCOUNTS_CREATE)?;
     let valid = req.validate(is_known_role).map_err(Error::Validation)?;
     caller.require_all(
         roles::union_of(valid.role_ids.iter().map(String::as_str)),
@@ -169,7 +158,7 @@ async fn read(
     caller: Caller,
     Path(id): Path<String>,
 ) -> Result<Json<ApiKey>, Error> {
-    caller.require("service-accounts.retrieve")?;
+    caller.require(permissions::SERVICE_ACCOUNTS_RETRIEVE)?;
     Ok(Json(with_last_use(
         &state,
         find(&state, &caller, &id).await?,
@@ -183,7 +172,7 @@ async fn update(
     headers: HeaderMap,
     Json(req): Json<UpdateApiKeyRequest>,
 ) -> Result<Json<ApiKey>, Error> {
-    caller.require("service-accounts.update")?;
+    caller.require(permissions::SERVICE_ACCOUNTS_UPDATE)?;
     let current = find(&state, &caller, &id).await?;
     check_if_match(&headers, &current)?;
     let change = req.validate(is_known_role).map_err(Error::Validation)?;
@@ -211,7 +200,7 @@ async fn remove(
     Path(id): Path<String>,
     headers: HeaderMap,
 ) -> Result<StatusCode, Error> {
-    caller.require("service-accounts.delete")?;
+    caller.require(permissions::SERVICE_ACCOUNTS_DELETE)?;
     let current = find(&state, &caller, &id).await?;
     check_if_match(&headers, &current)?;
     // Removing a key is taking away its system's powers: only for those who hold them.
@@ -230,7 +219,7 @@ async fn generate(
     headers: HeaderMap,
     body: Result<axum::body::Bytes, axum::extract::rejection::BytesRejection>,
 ) -> Result<Json<GeneratedApiKey>, Error> {
-    caller.require("service-accounts.refresh")?;
+    caller.require(permissions::SERVICE_ACCOUNTS_REFRESH)?;
     let current = find(&state, &caller, &id).await?;
     check_if_match(&headers, &current)?;
     let body = body.map_err(super::extract::body_error)?;

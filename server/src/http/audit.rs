@@ -5,6 +5,7 @@
 use axum::extract::State;
 use axum::routing::get;
 use axum::Router;
+use keydesk_contract::permissions;
 use keydesk_contract::types::{AuditEvent, AuditPage, PageQuery};
 
 use super::error::Error;
@@ -24,7 +25,7 @@ async fn list(
     caller: Caller,
     Query(query): Query<PageQuery>,
 ) -> Result<Json<AuditPage>, Error> {
-    caller.require("audit-events.retrieve")?;
+    caller.require(permissions::AUDIT_EVENTS_RETRIEVE)?;
     let limit = query.limit.unwrap_or(DEFAULT_PAGE).clamp(1, MAX_PAGE);
     let cursor = query.cursor.as_deref().filter(|c| !c.is_empty());
     if cursor.is_some_and(|c| !is_cursor(c)) {
@@ -55,10 +56,10 @@ fn is_cursor(c: &str) -> bool {
 /// The permission that shows the details of events about this kind of thing.
 fn needed_for_details(target_kind: &str) -> Option<&'static str> {
     match target_kind {
-        "user" => Some("users.retrieve"),
-        "api_key" => Some("service-accounts.retrieve"),
-        "role" => Some("roles.retrieve"),
-        "organization" => Some("accounts.retrieve"),
+        "user" => Some(permissions::USERS_RETRIEVE),
+        "api_key" => Some(permissions::SERVICE_ACCOUNTS_RETRIEVE),
+        "role" => Some(permissions::ROLES_RETRIEVE),
+        "organization" => Some(permissions::ACCOUNTS_RETRIEVE),
         _ => None,
     }
 }

@@ -11,11 +11,11 @@ use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
+use keydesk_contract::audit::AuditAction;
 use keydesk_contract::types::{
     Actor, ActorKind, AuditTarget, FieldErrors, Me, SignInRequest, SignUpRequest,
 };
 use keydesk_contract::validation;
-use serde_json::json;
 
 use super::client::ClientAddr;
 use super::error::{Error, ResultExt};
@@ -138,26 +138,20 @@ async fn sign_in(
             client,
         );
         if let (Some(account), true) = (&known, attempt.locks_pair_if_failed) {
-            audit_person(
-                &state,
-                account,
-                "user.locked_out",
-                json!({ "client_address": client.to_string() }),
-            )
-            .await?;
+            let locked = AuditAction::UserLockedOut {
+                client_address: Some(client.to_string()),
+            };
+            audit_person(&state, account, locked).await?;
         }
         return Err(Error::InvalidCredentials);
     }
     // A verified password belongs to a known account.
     let account = account.ok_or(Error::InvalidCredentials)?;
     state.throttle.succeeded(&attempt);
-    audit_person(
-        &state,
-        &account,
-        "user.signed_in",
-        json!({ "client_address": client.to_string() }),
-    )
-    .await?;
+    let signed_in_here = AuditAction::UserSignedIn {
+        client_address: Some(client.to_string()),
+    };
+    audit_person(&state, &account, signed_in_here).await?;
     signed_in(&state, &account.id, StatusCode::OK).await
 }
 
@@ -173,8 +167,7 @@ fn actor_of(account: &Account) -> Actor {
 async fn audit_person(
     state: &AppState,
     account: &Account,
-    action: &str,
-    details: serde_json::Value,
+    action: AuditAction,
 ) -> Result<(), Error> {
     let actor = actor_of(account);
     state
@@ -188,7 +181,6 @@ async fn audit_person(
                 id: account.id.clone(),
                 name: account.name.clone(),
             },
-            details,
         })
         .await?;
     Ok(())

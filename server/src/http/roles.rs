@@ -27,8 +27,8 @@ async fn list_permissions(_caller: Caller) -> Json<Vec<Permission>> {
 
 async fn list_roles(caller: Caller) -> Result<Json<Vec<Role>>, Error> {
     // Whoever may create keys must be able to see the roles they pick from.
-    if !caller.can("service-accounts.create") {
-        caller.require("roles.retrieve")?;
+    if !caller.can(permissions::SERVICE_ACCOUNTS_CREATE) {
+        caller.require(permissions::ROLES_RETRIEVE)?;
     }
     Ok(Json(roles::BUILT_IN_ROLES.iter().map(Role::from).collect()))
 }

@@ -5,6 +5,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::get;
 use axum::Router;
+use keydesk_contract::permissions;
 use keydesk_contract::roles;
 use keydesk_contract::types::{CreateUserRequest, User};
 
@@ -20,7 +21,7 @@ pub fn router() -> Router<AppState> {
 }
 
 async fn list(State(state): State<AppState>, caller: Caller) -> Result<Json<Vec<User>>, Error> {
-    caller.require("users.retrieve")?;
+    caller.require(permissions::USERS_RETRIEVE)?;
     Ok(Json(
         state.storage.list_users(&caller.organization.id).await?,
     ))
@@ -31,7 +32,7 @@ async fn create(
     caller: Caller,
     Json(req): Json<CreateUserRequest>,
 ) -> Result<(StatusCode, Json<User>), Error> {
-    caller.require("users.create")?;
+    caller.require(permissions::USERS_CREATE)?;
     let valid = req
         .validate(|id| roles::find(id).is_some())
         .map_err(Error::Validation)?;

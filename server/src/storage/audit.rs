@@ -1,6 +1,7 @@
 //! The audit trail: appended inside the same transaction as the change it
 //! records, so a change and its record are written together or not at all.
 
+use keydesk_contract::audit::AuditAction;
 use keydesk_contract::types::{Actor, ActorKind, AuditEvent, AuditPage, AuditTarget};
 use sqlx::{Sqlite, Transaction};
 
@@ -11,15 +12,15 @@ use crate::time_format;
 pub struct AuditEntry<'a> {
     pub organization_id: &'a str,
     pub actor: &'a Actor,
-    pub action: &'a str,
+    pub action: AuditAction,
     pub target: AuditTarget,
-    pub details: serde_json::Value,
 }
 
 pub(super) async fn record(
     tx: &mut Transaction<'static, Sqlite>,
     entry: AuditEntry<'_>,
 ) -> Result<(), sqlx::Error> {
+    let (action, details) = entry.action.to_parts();
     sqlx::query(
         "INSERT INTO audit_events (id, organization_id, at, actor_type, actor_id, actor_name, action, \
          target_type, target_id, target_name, details) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
@@ -30,11 +31,11 @@ pub(super) async fn record(
     .bind(actor_kind(entry.actor.kind))
     .bind(&entry.actor.id)
     .bind(&entry.actor.name)
-    .bind(entry.action)
+    .bind(action)
     .bind(&entry.target.kind)
     .bind(&entry.target.id)
     .bind(&entry.target.name)
-    .bind(entry.details.to_string())
+    .bind(details.to_string())
     .execute(&mut **tx)
     .await
     .map(|_| ())

@@ -1,10 +1,10 @@
 //! Organizations, users and their roles; the identity behind a session.
 
+use keydesk_contract::audit::AuditAction;
 use keydesk_contract::permissions;
 use keydesk_contract::roles::ADMIN_ROLE_ID;
 use keydesk_contract::types::{Actor, ActorKind, AuditTarget, Me, Organization, User};
 use keydesk_contract::validation::{ValidNewUser, ValidSignUp};
-use serde_json::json;
 use sqlx::{Sqlite, Transaction};
 use std::collections::BTreeMap;
 
@@ -71,13 +71,12 @@ impl Storage {
             AuditEntry {
                 organization_id: &organization_id,
                 actor: &actor,
-                action: "organization.created",
+                action: AuditAction::OrganizationCreated {},
                 target: AuditTarget {
                     kind: "organization".into(),
                     id: organization_id.clone(),
                     name: v.organization.clone(),
                 },
-                details: json!({}),
             },
         )
         .await?;
@@ -186,13 +185,15 @@ impl Storage {
             AuditEntry {
                 organization_id: author.organization_id,
                 actor: author.actor,
-                action: "user.created",
+                action: AuditAction::UserCreated {
+                    email: v.email.clone(),
+                    role_ids: v.role_ids.clone(),
+                },
                 target: AuditTarget {
                     kind: "user".into(),
                     id: user_id.clone(),
                     name: v.name.clone(),
                 },
-                details: json!({ "email": v.email, "role_ids": v.role_ids }),
             },
         )
         .await?;

@@ -2,9 +2,9 @@
 //! on a read of the key and written only if the key is still at that
 //! version; each is recorded in the audit trail in the same transaction.
 
+use keydesk_contract::audit::{AuditAction, Change};
 use keydesk_contract::types::{ApiKey, AuditTarget};
 use keydesk_contract::validation::{name_key, ValidKeyChange, ValidNewKey};
-use serde_json::json;
 use sqlx::{Sqlite, Transaction};
 
 use super::Written;
@@ -44,8 +44,13 @@ impl Storage {
         .execute(&mut *tx)
         .await?;
         set_roles(&mut tx, &id, &v.role_ids).await?;
-        let details = json!({ "name": v.name, "description": v.description, "role_ids": v.role_ids, "expires_at": expires_at });
-        audit_key(&mut tx, author, "api_key.created", &id, &v.name, details).await?;
+        let created = AuditAction::ApiKeyCreated {
+            name: v.name.clone(),
+            description: v.description.clone(),
+            role_ids: v.role_ids.clone(),
+            expires_at: expires_at.clone(),
+        };
+        audit_key(&mut tx, author, created, &id, &v.name).await?;
         tx.commit().await?;
         Ok(self
             .get_key(author.organization_id, &id)
@@ -90,21 +95,24 @@ impl Storage {
                 .await?;
             set_roles(&mut tx, &current.id, role_ids).await?;
         }
-        let before: Vec<&str> = current.roles.iter().map(|r| r.id.as_str()).collect();
-        let details = json!({
-            "name": change.name.as_ref().filter(|n| **n != current.name).map(|n| json!({"from": current.name, "to": n})),
-            "description": change.description.as_ref().filter(|d| **d != current.description).map(|d| json!({"from": current.description, "to": d})),
-            "role_ids": change.role_ids.as_ref().map(|r| json!({"from": before, "to": r})),
-        });
-        audit_key(
-            &mut tx,
-            author,
-            "api_key.updated",
-            &current.id,
-            name,
-            details,
-        )
-        .await?;
+        let changed = |before: &String, after: &String| {
+            (before != after).then(|| Change {
+                from: before.clone(),
+                to: after.clone(),
+            })
+        };
+        let updated = AuditAction::ApiKeyUpdated {
+            name: change.name.as_ref().and_then(|n| changed(&current.name, n)),
+            description: change
+                .description
+                .as_ref()
+                .and_then(|d| changed(&current.description, d)),
+            role_ids: change.role_ids.as_ref().map(|r| Change {
+                from: current.roles.iter().map(|r| r.id.clone()).collect(),
+                to: r.clone(),
+            }),
+        };
+        audit_key(&mut tx, author, updated, &current.id, name).await?;
         self.commit_and_read(tx, author, &current.id).await
     }
 
@@ -139,17 +147,10 @@ impl Storage {
         if let Some(refused) = refuse_if_stale(&mut tx, deleted.rows_affected(), current).await? {
             return Ok(refused);
         }
-        let details =
-            json!({ "role_ids": current.roles.iter().map(|r| &r.id).collect::<Vec<_>>() });
-        audit_key(
-            &mut tx,
-            author,
-            "api_key.deleted",
-            &current.id,
-            &current.name,
-            details,
-        )
-        .await?;
+        let deleted = AuditAction::ApiKeyDeleted {
+            role_ids: current.roles.iter().map(|r| r.id.clone()).collect(),
+        };
+        audit_key(&mut tx, author, deleted, &current.id, &current.name).await?;
         tx.commit().await?;
         Ok(Written::Done(Box::new(current.clone())))
     }
@@ -204,10 +205,9 @@ async fn set_roles(
 pub(super) async fn audit_key(
     tx: &mut Transaction<'static, Sqlite>,
     author: Author<'_>,
-    action: &str,
+    action: AuditAction,
     key_id: &str,
     key_name: &str,
-    details: serde_json::Value,
 ) -> Result<(), sqlx::Error> {
     record(
         tx,
@@ -216,7 +216,6 @@ pub(super) async fn audit_key(
             actor: author.actor,
             action,
             target: key_target(key_id, key_name),
-            details,
         },
     )
     .await

@@ -2,9 +2,9 @@
 //! optional grace period for the old one) and finding the key behind a
 //! presented secret (the key check, read-only).
 
+use keydesk_contract::audit::AuditAction;
 use keydesk_contract::key_format::{self, Secret};
 use keydesk_contract::types::{Actor, ActorKind, ApiKey, Organization};
-use serde_json::json;
 
 use super::changes::{audit_key, refuse_if_stale};
 use super::Written;
@@ -59,20 +59,12 @@ impl Storage {
         .bind(&now)
         .execute(&mut *tx)
         .await?;
-        let details = json!({
-            "regenerated": current.status != keydesk_contract::types::ApiKeyStatus::NotGenerated,
-            "display_prefix": prefix,
-            "grace_period_seconds": grace_seconds,
-        });
-        audit_key(
-            &mut tx,
-            author,
-            "api_key.generated",
-            &current.id,
-            &current.name,
-            details,
-        )
-        .await?;
+        let generated = AuditAction::ApiKeyGenerated {
+            regenerated: current.status != keydesk_contract::types::ApiKeyStatus::NotGenerated,
+            display_prefix: Some(prefix),
+            grace_period_seconds: grace_seconds,
+        };
+        audit_key(&mut tx, author, generated, &current.id, &current.name).await?;
         self.commit_and_read(tx, author, &current.id).await
     }
 
