@@ -16,7 +16,8 @@ pub const SECRET_LEN: usize = PREFIX.len() + RANDOM_LEN + CHECKSUM_LEN;
 /// Random characters revealed in the display prefix (24 bits, leaving ≈166 secret).
 pub const DISPLAY_RANDOM_CHARS: usize = 4;
 
-const BASE62: &[u8; 62] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+/// The alphabet of secrets, checksums and keydesk's ids.
+pub const BASE62: &[u8; 62] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 
 /// A full secret. Its `Debug` output is redacted so it cannot leak into logs.
 #[derive(Clone, PartialEq, Eq)]

@@ -98,6 +98,13 @@ pub fn in_catalogue_order(included: impl Fn(&str) -> bool) -> Vec<&'static str> 
         .collect()
 }
 
+/// The union of the permissions that these sets grant, in catalogue order:
+/// what a key or person with roles granting them holds.
+pub fn union<'a>(granted: impl IntoIterator<Item = &'a str>) -> Vec<&'static str> {
+    let set: std::collections::BTreeSet<&str> = granted.into_iter().collect();
+    in_catalogue_order(|id| set.contains(id))
+}
+
 /// The no-escalation rule (product rule 3), in one place: of the permissions
 /// something would `grant`, those the granter does not `hold`. Granting is
 /// allowed only when this is empty.

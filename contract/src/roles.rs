@@ -77,10 +77,22 @@ pub fn find(id: &str) -> Option<&'static BuiltInRole> {
     BUILT_IN_ROLES.iter().find(|r| r.id == id)
 }
 
+/// Whether a role with this id exists.
+pub fn is_known(id: &str) -> bool {
+    find(id).is_some()
+}
+
+/// Where a role stands in lists: built-in roles in their defined order.
+pub fn position(id: &str) -> usize {
+    BUILT_IN_ROLES
+        .iter()
+        .position(|r| r.id == id)
+        .unwrap_or(usize::MAX)
+}
+
 /// The union of the permissions of these roles, in catalogue order.
 pub fn granted_by<'a>(role_ids: impl IntoIterator<Item = &'a str>) -> Vec<&'static str> {
-    let set = union_of(role_ids);
-    permissions::in_catalogue_order(|id| set.contains(id))
+    permissions::union(union_of(role_ids))
 }
 
 /// The union of the permissions of these roles (unknown ids grant nothing).

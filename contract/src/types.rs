@@ -209,11 +209,11 @@ pub struct Actor {
     pub name: String,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ActorKind {
-    User,
-    ApiKey,
+wire_enum! {
+    pub enum ActorKind {
+        User = "user",
+        ApiKey = "api_key",
+    }
 }
 
 /// A reference to a person or key by id and name.

@@ -18,6 +18,20 @@ pub const ORGANIZATION_NAME_MAX: usize = 100;
 pub const EMAIL_MAX: usize = 254;
 pub const EXPIRY_DAYS_MAX: u32 = 3650;
 pub const GRACE_PERIOD_MAX_SECONDS: u32 = 86_400;
+/// Items in a page of a list when the request does not say.
+pub const PAGE_DEFAULT: u32 = 50;
+/// The most items a page of a list holds, whatever the request says.
+pub const PAGE_MAX: u32 = 200;
+
+/// A key name in use in the organization (in any letter case or composition).
+pub const KEY_NAME_TAKEN: &str = "Name is already used by another key.";
+/// An email that already has an account.
+pub const EMAIL_TAKEN: &str = "An account with this email already exists.";
+
+/// The page size a request asked for, within bounds.
+pub fn page_size(asked: Option<u32>) -> u32 {
+    asked.unwrap_or(PAGE_DEFAULT).clamp(1, PAGE_MAX)
+}
 
 /// An API key's name: NFC, trimmed, 3–64 of letters, digits, space, `_`, `-`, `.`.
 pub fn key_name(raw: &str) -> Result<String, String> {
@@ -327,9 +341,7 @@ impl CreateUserRequest {
 mod tests {
     use super::*;
 
-    fn known(id: &str) -> bool {
-        crate::roles::find(id).is_some()
-    }
+    use crate::roles::is_known as known;
 
     #[test]
     fn key_names_are_trimmed_and_bounded() {

@@ -2,10 +2,10 @@
 //! with a live count of what the chosen roles grant. Validation is the
 //! contract crate's, so messages match the server's word for word.
 
-use keydesk_contract::types::{FieldErrors, Role};
+use keydesk_contract::permissions;
+use keydesk_contract::types::{CreateApiKeyRequest, FieldErrors, Role};
 use keydesk_contract::validation;
 use leptos::prelude::*;
-use std::collections::BTreeSet;
 
 use super::field::TextField;
 
@@ -30,26 +30,20 @@ impl KeyDraft {
         }
     }
 
-    /// Checks the draft with the contract's rules; records messages and
-    /// answers whether it may go on.
+    /// Checks the draft with the rules the server applies to a new key (the
+    /// contract's own validation of the request); records the messages and
+    /// answers whether it may go on. Edits check the same fields.
     pub fn validate(&self, roles: &[Role]) -> bool {
-        let mut errors = FieldErrors::new();
-        validation::check(
-            &mut errors,
-            "name",
-            validation::key_name(&self.name.get_untracked()),
-        );
-        validation::check(
-            &mut errors,
-            "description",
-            validation::description(&self.description.get_untracked()),
-        );
-        let known = |id: &str| roles.iter().any(|r| r.id == id);
-        validation::check(
-            &mut errors,
-            "role_ids",
-            validation::role_ids(&self.role_ids.get_untracked(), known),
-        );
+        let request = CreateApiKeyRequest {
+            name: self.name.get_untracked(),
+            description: self.description.get_untracked(),
+            role_ids: self.role_ids.get_untracked(),
+            expires_in_days: None,
+        };
+        let errors = request
+            .validate(|id| roles.iter().any(|r| r.id == id))
+            .err()
+            .unwrap_or_default();
         let ok = errors.is_empty();
         self.errors.set(errors);
         ok
@@ -66,20 +60,24 @@ impl KeyDraft {
     }
 }
 
-/// The union of the permissions of the chosen roles, in a stable order.
+/// The union of the permissions of the chosen roles, in catalogue order
+/// (the contract's union, as the server computes it).
 pub fn granted_by(roles: &[Role], chosen: &[String]) -> Vec<String> {
-    let set: BTreeSet<&str> = roles
-        .iter()
-        .filter(|r| chosen.contains(&r.id))
-        .flat_map(|r| r.permissions.iter().map(String::as_str))
-        .collect();
-    set.into_iter().map(String::from).collect()
+    permissions::union(
+        roles
+            .iter()
+            .filter(|r| chosen.contains(&r.id))
+            .flat_map(|r| r.permissions.iter().map(String::as_str)),
+    )
+    .into_iter()
+    .map(String::from)
+    .collect()
 }
 
 /// Permissions of `role` that the person lacks; empty when they may grant it.
 pub fn missing_for(role: &Role, my_permissions: &[String]) -> Vec<String> {
     let holds = |p: &str| my_permissions.iter().any(|m| m == p);
-    keydesk_contract::permissions::not_held(role.permissions.iter().map(String::as_str), holds)
+    permissions::not_held(role.permissions.iter().map(String::as_str), holds)
         .into_iter()
         .map(String::from)
         .collect()

@@ -34,11 +34,8 @@ pub fn router() -> Router<AppState> {
         .route("/whoami", get(whoami))
 }
 
-pub const DEFAULT_PAGE: u32 = 50;
-pub const MAX_PAGE: u32 = 200;
-
 fn name_taken() -> Error {
-    Error::field("name", "Name is already used by another key.")
+    Error::field("name", validation::KEY_NAME_TAKEN)
 }
 
 /// The key after a change, or why there is none.
@@ -80,9 +77,7 @@ fn with_last_use(state: &AppState, mut key: ApiKey) -> ApiKey {
     key
 }
 
-fn is_known_role(id: &str) -> bool {
-    roles::find(id).is_some()
-}
+use roles::is_known as is_known_role;
 
 async fn list(
     State(state): State<AppState>,
@@ -110,7 +105,7 @@ async fn list(
         status: q.status,
         sort: q.sort.unwrap_or_default(),
         offset,
-        limit: q.limit.unwrap_or(DEFAULT_PAGE).clamp(1, MAX_PAGE),
+        limit: validation::page_size(q.limit),
     };
     let mut page = state
         .storage

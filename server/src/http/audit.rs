@@ -17,16 +17,13 @@ pub fn router() -> Router<AppState> {
     Router::new().route("/audit-events", get(list))
 }
 
-pub const DEFAULT_PAGE: u32 = 50;
-pub const MAX_PAGE: u32 = 200;
-
 async fn list(
     State(state): State<AppState>,
     caller: Caller,
     Query(query): Query<PageQuery>,
 ) -> Result<Json<AuditPage>, Error> {
     caller.require(permissions::AUDIT_EVENTS_RETRIEVE)?;
-    let limit = query.limit.unwrap_or(DEFAULT_PAGE).clamp(1, MAX_PAGE);
+    let limit = keydesk_contract::validation::page_size(query.limit);
     let cursor = query.cursor.as_deref().filter(|c| !c.is_empty());
     if cursor.is_some_and(|c| !is_cursor(c)) {
         return Err(Error::BadRequest("The cursor is not valid.".into()));

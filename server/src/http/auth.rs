@@ -87,7 +87,7 @@ async fn sign_up(
         .on_constraint(Unique::UserEmail, || {
             Error::field(
                 "email",
-                "An account with this email already exists. Sign in instead.",
+                format!("{} Sign in instead.", validation::EMAIL_TAKEN),
             )
         })?;
     tracing::info!(user = %user_id, "organization created");

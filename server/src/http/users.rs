@@ -33,9 +33,7 @@ async fn create(
     Json(req): Json<CreateUserRequest>,
 ) -> Result<(StatusCode, Json<User>), Error> {
     caller.require(permissions::USERS_CREATE)?;
-    let valid = req
-        .validate(|id| roles::find(id).is_some())
-        .map_err(Error::Validation)?;
+    let valid = req.validate(roles::is_known).map_err(Error::Validation)?;
     caller.require_all(
         roles::union_of(valid.role_ids.iter().map(String::as_str)),
         "give these roles",
@@ -49,7 +47,7 @@ async fn create(
         .create_user(caller.author(), &valid, &hash)
         .await
         .on_constraint(Unique::UserEmail, || {
-            Error::field("email", "Someone already uses this email.")
+            Error::field("email", keydesk_contract::validation::EMAIL_TAKEN)
         })?;
     Ok((StatusCode::CREATED, Json(user)))
 }

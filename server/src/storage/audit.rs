@@ -28,7 +28,7 @@ pub(super) async fn record(
     .bind(new_id("evt"))
     .bind(entry.organization_id)
     .bind(time_format::now_text())
-    .bind(actor_kind(entry.actor.kind))
+    .bind(entry.actor.kind.as_str())
     .bind(&entry.actor.id)
     .bind(&entry.actor.name)
     .bind(action)
@@ -47,13 +47,6 @@ impl Storage {
         let mut tx = self.write().await?;
         record(&mut tx, entry).await?;
         tx.commit().await
-    }
-}
-
-fn actor_kind(kind: ActorKind) -> &'static str {
-    match kind {
-        ActorKind::User => "user",
-        ActorKind::ApiKey => "api_key",
     }
 }
 
@@ -114,11 +107,7 @@ impl Row {
             id: self.id,
             at: self.at,
             actor: Actor {
-                kind: if self.actor_type == "api_key" {
-                    ActorKind::ApiKey
-                } else {
-                    ActorKind::User
-                },
+                kind: ActorKind::parse(&self.actor_type).unwrap_or(ActorKind::User),
                 id: self.actor_id,
                 name: self.actor_name,
             },

@@ -19,7 +19,7 @@ pub use constraints::Unique;
 pub use people::Account;
 pub use sessions::SessionRow;
 
-use keydesk_contract::types::{Actor, ActorKind, Organization};
+use keydesk_contract::types::{Actor, Organization};
 use rand::Rng;
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
@@ -119,15 +119,50 @@ pub struct Author<'a> {
     pub actor: &'a Actor,
 }
 
-impl Author<'_> {
-    pub fn is_key(&self) -> bool {
-        self.actor.kind == ActorKind::ApiKey
+/// Whose roles to look up.
+#[derive(Debug, Clone, Copy)]
+enum RolesOf {
+    ApiKeys,
+    Users,
+}
+
+impl Storage {
+    /// The role ids of each owner (key or person), each list in the order
+    /// roles are shown; owners without roles are absent.
+    async fn roles_of(
+        &self,
+        whose: RolesOf,
+        owner_ids: &[&str],
+    ) -> Result<std::collections::BTreeMap<String, Vec<String>>, sqlx::Error> {
+        let mut map: std::collections::BTreeMap<String, Vec<String>> = Default::default();
+        if owner_ids.is_empty() {
+            return Ok(map);
+        }
+        let mut q = sqlx::QueryBuilder::<Sqlite>::new(match whose {
+            RolesOf::ApiKeys => {
+                "SELECT api_key_id, role_id FROM api_key_roles WHERE api_key_id IN ("
+            }
+            RolesOf::Users => "SELECT user_id, role_id FROM user_roles WHERE user_id IN (",
+        });
+        let mut list = q.separated(", ");
+        for id in owner_ids {
+            list.push_bind(*id);
+        }
+        q.push(")");
+        let rows: Vec<(String, String)> = q.build_query_as().fetch_all(&self.pool).await?;
+        for (owner, role) in rows {
+            map.entry(owner).or_default().push(role);
+        }
+        for roles in map.values_mut() {
+            roles.sort_by_key(|id| keydesk_contract::roles::position(id));
+        }
+        Ok(map)
     }
 }
 
 /// A new opaque id: a short type prefix and 20 random base62 characters.
 fn new_id(prefix: &str) -> String {
-    const ALPHABET: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+    use keydesk_contract::key_format::BASE62 as ALPHABET;
     let mut rng = rand::thread_rng();
     let random: String = (0..20)
         .map(|_| ALPHABET[rng.gen_range(0..ALPHABET.len())] as char)

@@ -9,7 +9,7 @@ use sqlx::{Sqlite, Transaction};
 use std::collections::BTreeMap;
 
 use super::audit::{record, AuditEntry};
-use super::{granted, new_id, role_refs, Author, Identity, Storage};
+use super::{granted, new_id, role_refs, Author, Identity, RolesOf, Storage};
 use crate::time_format;
 
 /// A person who may sign in, as sign-in needs them.
@@ -107,20 +107,7 @@ impl Storage {
         &self,
         user_ids: &[&str],
     ) -> Result<BTreeMap<String, Vec<String>>, sqlx::Error> {
-        let mut q = sqlx::QueryBuilder::<Sqlite>::new(
-            "SELECT user_id, role_id FROM user_roles WHERE user_id IN (",
-        );
-        let mut list = q.separated(", ");
-        for id in user_ids {
-            list.push_bind(*id);
-        }
-        q.push(") ORDER BY role_id");
-        let rows: Vec<(String, String)> = q.build_query_as().fetch_all(&self.pool).await?;
-        let mut map: BTreeMap<String, Vec<String>> = BTreeMap::new();
-        for (user, role) in rows {
-            map.entry(user).or_default().push(role);
-        }
-        Ok(map)
+        self.roles_of(RolesOf::Users, user_ids).await
     }
 
     /// The signed-in person as `GET /me` shows them.

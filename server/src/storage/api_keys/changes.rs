@@ -35,7 +35,7 @@ impl Storage {
         .bind(&v.name)
         .bind(name_key(&v.name))
         .bind(&v.description)
-        .bind(if author.is_key() { "api_key" } else { "user" })
+        .bind(author.actor.kind.as_str())
         .bind(&author.actor.id)
         .bind(&author.actor.name)
         .bind(&now)

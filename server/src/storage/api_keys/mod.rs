@@ -8,10 +8,9 @@ mod listing;
 mod secrets;
 
 use keydesk_contract::types::{ApiKey, ApiKeySort, ApiKeyStatus, NamedRef};
-use sqlx::{QueryBuilder, Sqlite};
 use std::collections::BTreeMap;
 
-use super::{granted, role_refs, Storage};
+use super::{granted, role_refs, RolesOf, Storage};
 use crate::time_format;
 
 /// What `GET /api-keys` asks for, already validated.
@@ -91,31 +90,7 @@ impl Storage {
         &self,
         key_ids: &[&str],
     ) -> Result<BTreeMap<String, Vec<String>>, sqlx::Error> {
-        let mut map: BTreeMap<String, Vec<String>> = BTreeMap::new();
-        if key_ids.is_empty() {
-            return Ok(map);
-        }
-        let mut q = QueryBuilder::<Sqlite>::new(
-            "SELECT api_key_id, role_id FROM api_key_roles WHERE api_key_id IN (",
-        );
-        let mut list = q.separated(", ");
-        for id in key_ids {
-            list.push_bind(*id);
-        }
-        q.push(")");
-        let rows: Vec<(String, String)> = q.build_query_as().fetch_all(&self.pool).await?;
-        for (key, role) in rows {
-            map.entry(key).or_default().push(role);
-        }
-        // Present roles in the catalogue's order, not the database's.
-        for roles in map.values_mut() {
-            roles.sort_by_key(|id| {
-                keydesk_contract::roles::BUILT_IN_ROLES
-                    .iter()
-                    .position(|r| r.id == id)
-            });
-        }
-        Ok(map)
+        self.roles_of(RolesOf::ApiKeys, key_ids).await
     }
 
     async fn with_roles(&self, rows: Vec<KeyRow>) -> Result<Vec<ApiKey>, sqlx::Error> {
