@@ -7,6 +7,7 @@
 
 pub mod api;
 pub mod components;
+pub mod hooks;
 pub mod pages;
 pub mod session;
 pub mod time;

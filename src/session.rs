@@ -4,7 +4,6 @@
 
 use keydesk_contract::types::Me;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 
 use crate::api::{self, ApiError};
 
@@ -22,6 +21,8 @@ pub enum SessionState {
 #[derive(Debug, Clone, Copy)]
 pub struct Session {
     pub state: RwSignal<SessionState>,
+    /// Asks `/me` again (set by [`Session::check`]).
+    ask_again: StoredValue<Option<Callback<()>>>,
 }
 
 impl Session {
@@ -29,21 +30,48 @@ impl Session {
     pub fn provide(state: SessionState) -> Self {
         let session = Session {
             state: RwSignal::new(state),
+            ask_again: StoredValue::new(None),
         };
         provide_context(session);
+        // Any answer anywhere saying the session ended signs this person
+        // out; the guard then sends them to sign-in, and back afterwards.
+        api::when_session_ends(move || {
+            if session
+                .state
+                .try_with_untracked(|s| matches!(s, SessionState::SignedIn(_)))
+                == Some(true)
+            {
+                session.state.try_set(SessionState::SignedOut);
+            }
+        });
         session
     }
 
-    /// Asks the server who is signed in.
+    /// Asks the server who is signed in, now and on each [`Session::retry`].
     pub fn check(self) {
-        self.state.set(SessionState::Checking);
-        spawn_local(async move {
-            self.state.set(match api::me().await {
-                Ok(me) => SessionState::SignedIn(me),
-                Err(ApiError::Unauthenticated(_)) => SessionState::SignedOut,
-                Err(e) => SessionState::Unreachable(e),
-            });
+        let ask = Action::new_local(|_: &()| api::me());
+        Effect::new(move || {
+            if let Some(answer) = ask.value().get() {
+                self.state.set(match answer {
+                    Ok(me) => SessionState::SignedIn(me),
+                    Err(ApiError::Unauthenticated(_)) => SessionState::SignedOut,
+                    Err(e) => SessionState::Unreachable(e),
+                });
+            }
         });
+        let again = Callback::new(move |()| {
+            self.state.set(SessionState::Checking);
+            ask.dispatch(());
+        });
+        again.run(());
+        self.ask_again.set_value(Some(again));
+    }
+
+    /// Asks again after the server could not be reached.
+    pub fn retry(self) {
+        if let Some(again) = self.ask_again.get_value() {
+            again.run(());
+        }
     }
 
     pub fn me(self) -> Option<Me> {
@@ -71,14 +99,6 @@ impl Session {
 
     pub fn signed_out(self) {
         self.state.set(SessionState::SignedOut);
-    }
-
-    /// Every screen passes its API errors through here: an expired session
-    /// signs the person out (the guard then sends them to sign-in).
-    pub fn notice(self, error: &ApiError) {
-        if matches!(error, ApiError::Unauthenticated(_)) {
-            self.signed_out();
-        }
     }
 }
 

@@ -7,8 +7,8 @@ use super::error_panel::ErrorPanel;
 use super::key_details::{granted_by, KeyDetailsForm, KeyDraft};
 use super::modal::Modal;
 use super::permission_list::PermissionList;
-use super::submission::Submission;
-use crate::api::Pending;
+use crate::api::ApiResult;
+use crate::hooks::use_action_outcome::{use_action_outcome_with_options, UseActionOutcomeOptions};
 
 #[derive(Debug, Clone, PartialEq)]
 enum Step {
@@ -24,9 +24,9 @@ pub fn CreateKeyDialog(
     roles: Signal<Vec<Role>>,
     /// What the person holds (roles granting more are disabled).
     my_permissions: Vec<String>,
-    /// Sends the request (the API, or a stand-in in tests).
-    submit: UnsyncCallback<CreateApiKeyRequest, Pending<ApiKey>>,
-    /// A key was created (the list reloads).
+    /// Creates the key (over the API, or a stand-in in tests).
+    create: Action<CreateApiKeyRequest, ApiResult<ApiKey>>,
+    /// A key was created.
     #[prop(into)]
     on_created: Callback<ApiKey>,
     /// "Generate key now" on the created key.
@@ -37,37 +37,40 @@ pub fn CreateKeyDialog(
     let draft = KeyDraft::new("", "", Vec::new());
     let step = RwSignal::new(Step::Details);
     let expiry = RwSignal::new(None::<u32>);
-    let submission = Submission::new();
-    let (busy, failure) = (submission.busy, submission.failure);
+    let outcome = use_action_outcome_with_options(
+        create,
+        UseActionOutcomeOptions {
+            on_success: Some(Callback::new(move |key: ApiKey| {
+                on_created.run(key.clone());
+                step.set(Step::Created(key));
+            })),
+            // The server named fields: show them where they were typed.
+            on_fields: Some(Callback::new(move |fields| {
+                draft.errors.set(fields);
+                step.set(Step::Details);
+            })),
+        },
+    );
+    let (busy, failure) = (outcome.pending, outcome.failure);
     let my_permissions = StoredValue::new(my_permissions);
 
     let next = move |_| {
-        failure.set(None);
         if roles.with_untracked(|r| draft.validate(r)) {
             step.set(Step::DoubleCheck);
         }
     };
-    let create = move |_| {
-        let request = CreateApiKeyRequest {
+    let create_now = move |_| {
+        if busy.get_untracked() {
+            return;
+        }
+        create.dispatch(CreateApiKeyRequest {
             name: draft.name.get_untracked(),
             description: draft.description.get_untracked(),
             role_ids: draft.role_ids.get_untracked(),
             expires_in_days: expiry.get_untracked(),
-        };
-        submission.send(
-            move || submit.run(request),
-            move |key: ApiKey| {
-                on_created.run(key.clone());
-                step.set(Step::Created(key));
-            },
-            // The server named fields: show them where they were typed.
-            Some(Box::new(move |fields| {
-                draft.errors.set(fields);
-                step.set(Step::Details);
-            })),
-        );
+        });
     };
-    let can_close = submission.idle();
+    let can_close = outcome.idle();
 
     view! {
         <Modal labelled_by="create-key-title" on_close=on_close can_close=can_close class="modal--wide">
@@ -101,11 +104,11 @@ pub fn CreateKeyDialog(
                             </p>
                             <p class="double-check__expiry">{expiry_sentence(expiry.get_untracked())}</p>
                             <PermissionList permissions=granted/>
-                            {move || failure.get().map(|e| view! { <ErrorPanel error=e on_retry=Callback::new(move |_| create(()))/> })}
+                            {move || failure.get().map(|e| view! { <ErrorPanel error=e on_retry=Callback::new(move |_| create_now(()))/> })}
                         </div>
                         <footer class="modal__actions">
                             <button type="button" class="button" disabled=move || busy.get() on:click=move |_| step.set(Step::Details)>"Back"</button>
-                            <button type="button" class="button button--primary" disabled=move || busy.get() on:click=move |_| create(())>
+                            <button type="button" class="button button--primary" disabled=move || busy.get() on:click=move |_| create_now(())>
                                 {move || if busy.get() { "Creating…" } else { "Create API Key" }}
                             </button>
                         </footer>

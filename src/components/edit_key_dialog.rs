@@ -8,8 +8,11 @@ use super::error_panel::ErrorPanel;
 use super::key_details::{granted_by, KeyDetailsForm, KeyDraft};
 use super::modal::Modal;
 use super::permission_list::PermissionDiff;
-use super::submission::Submission;
-use crate::api::Pending;
+use crate::api::ApiResult;
+use crate::hooks::use_action_outcome::{use_action_outcome_with_options, UseActionOutcomeOptions};
+
+/// An edit as sent: the key's id, the version it was made on, the changes.
+pub type KeyEdit = (String, u64, UpdateApiKeyRequest);
 
 #[component]
 pub fn EditKeyDialog(
@@ -17,26 +20,37 @@ pub fn EditKeyDialog(
     key: ApiKey,
     #[prop(into)] roles: Signal<Vec<Role>>,
     my_permissions: Vec<String>,
-    /// Sends `(key id, the version edited, changes)`.
-    submit: UnsyncCallback<(String, u64, UpdateApiKeyRequest), Pending<ApiKey>>,
+    /// Saves the edit (over the API, or a stand-in in tests).
+    update: Action<KeyEdit, ApiResult<ApiKey>>,
     #[prop(into)] on_saved: Callback<ApiKey>,
     #[prop(into)] on_close: Callback<()>,
 ) -> impl IntoView {
     let current_roles: Vec<String> = key.roles.iter().map(|r| r.id.clone()).collect();
     let draft = KeyDraft::new(&key.name, &key.description, current_roles);
     let reviewing = RwSignal::new(false);
-    let submission = Submission::new();
-    let (busy, failure) = (submission.busy, submission.failure);
+    let outcome = use_action_outcome_with_options(
+        update,
+        UseActionOutcomeOptions {
+            on_success: Some(on_saved),
+            on_fields: Some(Callback::new(move |fields| {
+                draft.errors.set(fields);
+                reviewing.set(false);
+            })),
+        },
+    );
+    let (busy, failure) = (outcome.pending, outcome.failure);
     let my_permissions = StoredValue::new(my_permissions);
     let key = StoredValue::new(key);
 
     let next = move |_| {
-        failure.set(None);
         if roles.with_untracked(|r| draft.validate(r)) {
             reviewing.set(true);
         }
     };
     let save = move |_| {
+        if busy.get_untracked() {
+            return;
+        }
         let (id, version, request) = key.with_value(|k| {
             let name = draft.name.get_untracked();
             let description = draft.description.get_untracked();
@@ -53,16 +67,9 @@ pub fn EditKeyDialog(
             };
             (k.id.clone(), k.version, request)
         });
-        submission.send(
-            move || submit.run((id, version, request)),
-            move |saved| on_saved.run(saved),
-            Some(Box::new(move |fields| {
-                draft.errors.set(fields);
-                reviewing.set(false);
-            })),
-        );
+        update.dispatch((id, version, request));
     };
-    let can_close = submission.idle();
+    let can_close = outcome.idle();
     let title = key.with_value(|k| format!("Edit {}", k.name));
 
     view! {

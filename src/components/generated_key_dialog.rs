@@ -4,7 +4,6 @@
 
 use keydesk_contract::types::GeneratedApiKey;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 
 use super::clipboard::copy_text;
 use super::modal::Modal;
@@ -34,24 +33,17 @@ pub fn GeneratedKeyDialog(
 ) -> impl IntoView {
     let GeneratedApiKey { api_key, secret } = generated;
     let stored = RwSignal::new(false);
-    let copied = RwSignal::new(None::<&'static str>);
-    let copy_error = RwSignal::new(None::<String>);
     let curl = curl_command(&origin);
-
+    // Copying is a write like any other: an action, whose answer says what
+    // was copied, or why the browser refused.
+    let copy_action = Action::new_local(|(what, text): &(&'static str, String)| {
+        let (what, text) = (*what, text.clone());
+        async move { copy_text(&text).await.map(|()| what) }
+    });
+    let copied = move || copy_action.value().get().and_then(Result::ok);
+    let copy_error = move || copy_action.value().get().and_then(Result::err);
     let copy = move |what: &'static str, text: String| {
-        spawn_local(async move {
-            let result = copy_text(&text).await;
-            if copied.is_disposed() {
-                return;
-            }
-            match result {
-                Ok(()) => {
-                    copy_error.set(None);
-                    copied.set(Some(what));
-                }
-                Err(e) => copy_error.set(Some(e)),
-            }
-        });
+        copy_action.dispatch((what, text));
     };
     let secret_for_copy = secret.clone();
     let curl_for_copy = curl.clone();
@@ -85,11 +77,11 @@ pub fn GeneratedKeyDialog(
                         }/>
                     <button type="button" class="button button--primary" autofocus
                         on:click=move |_| copy("secret", secret_for_copy.clone())>
-                        {move || if copied.get() == Some("secret") { "Copied" } else { "Copy" }}
+                        {move || if copied() == Some("secret") { "Copied" } else { "Copy" }}
                     </button>
                 </div>
                 <p id="copy-status" class="copy-status" role="status" aria-live="polite">
-                    {move || match (copied.get(), copy_error.get()) {
+                    {move || match (copied(), copy_error()) {
                         (_, Some(e)) => e,
                         (Some("secret"), None) => "Copied the secret to the clipboard.".to_string(),
                         (Some(_), None) => "Copied the command to the clipboard.".to_string(),
@@ -105,7 +97,7 @@ pub fn GeneratedKeyDialog(
                     <textarea id="generated-curl" class="secret__value secret__value--command" readonly rows="4"
                         aria-describedby="generated-curl-hint" spellcheck="false">{curl.clone()}</textarea>
                     <button type="button" class="button" on:click=move |_| copy("curl", curl_for_copy.clone())>
-                        {move || if copied.get() == Some("curl") { "Copied" } else { "Copy command" }}
+                        {move || if copied() == Some("curl") { "Copied" } else { "Copy command" }}
                     </button>
                 </div>
                 <label class="acknowledge">

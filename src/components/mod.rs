@@ -3,6 +3,7 @@
 
 pub mod clipboard;
 pub mod create_key_dialog;
+pub mod data_boundary;
 pub mod edit_key_dialog;
 pub mod error_panel;
 pub mod field;
@@ -16,4 +17,3 @@ pub mod regenerate_dialog;
 pub mod remove_key_dialog;
 pub mod require_session;
 pub mod shell;
-pub mod submission;

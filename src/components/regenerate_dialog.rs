@@ -6,8 +6,11 @@ use leptos::prelude::*;
 
 use super::error_panel::ErrorPanel;
 use super::modal::Modal;
-use super::submission::Submission;
-use crate::api::Pending;
+use crate::api::ApiResult;
+use crate::hooks::use_action_outcome::use_action_outcome;
+
+/// A request for a new secret: the key's id and the grace period asked for.
+pub type NewSecret = (String, GenerateRequest);
 
 /// Grace periods offered: (seconds, label).
 const GRACE: [(u32, &str); 3] = [
@@ -19,30 +22,28 @@ const GRACE: [(u32, &str); 3] = [
 #[component]
 pub fn RegenerateDialog(
     key: ApiKey,
-    /// Sends `(key id, request)`.
-    submit: UnsyncCallback<(String, GenerateRequest), Pending<GeneratedApiKey>>,
-    #[prop(into)] on_generated: Callback<GeneratedApiKey>,
+    /// Makes the new secret. Whoever passes it shows the secret when it
+    /// arrives (this dialog then goes away).
+    generate: Action<NewSecret, ApiResult<GeneratedApiKey>>,
     #[prop(into)] on_close: Callback<()>,
 ) -> impl IntoView {
     let grace = RwSignal::new(0u32);
-    let submission = Submission::new();
-    let (busy, failure) = (submission.busy, submission.failure);
+    let outcome = use_action_outcome(generate);
+    let (busy, failure) = (outcome.pending, outcome.failure);
     let id = key.id.clone();
     let confirm = move |_| {
+        if busy.get_untracked() {
+            return;
+        }
         let seconds = grace.get_untracked();
         let request = GenerateRequest {
             grace_period_seconds: (seconds > 0).then_some(seconds),
         };
-        let id = id.clone();
-        submission.send(
-            move || submit.run((id, request)),
-            move |generated| on_generated.run(generated),
-            None,
-        );
+        generate.dispatch((id.clone(), request));
     };
     let confirm_again = confirm.clone();
     view! {
-        <Modal labelled_by="regenerate-title" on_close=on_close can_close=submission.idle()>
+        <Modal labelled_by="regenerate-title" on_close=on_close can_close=outcome.idle()>
             <header class="modal__header">
                 <h2 id="regenerate-title">{format!("Regenerate {}?", key.name)}</h2>
             </header>

@@ -6,20 +6,26 @@ use leptos::prelude::*;
 
 use super::error_panel::ErrorPanel;
 use super::modal::Modal;
-use super::submission::Submission;
-use crate::api::Pending;
+use crate::api::ApiResult;
+use crate::hooks::use_action_outcome::{use_action_outcome_with_options, UseActionOutcomeOptions};
 
 #[component]
 pub fn RemoveKeyDialog(
     key: ApiKey,
-    /// Sends the removal of the key with this id.
-    submit: UnsyncCallback<String, Pending<()>>,
+    /// Removes the key with this id (over the API, or a stand-in in tests).
+    remove: Action<String, ApiResult<()>>,
     #[prop(into)] on_removed: Callback<()>,
     #[prop(into)] on_close: Callback<()>,
 ) -> impl IntoView {
     let typed = RwSignal::new(String::new());
-    let submission = Submission::new();
-    let (busy, failure) = (submission.busy, submission.failure);
+    let outcome = use_action_outcome_with_options(
+        remove,
+        UseActionOutcomeOptions {
+            on_success: Some(on_removed),
+            on_fields: None,
+        },
+    );
+    let (busy, failure) = (outcome.pending, outcome.failure);
     let name = key.name.clone();
     let matches = {
         let name = name.clone();
@@ -27,20 +33,17 @@ pub fn RemoveKeyDialog(
     };
     let matches_now = matches.clone();
     let id = key.id.clone();
-    let remove = move || {
-        if !matches_now() {
-            return;
+    let confirm = move || {
+        if matches_now() && !busy.get_untracked() {
+            remove.dispatch(id.clone());
         }
-        let id = id.clone();
-        submission.send(move || submit.run(id), move |()| on_removed.run(()), None);
     };
-    let remove_on_submit = remove.clone();
     view! {
-        <Modal labelled_by="remove-title" on_close=on_close can_close=submission.idle()>
+        <Modal labelled_by="remove-title" on_close=on_close can_close=outcome.idle()>
             <header class="modal__header">
                 <h2 id="remove-title">{format!("Remove {name}?")}</h2>
             </header>
-            <form class="modal__content" on:submit=move |ev| { ev.prevent_default(); remove_on_submit(); }>
+            <form class="modal__content" on:submit=move |ev| { ev.prevent_default(); confirm(); }>
                 <p class="warning" role="note">
                     "Systems using this key stop working at once: every request they send with it will be refused. "
                     "This cannot be undone."

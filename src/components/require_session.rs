@@ -55,7 +55,7 @@ pub fn RequireSession(children: ChildrenFn) -> impl IntoView {
             };
             view! {
                 <main class="page page--centered">
-                    <ErrorPanel error=error on_retry=Callback::new(move |_| session.check())/>
+                    <ErrorPanel error=error on_retry=Callback::new(move |_| session.retry())/>
                 </main>
             }
             .into_any()

@@ -1,45 +1,38 @@
 //! The frame around signed-in screens: who and where you are, the tabs, sign out.
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use leptos_router::components::A;
 use leptos_router::hooks::use_navigate;
 
 use super::error_panel::ErrorPanel;
-use crate::api::{self, ApiError};
+use crate::api;
+use crate::hooks::use_action_outcome::{use_action_outcome_with_options, UseActionOutcomeOptions};
 use crate::session::use_session;
 
 #[component]
 pub fn Shell(children: Children) -> impl IntoView {
     let session = use_session();
     let navigate = use_navigate();
-    let signing_out = RwSignal::new(false);
-    let sign_out_failure = RwSignal::new(None::<ApiError>);
     let me = move || session.me();
     // A sign-out the server did not confirm is shown as failed, never as
-    // done: the session would still be alive behind a page that says otherwise.
-    let sign_out = Callback::new(move |_: ()| {
-        if signing_out.get_untracked() {
-            return;
+    // done: the session would still be alive behind a page that says
+    // otherwise. (One it says had already ended is noticed by the API layer.)
+    let sign_out = Action::new_local(|_: &()| api::sign_out());
+    let outcome = use_action_outcome_with_options(
+        sign_out,
+        UseActionOutcomeOptions {
+            on_success: Some(Callback::new(move |()| {
+                navigate("/sign-in", Default::default());
+                session.signed_out();
+            })),
+            on_fields: None,
+        },
+    );
+    let (signing_out, sign_out_failure) = (outcome.pending, outcome.failure);
+    let sign_out_now = Callback::new(move |()| {
+        if !signing_out.get_untracked() {
+            sign_out.dispatch(());
         }
-        signing_out.set(true);
-        sign_out_failure.set(None);
-        let navigate = navigate.clone();
-        spawn_local(async move {
-            let result = api::sign_out().await;
-            if signing_out.is_disposed() {
-                return;
-            }
-            signing_out.set(false);
-            match result {
-                // Done, or the session had already ended: signed out either way.
-                Ok(()) | Err(ApiError::Unauthenticated(_)) => {
-                    navigate("/sign-in", Default::default());
-                    session.signed_out();
-                }
-                Err(e) => sign_out_failure.set(Some(e)),
-            }
-        });
     });
     view! {
         <div class="shell">
@@ -53,7 +46,7 @@ pub fn Shell(children: Children) -> impl IntoView {
                 <div class="topbar__user">
                     <span class="topbar__name">{move || me().map(|m| m.user.name)}</span>
                     <button type="button" class="button button--small" disabled=move || signing_out.get()
-                        on:click=move |_| sign_out.run(())>
+                        on:click=move |_| sign_out_now.run(())>
                         {move || if signing_out.get() { "Signing out…" } else { "Sign out" }}
                     </button>
                 </div>
@@ -66,7 +59,7 @@ pub fn Shell(children: Children) -> impl IntoView {
             {move || sign_out_failure.get().map(|e| view! {
                 <div class="page page--notice">
                     <p class="notice" role="alert">"You are still signed in: signing out did not complete."</p>
-                    <ErrorPanel error=e on_retry=sign_out/>
+                    <ErrorPanel error=e on_retry=sign_out_now/>
                 </div>
             })}
             <main id="main" class="page">{children()}</main>

@@ -4,11 +4,9 @@ use keydesk_contract::audit::AuditAction;
 use keydesk_contract::roles;
 use keydesk_contract::types::{ActorKind, AuditEvent};
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 
-use crate::api::{self, ApiError};
-use crate::components::error_panel::ErrorPanel;
-use crate::session::use_session;
+use crate::api;
+use crate::components::data_boundary::DataBoundary;
 use crate::time;
 
 /// What happened, in words: "created API key", "regenerated the secret of".
@@ -80,59 +78,30 @@ pub fn changes(event: &AuditEvent) -> Option<String> {
 
 #[component]
 pub fn AuditTrailPage() -> impl IntoView {
-    let session = use_session();
-    let events = RwSignal::new(Vec::<AuditEvent>::new());
-    let next = RwSignal::new(None::<String>);
-    let failure = RwSignal::new(None::<ApiError>);
-    let loading = RwSignal::new(true);
-
-    let load = move |cursor: Option<String>| {
-        loading.set(true);
-        failure.set(None);
-        spawn_local(async move {
-            let result = api::audit_events(cursor.as_deref()).await;
-            if loading.is_disposed() {
-                return;
-            }
-            loading.set(false);
-            match result {
-                Ok(page) => {
-                    let first = cursor.is_none();
-                    events.update(|e| {
-                        if first {
-                            e.clear();
-                        }
-                        e.extend(page.items);
-                    });
-                    next.set(page.next_cursor);
-                }
-                Err(e) => {
-                    failure.set(Some(e.clone()));
-                    session.notice(&e);
-                }
-            }
-        });
-    };
-    load(None);
-
+    let pages = RwSignal::new(1usize);
+    // Tagged with the pages asked for, to tell "loading more" from "loaded".
+    let trail = LocalResource::new(move || {
+        let asked = pages.get();
+        async move { (asked, api::audit_trail(asked).await) }
+    });
+    let loading_more = move || trail.with(|t| t.as_ref().is_some_and(|(n, _)| *n != pages.get()));
     view! {
         <header class="page__header">
             <h1>"Audit trail"</h1>
             <p class="page__lead">"Every change to API keys and people: who made it, when, and what changed."</p>
         </header>
-        {move || failure.get().map(|e| {
-            let e = match e {
-                ApiError::Forbidden(_) => ApiError::Forbidden("Viewing the audit trail needs the audit-events.retrieve permission.".into()),
-                other => other,
-            };
-            view! { <ErrorPanel error=e on_retry=Callback::new(move |_| load(None))/> }
-        })}
-        <AuditList events=events/>
-        {move || (loading.get() && events.with(Vec::is_empty)).then(|| view! { <p class="loading" role="status">"Loading…"</p> })}
-        {move || next.get().map(|cursor| view! {
-            <button type="button" class="button load-more" disabled=move || loading.get()
-                on:click=move |_| load(Some(cursor.clone()))>"Load more"</button>
-        })}
+        {move || trail.with(Option::is_none).then(|| view! { <p class="loading" role="status">"Loading…"</p> })}
+        <DataBoundary on_retry=move |_| trail.refetch()>
+            {move || trail.get().map(|(_, page)| page.map(|page| view! {
+                <AuditList events=Signal::stored(page.items)/>
+                {page.next_cursor.is_some().then(|| view! {
+                    <button type="button" class="button load-more" disabled=loading_more
+                        on:click=move |_| pages.update(|n| *n += 1)>
+                        {move || if loading_more() { "Loading…" } else { "Load more" }}
+                    </button>
+                })}
+            }))}
+        </DataBoundary>
     }
 }
 

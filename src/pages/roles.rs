@@ -3,36 +3,22 @@
 use keydesk_contract::types::Role;
 use leptos::prelude::*;
 
-use crate::api::{self, ApiError};
-use crate::components::error_panel::ErrorPanel;
+use crate::api;
+use crate::components::data_boundary::DataBoundary;
 use crate::components::permission_list::PermissionList;
-use crate::session::use_session;
 
 #[component]
 pub fn RolesPage() -> impl IntoView {
-    let session = use_session();
-    let attempt = RwSignal::new(0u32);
-    let roles = LocalResource::new(move || {
-        attempt.get();
-        api::roles()
-    });
+    let roles = LocalResource::new(api::roles);
     view! {
         <header class="page__header">
             <h1>"Roles"</h1>
             <p class="page__lead">"A role is a named set of permissions. Keys and people get permissions only through roles."</p>
         </header>
-        {move || match roles.get() {
-            None => view! { <p class="loading" role="status">"Loading roles…"</p> }.into_any(),
-            Some(Ok(list)) => view! { <RoleCards roles=list/> }.into_any(),
-            Some(Err(e)) => {
-                session.notice(&e);
-                let e = match e {
-                    ApiError::Forbidden(_) => ApiError::Forbidden("Viewing roles needs the roles.retrieve permission.".into()),
-                    other => other,
-                };
-                view! { <ErrorPanel error=e on_retry=Callback::new(move |_| attempt.update(|n| *n += 1))/> }.into_any()
-            }
-        }}
+        {move || roles.get().is_none().then(|| view! { <p class="loading" role="status">"Loading roles…"</p> })}
+        <DataBoundary on_retry=move |_| roles.refetch()>
+            {move || roles.get().map(|r| r.map(|list| view! { <RoleCards roles=list/> }))}
+        </DataBoundary>
     }
 }
 

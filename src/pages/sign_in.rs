@@ -3,7 +3,6 @@
 
 use keydesk_contract::types::SignInRequest;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_query_map};
 
@@ -11,6 +10,7 @@ use crate::api::{self, ApiError};
 use crate::components::error_panel::ErrorPanel;
 use crate::components::field::TextField;
 use crate::components::shell::Logo;
+use crate::hooks::use_action_outcome::{use_action_outcome_with_options, UseActionOutcomeOptions};
 use crate::session::{use_session, SessionState};
 
 /// Where to go after signing in: a page of this app, whatever form `next`
@@ -47,8 +47,18 @@ pub fn SignIn() -> impl IntoView {
     let next = move || safe_next(query.with_untracked(|q| q.get("next")));
     let email = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
-    let busy = RwSignal::new(false);
-    let failure = RwSignal::new(None::<ApiError>);
+    let sign_in = Action::new_local(|request: &SignInRequest| {
+        let request = request.clone();
+        async move { api::sign_in(&request).await }
+    });
+    let outcome = use_action_outcome_with_options(
+        sign_in,
+        UseActionOutcomeOptions {
+            on_success: Some(Callback::new(move |me| session.signed_in(me))),
+            on_fields: None,
+        },
+    );
+    let (busy, failure) = (outcome.pending, outcome.failure);
 
     // Already signed in (e.g. Back after signing in): go on.
     {
@@ -65,19 +75,9 @@ pub fn SignIn() -> impl IntoView {
         if busy.get_untracked() {
             return;
         }
-        busy.set(true);
-        failure.set(None);
-        let request = SignInRequest {
+        sign_in.dispatch(SignInRequest {
             email: email.get_untracked(),
             password: password.get_untracked(),
-        };
-        spawn_local(async move {
-            let result = api::sign_in(&request).await;
-            busy.set(false);
-            match result {
-                Ok(me) => session.signed_in(me),
-                Err(e) => failure.set(Some(e)),
-            }
         });
     };
     let field_error = |name: &'static str| {

@@ -2,14 +2,14 @@
 
 use keydesk_contract::types::{FieldErrors, SignUpRequest};
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use leptos_router::components::A;
 use leptos_router::hooks::use_navigate;
 
-use crate::api::{self, ApiError};
+use crate::api;
 use crate::components::error_panel::ErrorPanel;
 use crate::components::field::TextField;
 use crate::components::shell::Logo;
+use crate::hooks::use_action_outcome::{use_action_outcome_with_options, UseActionOutcomeOptions};
 use crate::session::{use_session, SessionState};
 
 #[component]
@@ -21,8 +21,18 @@ pub fn SignUp() -> impl IntoView {
     let email = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
     let errors = RwSignal::new(FieldErrors::new());
-    let failure = RwSignal::new(None::<ApiError>);
-    let busy = RwSignal::new(false);
+    let sign_up = Action::new_local(|request: &SignUpRequest| {
+        let request = request.clone();
+        async move { api::sign_up(&request).await }
+    });
+    let outcome = use_action_outcome_with_options(
+        sign_up,
+        UseActionOutcomeOptions {
+            on_success: Some(Callback::new(move |me| session.signed_in(me))),
+            on_fields: Some(Callback::new(move |fields| errors.set(fields))),
+        },
+    );
+    let (busy, failure) = (outcome.pending, outcome.failure);
 
     Effect::new(move || {
         if matches!(session.state.get(), SessionState::SignedIn(_)) {
@@ -41,23 +51,13 @@ pub fn SignUp() -> impl IntoView {
             email: email.get_untracked(),
             password: password.get_untracked(),
         };
-        failure.set(None);
         // The contract's rules first: the same messages the server would send.
         if let Err(found) = request.validate() {
             errors.set(found);
             return;
         }
         errors.set(FieldErrors::new());
-        busy.set(true);
-        spawn_local(async move {
-            let result = api::sign_up(&request).await;
-            busy.set(false);
-            match result {
-                Ok(me) => session.signed_in(me),
-                Err(ApiError::Invalid { fields, .. }) if !fields.is_empty() => errors.set(fields),
-                Err(e) => failure.set(Some(e)),
-            }
-        });
+        sign_up.dispatch(request);
     };
     let error =
         move |field: &'static str| Signal::derive(move || errors.with(|e| e.get(field).cloned()));

@@ -1,6 +1,6 @@
 use keydesk_contract::types::{ApiKey, CreateApiKeyRequest};
 use keydesk_contract::validation;
-use keydesk_web::api::{pending, ApiError};
+use keydesk_web::api::ApiError;
 use keydesk_web::components::create_key_dialog::CreateKeyDialog;
 use leptos::prelude::*;
 use leptos::wasm_bindgen::JsCast;
@@ -16,13 +16,13 @@ fn open_dialog(
 ) -> (Mounted, RwSignal<Vec<CreateApiKeyRequest>>) {
     let sent = RwSignal::new(Vec::new());
     let page = mount(move || {
-        let submit = UnsyncCallback::new(move |req: CreateApiKeyRequest| {
-            sent.update(|s| s.push(req));
+        let create = Action::new_local(move |req: &CreateApiKeyRequest| {
+            sent.update(|s| s.push(req.clone()));
             let answer = answer.clone();
-            pending(async move { answer })
+            async move { answer }
         });
         view! {
-            <CreateKeyDialog roles=Signal::stored(built_in_roles()) my_permissions=mine submit=submit
+            <CreateKeyDialog roles=Signal::stored(built_in_roles()) my_permissions=mine create=create
                 on_created=|_| {} on_generate=|_| {} on_close=|_| {}/>
         }
     });
@@ -168,12 +168,12 @@ async fn create_is_disabled_while_the_request_is_in_flight() {
     let sent = RwSignal::new(0);
     let page = mount(move || {
         // A call that never answers: the button must stay disabled, no second send.
-        let submit = UnsyncCallback::new(move |_req: CreateApiKeyRequest| {
+        let create = Action::new_local(move |_req: &CreateApiKeyRequest| {
             sent.update(|n| *n += 1);
-            pending(std::future::pending::<Result<ApiKey, ApiError>>())
+            std::future::pending::<Result<ApiKey, ApiError>>()
         });
         view! {
-            <CreateKeyDialog roles=Signal::stored(built_in_roles()) my_permissions=permissions_of(&["admin"]) submit=submit
+            <CreateKeyDialog roles=Signal::stored(built_in_roles()) my_permissions=permissions_of(&["admin"]) create=create
                 on_created=|_| {} on_generate=|_| {} on_close=|_| {}/>
         }
     });

@@ -1,6 +1,5 @@
 use keydesk_contract::types::{ApiKey, UpdateApiKeyRequest};
-use keydesk_web::api::pending;
-use keydesk_web::components::edit_key_dialog::EditKeyDialog;
+use keydesk_web::components::edit_key_dialog::{EditKeyDialog, KeyEdit};
 use leptos::prelude::*;
 use std::collections::BTreeSet;
 use wasm_bindgen_test::*;
@@ -14,14 +13,14 @@ async fn the_edit_double_check_lists_added_and_removed_permissions() {
     let saved = RwSignal::new(None::<ApiKey>);
     let page = mount(move || {
         let answer = sample_key("Billing_Reader", &["document-viewer"]);
-        let submit = UnsyncCallback::new(move |call: (String, u64, UpdateApiKeyRequest)| {
-            sent.update(|s| s.push(call));
+        let update = Action::new_local(move |call: &KeyEdit| {
+            sent.update(|s| s.push(call.clone()));
             let answer = answer.clone();
-            pending(async move { Ok(answer) })
+            async move { Ok(answer) }
         });
         view! {
             <EditKeyDialog key=key roles=Signal::stored(built_in_roles()) my_permissions=permissions_of(&["admin"])
-                submit=submit on_saved=move |k| saved.set(Some(k)) on_close=|_| {}/>
+                update=update on_saved=move |k| saved.set(Some(k)) on_close=|_| {}/>
         }
     });
     settle().await;

@@ -7,6 +7,7 @@ wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
 
 mod support;
 
+mod api_keys_page;
 mod create_key_dialog;
 mod edit_key_dialog;
 mod generated_key_dialog;

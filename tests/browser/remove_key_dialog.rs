@@ -1,4 +1,3 @@
-use keydesk_web::api::pending;
 use keydesk_web::components::remove_key_dialog::RemoveKeyDialog;
 use leptos::prelude::*;
 use wasm_bindgen_test::*;
@@ -10,11 +9,11 @@ async fn remove_stays_disabled_until_the_exact_name_is_typed() {
     let removed = RwSignal::new(Vec::<String>::new());
     let done = RwSignal::new(false);
     let page = mount(move || {
-        let submit = UnsyncCallback::new(move |id: String| {
-            removed.update(|r| r.push(id));
-            pending(async { Ok(()) })
+        let remove = Action::new_local(move |id: &String| {
+            removed.update(|r| r.push(id.clone()));
+            async { Ok(()) }
         });
-        view! { <RemoveKeyDialog key=sample_key("Billing_Reader", &["billing-reader"]) submit=submit on_removed=move |_| done.set(true) on_close=|_| {}/> }
+        view! { <RemoveKeyDialog key=sample_key("Billing_Reader", &["billing-reader"]) remove=remove on_removed=move |_| done.set(true) on_close=|_| {}/> }
     });
     settle().await;
     assert!(text(&page).contains("stop working"));

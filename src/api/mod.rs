@@ -1,0 +1,168 @@
+//! The one place that knows URLs and speaks HTTP to the keydesk API. Every
+//! call returns a typed [`ApiError`] that one component knows how to show;
+//! every answer passes through [`transport`], which also notices, once for
+//! the whole app, when the session has ended.
+
+mod error;
+mod transport;
+
+pub use error::ApiError;
+pub use transport::when_session_ends;
+
+use gloo_net::http::Request;
+use keydesk_contract::types::{
+    ApiKey, ApiKeyPage, ApiKeyQuery, AuditPage, CreateApiKeyRequest, GenerateRequest,
+    GeneratedApiKey, Me, Permission, Role, SignInRequest, SignUpRequest, UpdateApiKeyRequest,
+};
+use transport::{get, post, read, send, url, with_headers};
+
+pub type ApiResult<T> = Result<T, ApiError>;
+
+// ---------------------------------------------------------------- people
+
+pub async fn me() -> ApiResult<Me> {
+    get("/me").await
+}
+
+pub async fn sign_in(req: &SignInRequest) -> ApiResult<Me> {
+    post("/auth/sign-in", req).await
+}
+
+pub async fn sign_up(req: &SignUpRequest) -> ApiResult<Me> {
+    post("/auth/sign-up", req).await
+}
+
+pub async fn sign_out() -> ApiResult<()> {
+    send(with_headers(Request::post(&url("/auth/sign-out"))).build())
+        .await
+        .map(|_| ())
+}
+
+// ---------------------------------------------------------------- roles
+
+pub async fn roles() -> ApiResult<Vec<Role>> {
+    get("/roles").await
+}
+
+pub async fn permissions() -> ApiResult<Vec<Permission>> {
+    get("/permissions").await
+}
+
+// ---------------------------------------------------------------- API keys
+
+/// `?search=…&role=…` with each value URL-encoded; empty values left out.
+pub fn query_string(q: &ApiKeyQuery) -> String {
+    let limit = q.limit.map(|l| l.to_string());
+    let pairs = [
+        ("search", q.search.as_deref()),
+        ("role", q.role.as_deref()),
+        ("status", q.status.map(|s| s.as_str())),
+        ("sort", q.sort.map(|s| s.as_str())),
+        ("cursor", q.cursor.as_deref()),
+        ("limit", limit.as_deref()),
+    ];
+    let parts: Vec<String> = pairs
+        .iter()
+        .filter_map(|(k, v)| {
+            v.filter(|v| !v.is_empty())
+                .map(|v| format!("{k}={}", encode(v)))
+        })
+        .collect();
+    if parts.is_empty() {
+        String::new()
+    } else {
+        format!("?{}", parts.join("&"))
+    }
+}
+
+/// Percent-encodes a query value or path segment.
+pub fn encode(value: &str) -> String {
+    value
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+pub async fn list_keys(q: &ApiKeyQuery) -> ApiResult<ApiKeyPage> {
+    get(&format!("/api-keys{}", query_string(q))).await
+}
+
+pub async fn create_key(req: &CreateApiKeyRequest) -> ApiResult<ApiKey> {
+    post("/api-keys", req).await
+}
+
+/// Saves an edit made on the key as it was at `version`: if someone changed
+/// it since, the server answers 409 instead of undoing their change.
+pub async fn update_key(id: &str, version: u64, req: &UpdateApiKeyRequest) -> ApiResult<ApiKey> {
+    let request = with_headers(Request::patch(&url(&format!("/api-keys/{}", encode(id)))))
+        .header("If-Match", &format!("\"{version}\""))
+        .json(req);
+    read(send(request).await?).await
+}
+
+pub async fn delete_key(id: &str) -> ApiResult<()> {
+    send(with_headers(Request::delete(&url(&format!("/api-keys/{}", encode(id))))).build())
+        .await
+        .map(|_| ())
+}
+
+/// Generates or regenerates the key's secret: the only answer that holds it.
+pub async fn generate_key(id: &str, req: &GenerateRequest) -> ApiResult<GeneratedApiKey> {
+    post(&format!("/api-keys/{}/generate", encode(id)), req).await
+}
+
+// ---------------------------------------------------------------- audit trail
+
+/// A page of the audit trail, newest first; `cursor` continues from an earlier page.
+pub async fn audit_events(cursor: Option<&str>) -> ApiResult<AuditPage> {
+    let query = cursor
+        .map(|c| format!("?cursor={}", encode(c)))
+        .unwrap_or_default();
+    get(&format!("/audit-events{query}")).await
+}
+
+/// The first `pages` pages of the audit trail as one, with the cursor of
+/// what follows. "Load more" asks for one page more: every read of the
+/// list is then one request of the same shape, and an answer to an older
+/// request can simply be dropped.
+pub async fn audit_trail(pages: usize) -> ApiResult<AuditPage> {
+    let mut all = AuditPage {
+        items: Vec::new(),
+        next_cursor: None,
+    };
+    for _ in 0..pages.max(1) {
+        let page = audit_events(all.next_cursor.as_deref()).await?;
+        all.items.extend(page.items);
+        all.next_cursor = page.next_cursor;
+        if all.next_cursor.is_none() {
+            break;
+        }
+    }
+    Ok(all)
+}
+
+/// The first `pages` pages of keys matching `q`, as one page (see [`audit_trail`]).
+pub async fn list_key_pages(mut q: ApiKeyQuery, pages: usize) -> ApiResult<ApiKeyPage> {
+    q.cursor = None;
+    let mut all = ApiKeyPage {
+        items: Vec::new(),
+        next_cursor: None,
+        total: 0,
+    };
+    for _ in 0..pages.max(1) {
+        let page = list_keys(&q).await?;
+        all.items.extend(page.items);
+        all.total = page.total;
+        all.next_cursor = page.next_cursor;
+        match &all.next_cursor {
+            Some(c) => q.cursor = Some(c.clone()),
+            None => break,
+        }
+    }
+    Ok(all)
+}

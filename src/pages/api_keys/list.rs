@@ -1,0 +1,98 @@
+//! The keys: filters and sort above a table, read through one resource that
+//! reloads when a filter, the sort or the number of pages asked for
+//! changes, and after any write. An answer to an older question is dropped
+//! by the resource itself.
+
+use keydesk_contract::types::{ApiKeyQuery, ApiKeySort, Role};
+use leptos::prelude::*;
+
+use super::empty_state::{EmptyState, NoMatches};
+use super::keys_api::KeysApi;
+use crate::components::data_boundary::DataBoundary;
+use crate::components::key_filters::{KeyFilterBar, KeyFilters};
+use crate::components::keys_table::{KeysTable, RowAction, RowPermissions};
+
+/// Keys fetched per page.
+pub const PAGE_SIZE: u32 = 25;
+
+#[component]
+pub fn KeysList(
+    api: KeysApi,
+    #[prop(into)] roles: Signal<Vec<Role>>,
+    /// What the person may do to keys.
+    allowed: RowPermissions,
+    #[prop(into)] on_action: Callback<RowAction>,
+) -> impl IntoView {
+    let filters = KeyFilters::new();
+    let sort = RwSignal::new(ApiKeySort::default());
+    // Read straight from the signals (not through a memo): the resource below
+    // must see each change of filter or sort as its own.
+    let query = move || ApiKeyQuery {
+        search: Some(filters.search.get().trim().to_string()),
+        role: Some(filters.role.get()),
+        status: filters.status.get(),
+        sort: Some(sort.get()),
+        cursor: None,
+        limit: Some(PAGE_SIZE),
+    };
+    // "Load more" counts pages for one query; another query starts at one.
+    let more = RwSignal::new((untrack(query), 1usize));
+    let pages = move || {
+        let now = query();
+        more.with(|(q, n)| if *q == now { *n } else { 1 })
+    };
+    let keys = LocalResource::new(move || {
+        api.track_writes();
+        let asked = pages();
+        let answer = api.list(query(), asked);
+        async move { (asked, answer.await) }
+    });
+    let page = Memo::new(move |_| keys.get().map(|(_, page)| page));
+    let items = Memo::new(move |_| {
+        page.with(|p| {
+            p.as_ref()
+                .and_then(|p| p.as_ref().ok())
+                .map(|p| p.items.clone())
+        })
+        .unwrap_or_default()
+    });
+    let total = move || {
+        page.with(|p| {
+            p.as_ref()
+                .and_then(|p| p.as_ref().ok())
+                .map_or(0, |p| p.total)
+        })
+    };
+    let has_more = move || page.with(|p| matches!(p, Some(Ok(p)) if p.next_cursor.is_some()));
+    let loading_more = move || keys.with(|k| k.as_ref().is_some_and(|(n, _)| *n != pages()));
+    let load_more = move |_| more.set((untrack(query), untrack(pages) + 1));
+    let ready = move || matches!(page.get(), Some(Ok(_)));
+
+    view! {
+        <KeyFilterBar filters=filters roles=roles/>
+        {move || page.with(Option::is_none).then(|| view! { <p class="loading" role="status">"Loading keys…"</p> })}
+        <DataBoundary on_retry=move |_| keys.refetch()>
+            {move || page.get().map(|p| p.map(|_| ()))}
+        </DataBoundary>
+        // Kept mounted across reloads, so rows (and the buttons that opened
+        // a dialog) stay in place.
+        <Show when=ready>
+            {move || match (items.with(Vec::is_empty), filters.any()) {
+                (true, false) => view! { <EmptyState/> }.into_any(),
+                (true, true) => view! { <NoMatches filters=filters/> }.into_any(),
+                (false, _) => ().into_any(),
+            }}
+            <div hidden=move || items.with(Vec::is_empty)>
+                <p class="list-count">{move || match total() { 1 => "1 key".to_string(), n => format!("{n} keys") }}</p>
+                <div class="table-wrap">
+                    <KeysTable keys=items sort=sort allowed=allowed on_action=on_action/>
+                </div>
+            </div>
+            {move || has_more().then(|| view! {
+                <button type="button" class="button load-more" disabled=loading_more on:click=load_more>
+                    {move || if loading_more() { "Loading…".to_string() } else { format!("Load more ({} of {})", items.with(Vec::len), total()) }}
+                </button>
+            })}
+        </Show>
+    }
+}

@@ -1,0 +1,226 @@
+//! The API Keys tab, driven through a `KeysApi` of the test's own (in place
+//! of HTTP): what it asks for, what it shows, and which answers it ignores.
+
+use keydesk_contract::types::{
+    ApiKey, ApiKeyPage, ApiKeyQuery, ApiKeyStatus, GeneratedApiKey, Me, Organization, User,
+};
+use keydesk_web::api::{ApiError, ApiResult};
+use keydesk_web::pages::api_keys::{ApiKeys, KeysApi};
+use keydesk_web::session::{Session, SessionState};
+use leptos::prelude::*;
+use leptos::wasm_bindgen::JsCast;
+use leptos_router::components::Router;
+use std::future::Future;
+use wasm_bindgen_test::*;
+
+use crate::support::*;
+
+fn admin() -> Me {
+    Me {
+        user: User {
+            id: "usr_1".into(),
+            name: "Ada Admin".into(),
+            email: "ada@acme.io".into(),
+            roles: vec![],
+            created_at: "2026-11-26T05:00:00.000000Z".into(),
+        },
+        organization: Organization {
+            id: "org_1".into(),
+            name: "Acme".into(),
+        },
+        permissions: permissions_of(&["admin"]),
+    }
+}
+
+fn page_of(items: Vec<ApiKey>, total: u64, more: bool) -> ApiKeyPage {
+    ApiKeyPage {
+        items,
+        next_cursor: more.then(|| "25".to_string()),
+        total,
+    }
+}
+
+/// Waits `ms` milliseconds in the browser (an answer that takes its time).
+async fn after(ms: i32) {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        web_sys::window()
+            .unwrap()
+            .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms)
+            .unwrap();
+    });
+    wasm_bindgen_futures::JsFuture::from(promise).await.unwrap();
+}
+
+/// Mounts the tab for an admin; `list` answers its list requests, and the
+/// generate action answers with `secret` for whichever key.
+fn mount_tab<L, F>(list: L, secret: &'static str) -> Mounted
+where
+    L: Fn(ApiKeyQuery, usize) -> F + 'static,
+    F: Future<Output = ApiResult<ApiKeyPage>> + 'static,
+{
+    mount(move || {
+        Session::provide(SessionState::SignedIn(admin()));
+        provide_context(KeysApi::new(
+            list,
+            || async { Ok(built_in_roles()) },
+            |_| Box::pin(async { Err(ApiError::Network) }),
+            |_| Box::pin(async { Err(ApiError::Network) }),
+            |_| Box::pin(async { Err(ApiError::Network) }),
+            move |(id, _)| {
+                Box::pin(async move {
+                    let mut api_key = sample_key("Billing_Reader", &["billing-reader"]);
+                    api_key.id = id;
+                    Ok(GeneratedApiKey {
+                        api_key,
+                        secret: secret.into(),
+                    })
+                })
+            },
+        ));
+        view! { <Router><ApiKeys at_new=Signal::stored(false)/></Router> }
+    })
+}
+
+fn row_names(page: &Mounted) -> Vec<String> {
+    find_all(page, "tr.key-row")
+        .iter()
+        .filter_map(|r| r.get_attribute("data-key-name"))
+        .collect()
+}
+
+#[wasm_bindgen_test]
+async fn search_and_role_filter_ask_the_server_and_show_its_answer() {
+    let asked = RwSignal::new(Vec::<ApiKeyQuery>::new());
+    let page = mount_tab(
+        move |q: ApiKeyQuery, _| {
+            asked.update(|a| a.push(q.clone()));
+            let all = [
+                sample_key("Billing_Reader", &["billing-reader"]),
+                sample_key("CRM_Sync", &["document-viewer"]),
+            ];
+            let search = q.search.clone().unwrap_or_default().to_lowercase();
+            let role = q.role.clone().unwrap_or_default();
+            let items: Vec<ApiKey> = all
+                .into_iter()
+                .filter(|k| k.name.to_lowercase().contains(&search))
+                .filter(|k| role.is_empty() || k.roles.iter().any(|r| r.id == role))
+                .collect();
+            let total = items.len() as u64;
+            async move { Ok(page_of(items, total, false)) }
+        },
+        "kd_live_unused",
+    );
+    until(|| row_names(&page).len() == 2).await;
+
+    type_into(&page, "#key-search", "crm");
+    until(|| row_names(&page) == ["CRM_Sync"]).await;
+    assert_eq!(
+        asked.get_untracked().last().unwrap().search.as_deref(),
+        Some("crm")
+    );
+
+    type_into(&page, "#key-search", "");
+    until(|| row_names(&page).len() == 2).await;
+    let role: web_sys::HtmlSelectElement = find(&page, "#key-role-filter").unchecked_into();
+    role.set_value("billing-reader");
+    role.dispatch_event(&web_sys::Event::new("change").unwrap())
+        .unwrap();
+    until(|| row_names(&page) == ["Billing_Reader"]).await;
+    assert_eq!(
+        asked.get_untracked().last().unwrap().role.as_deref(),
+        Some("billing-reader")
+    );
+}
+
+#[wasm_bindgen_test]
+async fn load_more_asks_for_one_page_more() {
+    let keys: Vec<ApiKey> = (0..30)
+        .map(|n| sample_key(&format!("Key_{n:02}"), &["document-viewer"]))
+        .collect();
+    let page = mount_tab(
+        move |_, pages| {
+            let shown: Vec<ApiKey> = keys.iter().take(25 * pages).cloned().collect();
+            let more = shown.len() < keys.len();
+            async move { Ok(page_of(shown, 30, more)) }
+        },
+        "kd_live_unused",
+    );
+    until(|| row_names(&page).len() == 25).await;
+    let more = button(&page, "Load more (25 of 30)");
+    click(&more);
+    until(|| row_names(&page).len() == 30).await;
+    assert!(!text(&page).contains("Load more"), "nothing more to load");
+}
+
+#[wasm_bindgen_test]
+async fn an_answer_to_an_older_question_is_dropped() {
+    let slow_answered = RwSignal::new(false);
+    let page = mount_tab(
+        move |q: ApiKeyQuery, _| async move {
+            if q.search.as_deref().unwrap_or_default().is_empty() {
+                // The first question's answer arrives last.
+                after(700).await;
+                slow_answered.set(true);
+                Ok(page_of(
+                    vec![sample_key("Stale_Key", &["document-viewer"])],
+                    1,
+                    false,
+                ))
+            } else {
+                Ok(page_of(
+                    vec![sample_key("Fresh_Key", &["document-viewer"])],
+                    1,
+                    false,
+                ))
+            }
+        },
+        "kd_live_unused",
+    );
+    settle().await;
+    type_into(&page, "#key-search", "fresh");
+    until(|| row_names(&page) == ["Fresh_Key"]).await;
+    until(|| slow_answered.get_untracked()).await;
+    settle().await;
+    assert_eq!(
+        row_names(&page),
+        ["Fresh_Key"],
+        "the late answer is ignored"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn row_actions_open_their_dialogs_and_generate_shows_the_secret() {
+    let page = mount_tab(
+        move |_, _| async move {
+            let mut fresh = sample_key("New_Key", &["document-viewer"]);
+            fresh.status = ApiKeyStatus::NotGenerated;
+            fresh.display_prefix = None;
+            Ok(page_of(
+                vec![sample_key("Billing_Reader", &["billing-reader"]), fresh],
+                2,
+                false,
+            ))
+        },
+        "kd_live_PageTestSecretDDDDDDDDDDDDDDDDDD000000",
+    );
+    until(|| row_names(&page).len() == 2).await;
+
+    click(&find(&page, "button[aria-label='Edit Billing_Reader']"));
+    until(|| exists(&page, "dialog[open] #key-name")).await;
+    // The edit starts from the key as it is.
+    until(|| value_of(&page, "#key-name") == "Billing_Reader").await;
+    press_escape(&find(&page, "dialog"));
+    until(|| !exists(&page, "dialog")).await;
+
+    click(&find(&page, "button[aria-label='Remove Billing_Reader']"));
+    until(|| exists(&page, "dialog[open] #confirm-name")).await;
+    press_escape(&find(&page, "dialog"));
+    until(|| !exists(&page, "dialog")).await;
+
+    click(&button(&page, "Generate"));
+    until(|| exists(&page, "dialog[open] #generated-secret")).await;
+    assert_eq!(
+        value_of(&page, "#generated-secret"),
+        "kd_live_PageTestSecretDDDDDDDDDDDDDDDDDD000000"
+    );
+}
