@@ -5,96 +5,181 @@
 //! an action this version does not know reads as [`AuditAction::Other`] and
 //! is shown by its wire name.
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use serde_json::{json, Value};
 
 /// A value before and after a change.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Change<T> {
     pub from: T,
     pub to: T,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "action", content = "details")]
+// Each action's wire name, once. (A derived, adjacently tagged Deserialize
+// cost the web app 30 KB of wasm; reading the JSON value by hand costs little.)
+const ORGANIZATION_CREATED: &str = "organization.created";
+const USER_CREATED: &str = "user.created";
+const USER_SIGNED_IN: &str = "user.signed_in";
+const USER_LOCKED_OUT: &str = "user.locked_out";
+const API_KEY_CREATED: &str = "api_key.created";
+const API_KEY_UPDATED: &str = "api_key.updated";
+const API_KEY_GENERATED: &str = "api_key.generated";
+const API_KEY_DELETED: &str = "api_key.deleted";
+
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum AuditAction {
-    #[serde(rename = "organization.created")]
     OrganizationCreated {},
-    #[serde(rename = "user.created")]
     UserCreated {
-        #[serde(default)]
         email: String,
-        #[serde(default)]
         role_ids: Vec<String>,
     },
-    #[serde(rename = "user.signed_in")]
     UserSignedIn {
-        #[serde(default)]
         client_address: Option<String>,
     },
     /// A person's account was locked for one address after repeated failures.
-    #[serde(rename = "user.locked_out")]
     UserLockedOut {
-        #[serde(default)]
         client_address: Option<String>,
     },
-    #[serde(rename = "api_key.created")]
     ApiKeyCreated {
-        #[serde(default)]
         name: String,
-        #[serde(default)]
         description: String,
-        #[serde(default)]
         role_ids: Vec<String>,
-        #[serde(default)]
         expires_at: Option<String>,
     },
     /// Only what changed is set.
-    #[serde(rename = "api_key.updated")]
     ApiKeyUpdated {
-        #[serde(default)]
         name: Option<Change<String>>,
-        #[serde(default)]
         description: Option<Change<String>>,
-        #[serde(default)]
         role_ids: Option<Change<Vec<String>>>,
     },
-    #[serde(rename = "api_key.generated")]
     ApiKeyGenerated {
         /// A secret existed before (regenerate) rather than none (generate).
-        #[serde(default)]
         regenerated: bool,
-        #[serde(default)]
         display_prefix: Option<String>,
-        #[serde(default)]
         grace_period_seconds: u32,
     },
-    #[serde(rename = "api_key.deleted")]
     ApiKeyDeleted {
-        #[serde(default)]
         role_ids: Vec<String>,
     },
     /// An action this version does not know.
-    #[serde(other)]
     Other,
 }
 
 impl AuditAction {
     /// The wire form: the event's `action` and `details`.
     pub fn to_parts(&self) -> (String, Value) {
-        let mut v = serde_json::to_value(self).unwrap_or(Value::Null);
-        let action = v["action"].as_str().unwrap_or_default().to_string();
-        let details = v
-            .get_mut("details")
-            .map(Value::take)
-            .unwrap_or_else(|| json!({}));
-        (action, details)
+        let (action, details) = match self {
+            AuditAction::OrganizationCreated {} => (ORGANIZATION_CREATED, json!({})),
+            AuditAction::UserCreated { email, role_ids } => (
+                USER_CREATED,
+                json!({ "email": email, "role_ids": role_ids }),
+            ),
+            AuditAction::UserSignedIn { client_address } => {
+                (USER_SIGNED_IN, json!({ "client_address": client_address }))
+            }
+            AuditAction::UserLockedOut { client_address } => {
+                (USER_LOCKED_OUT, json!({ "client_address": client_address }))
+            }
+            AuditAction::ApiKeyCreated {
+                name,
+                description,
+                role_ids,
+                expires_at,
+            } => (
+                API_KEY_CREATED,
+                json!({ "name": name, "description": description, "role_ids": role_ids, "expires_at": expires_at }),
+            ),
+            AuditAction::ApiKeyUpdated {
+                name,
+                description,
+                role_ids,
+            } => (
+                API_KEY_UPDATED,
+                json!({ "name": name, "description": description, "role_ids": role_ids }),
+            ),
+            AuditAction::ApiKeyGenerated {
+                regenerated,
+                display_prefix,
+                grace_period_seconds,
+            } => (
+                API_KEY_GENERATED,
+                json!({ "regenerated": regenerated, "display_prefix": display_prefix, "grace_period_seconds": grace_period_seconds }),
+            ),
+            AuditAction::ApiKeyDeleted { role_ids } => {
+                (API_KEY_DELETED, json!({ "role_ids": role_ids }))
+            }
+            AuditAction::Other => ("other", json!({})),
+        };
+        (action.to_string(), details)
     }
 
-    /// Reads an event's `action` and `details`; never fails.
+    /// Reads an event's `action` and `details`; never fails. Missing detail
+    /// fields (details hidden from this reader) read as empty.
     pub fn from_parts(action: &str, details: &Value) -> Self {
-        serde_json::from_value(json!({ "action": action, "details": details }))
-            .unwrap_or(AuditAction::Other)
+        let text = |k: &str| details.get(k).and_then(Value::as_str).map(String::from);
+        let list = |v: Option<&Value>| -> Vec<String> {
+            v.and_then(Value::as_array)
+                .map(|a| {
+                    a.iter()
+                        .filter_map(Value::as_str)
+                        .map(String::from)
+                        .collect()
+                })
+                .unwrap_or_default()
+        };
+        let changed_text = |k: &str| {
+            let c = details.get(k)?;
+            Some(Change {
+                from: c.get("from")?.as_str()?.to_string(),
+                to: c.get("to")?.as_str()?.to_string(),
+            })
+        };
+        match action {
+            ORGANIZATION_CREATED => AuditAction::OrganizationCreated {},
+            USER_CREATED => AuditAction::UserCreated {
+                email: text("email").unwrap_or_default(),
+                role_ids: list(details.get("role_ids")),
+            },
+            USER_SIGNED_IN => AuditAction::UserSignedIn {
+                client_address: text("client_address"),
+            },
+            USER_LOCKED_OUT => AuditAction::UserLockedOut {
+                client_address: text("client_address"),
+            },
+            API_KEY_CREATED => AuditAction::ApiKeyCreated {
+                name: text("name").unwrap_or_default(),
+                description: text("description").unwrap_or_default(),
+                role_ids: list(details.get("role_ids")),
+                expires_at: text("expires_at"),
+            },
+            API_KEY_UPDATED => AuditAction::ApiKeyUpdated {
+                name: changed_text("name"),
+                description: changed_text("description"),
+                role_ids: details
+                    .get("role_ids")
+                    .filter(|c| c.is_object())
+                    .map(|c| Change {
+                        from: list(c.get("from")),
+                        to: list(c.get("to")),
+                    }),
+            },
+            API_KEY_GENERATED => AuditAction::ApiKeyGenerated {
+                regenerated: details
+                    .get("regenerated")
+                    .and_then(Value::as_bool)
+                    .unwrap_or(false),
+                display_prefix: text("display_prefix"),
+                grace_period_seconds: details
+                    .get("grace_period_seconds")
+                    .and_then(Value::as_u64)
+                    .and_then(|s| u32::try_from(s).ok())
+                    .unwrap_or(0),
+            },
+            API_KEY_DELETED => AuditAction::ApiKeyDeleted {
+                role_ids: list(details.get("role_ids")),
+            },
+            _ => AuditAction::Other,
+        }
     }
 }
 
@@ -110,19 +195,62 @@ mod tests {
     use super::*;
 
     #[test]
-    fn an_action_round_trips_through_its_wire_form() {
-        let edit = AuditAction::ApiKeyUpdated {
+    fn every_action_round_trips_through_its_wire_form() {
+        let s = |v: &str| v.to_string();
+        let all = [
+            AuditAction::OrganizationCreated {},
+            AuditAction::UserCreated {
+                email: s("ada@acme.io"),
+                role_ids: vec![s("admin")],
+            },
+            AuditAction::UserSignedIn {
+                client_address: Some(s("198.51.100.7")),
+            },
+            AuditAction::UserLockedOut {
+                client_address: Some(s("203.0.113.66")),
+            },
+            AuditAction::ApiKeyCreated {
+                name: s("Billing_Reader"),
+                description: s("Reads invoices"),
+                role_ids: vec![s("billing-reader")],
+                expires_at: None,
+            },
+            AuditAction::ApiKeyUpdated {
+                name: Some(Change {
+                    from: s("Billing"),
+                    to: s("Billing_Reader"),
+                }),
+                description: None,
+                role_ids: Some(Change {
+                    from: vec![s("admin")],
+                    to: vec![s("developer")],
+                }),
+            },
+            AuditAction::ApiKeyGenerated {
+                regenerated: true,
+                display_prefix: Some(s("kd_live_AbCd")),
+                grace_period_seconds: 3600,
+            },
+            AuditAction::ApiKeyDeleted {
+                role_ids: vec![s("developer")],
+            },
+        ];
+        for a in all {
+            let (action, details) = a.to_parts();
+            assert_eq!(AuditAction::from_parts(&action, &details), a, "{action}");
+        }
+        let (action, details) = AuditAction::ApiKeyUpdated {
             name: Some(Change {
-                from: "Billing".into(),
-                to: "Billing_Reader".into(),
+                from: s("Billing"),
+                to: s("Billing_Reader"),
             }),
             description: None,
             role_ids: None,
-        };
-        let (action, details) = edit.to_parts();
+        }
+        .to_parts();
         assert_eq!(action, "api_key.updated");
         assert_eq!(details["name"]["from"], "Billing");
-        assert_eq!(AuditAction::from_parts(&action, &details), edit);
+        assert!(details["description"].is_null());
     }
 
     #[test]

@@ -60,47 +60,68 @@ where
     I: Send + Sync + 'static,
     O: Clone + Send + Sync + 'static,
 {
-    let since = action.version().get_untracked();
-    let mine = move || action.version().get() > since;
-    let fields_have_a_home = options.on_fields.is_some();
-    let pending = action.pending();
+    // Only this adapter depends on the answer's type; the rest is shared by
+    // every action (each generic copy costs the web app's download).
+    let error = Signal::derive(move || match action.value().get() {
+        Some(Err(e)) => Some(e),
+        _ => None,
+    });
+    let on_success = options.on_success.map(|f| {
+        Callback::new(move |()| {
+            if let Some(Ok(value)) = action.value().get_untracked() {
+                f.run(value);
+            }
+        })
+    });
+    outcome(
+        action.version(),
+        action.pending(),
+        error,
+        on_success,
+        options.on_fields,
+    )
+}
+
+fn outcome(
+    version: RwSignal<usize>,
+    pending: Memo<bool>,
+    error: Signal<Option<ApiError>>,
+    on_success: Option<Callback<()>>,
+    on_fields: Option<Callback<FieldErrors>>,
+) -> ActionOutcome {
+    let since = version.get_untracked();
+    let mine = move || version.get() > since;
+    let fields_have_a_home = on_fields.is_some();
     let failure = Signal::derive(move || {
         if !mine() || pending.get() {
             return None;
         }
-        match action.value().get() {
-            Some(Err(ApiError::Invalid { fields, .. }))
-                if fields_have_a_home && !fields.is_empty() =>
-            {
+        match error.get() {
+            Some(ApiError::Invalid { fields, .. }) if fields_have_a_home && !fields.is_empty() => {
                 None
             }
-            Some(Err(e)) => Some(e),
-            _ => None,
+            other => other,
         }
     });
-    let UseActionOutcomeOptions {
-        on_success,
-        on_fields,
-    } = options;
     // Each answer is handled once: the effect remembers the version it saw.
     Effect::new(move |seen: Option<usize>| {
-        let version = action.version().get();
-        if version > since && seen != Some(version) {
-            match action.value().get_untracked() {
-                Some(Ok(value)) => {
+        let now = version.get();
+        if now > since && seen != Some(now) {
+            match error.get_untracked() {
+                None => {
                     if let Some(f) = on_success {
-                        f.run(value);
+                        f.run(());
                     }
                 }
-                Some(Err(ApiError::Invalid { fields, .. })) if !fields.is_empty() => {
+                Some(ApiError::Invalid { fields, .. }) if !fields.is_empty() => {
                     if let Some(f) = on_fields {
                         f.run(fields);
                     }
                 }
-                _ => {}
+                Some(_) => {}
             }
         }
-        version
+        now
     });
     ActionOutcome {
         pending: pending.into(),
