@@ -34,16 +34,16 @@ pub fn GeneratedKeyDialog(
     let GeneratedApiKey { api_key, secret } = generated;
     let stored = RwSignal::new(false);
     let curl = curl_command(&origin);
-    // Copying is a write like any other: an action, whose answer says what
-    // was copied, or why the browser refused.
-    let copy_action = Action::new_local(|(what, text): &(&'static str, String)| {
-        let (what, text) = (*what, text.clone());
-        async move { copy_text(&text).await.map(|()| what) }
-    });
-    let copied = move || copy_action.value().get().and_then(Result::ok);
-    let copy_error = move || copy_action.value().get().and_then(Result::err);
+    // What was copied last, or why the browser refused. A browser call, not
+    // an API request: a task, not an Action (each Action type costs ~5 KB of wasm).
+    let copy_result = RwSignal::new(None::<Result<&'static str, String>>);
+    let copied = move || copy_result.get().and_then(Result::ok);
+    let copy_error = move || copy_result.get().and_then(Result::err);
     let copy = move |what: &'static str, text: String| {
-        copy_action.dispatch((what, text));
+        leptos::task::spawn_local(async move {
+            let result = copy_text(&text).await.map(|()| what);
+            copy_result.try_set(Some(result));
+        });
     };
     let secret_for_copy = secret.clone();
     let curl_for_copy = curl.clone();
