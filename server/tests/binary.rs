@@ -7,13 +7,14 @@ use std::process::{Child, Command, Stdio};
 
 const BIN: &str = env!("CARGO_BIN_EXE_keydesk-server");
 
-fn start(dir: &std::path::Path, extra: &[&str]) -> Child {
+/// Starts the server on a free port with `extra` flags and this log level.
+fn start(dir: &std::path::Path, extra: &[&str], log_level: &str) -> Child {
     Command::new(BIN)
         .args(["--listen", "127.0.0.1:0", "--dist", dir.to_str().unwrap()])
         .arg("--database-url")
         .arg(format!("sqlite://{}", dir.join("k.db").display()))
         .args(extra)
-        .env("RUST_LOG", "debug")
+        .env("RUST_LOG", log_level)
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -83,7 +84,7 @@ fn an_unreadable_database_exits_non_zero_with_a_clear_message() {
 #[tokio::test]
 async fn logs_never_contain_secrets_or_passwords_and_sigterm_stops_cleanly() {
     let dir = tempfile::tempdir().unwrap();
-    let mut child = start(dir.path(), &[]);
+    let mut child = start(dir.path(), &[], "debug");
     // Drain stderr while the server runs so a full pipe can never block it.
     let mut stderr = child.stderr.take().unwrap();
     let logs = std::thread::spawn(move || {
@@ -172,16 +173,7 @@ fn start_logged(
     dir: &std::path::Path,
     extra: &[&str],
 ) -> (Child, String, std::thread::JoinHandle<String>) {
-    let mut child = Command::new(BIN)
-        .args(["--listen", "127.0.0.1:0", "--dist", dir.to_str().unwrap()])
-        .arg("--database-url")
-        .arg(format!("sqlite://{}", dir.join("k.db").display()))
-        .args(extra)
-        .env("RUST_LOG", "info")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut child = start(dir, extra, "info");
     let mut stderr = child.stderr.take().unwrap();
     let logs = std::thread::spawn(move || {
         let mut text = String::new();

@@ -1,9 +1,7 @@
 //! The API Keys tab, driven through a `KeysApi` of the test's own (in place
 //! of HTTP): what it asks for, what it shows, and which answers it ignores.
 
-use keydesk_contract::types::{
-    ApiKey, ApiKeyPage, ApiKeyQuery, ApiKeyStatus, GeneratedApiKey, Me, Organization, User,
-};
+use keydesk_contract::types::{ApiKey, ApiKeyPage, ApiKeyQuery, ApiKeyStatus, GeneratedApiKey};
 use keydesk_web::api::{ApiError, ApiResult};
 use keydesk_web::pages::api_keys::{ApiKeys, KeysApi};
 use keydesk_web::session::{Session, SessionState};
@@ -14,23 +12,6 @@ use std::future::Future;
 use wasm_bindgen_test::*;
 
 use crate::support::*;
-
-fn admin() -> Me {
-    Me {
-        user: User {
-            id: "usr_1".into(),
-            name: "Ada Admin".into(),
-            email: "ada@acme.io".into(),
-            roles: vec![],
-            created_at: "2026-11-26T05:00:00.000000Z".into(),
-        },
-        organization: Organization {
-            id: "org_1".into(),
-            name: "Acme".into(),
-        },
-        permissions: permissions_of(&["admin"]),
-    }
-}
 
 fn page_of(items: Vec<ApiKey>, total: u64, more: bool) -> ApiKeyPage {
     ApiKeyPage {
@@ -59,7 +40,7 @@ where
     F: Future<Output = ApiResult<ApiKeyPage>> + 'static,
 {
     mount(move || {
-        Session::provide(SessionState::SignedIn(admin()));
+        Session::provide(SessionState::SignedIn(ada_with(&["admin"])));
         provide_context(KeysApi::new(
             list,
             || async { Ok(built_in_roles()) },

@@ -1,4 +1,3 @@
-use keydesk_contract::types::{Me, Organization, User};
 use keydesk_web::components::shell::Shell;
 use keydesk_web::session::{Session, SessionState};
 use leptos::prelude::*;
@@ -7,28 +6,11 @@ use wasm_bindgen_test::*;
 
 use crate::support::*;
 
-fn ada() -> Me {
-    Me {
-        user: User {
-            id: "usr_1".into(),
-            name: "Ada Admin".into(),
-            email: "ada@acme.io".into(),
-            roles: vec![],
-            created_at: "2026-11-26T05:00:00.000000Z".into(),
-        },
-        organization: Organization {
-            id: "org_1".into(),
-            name: "Acme".into(),
-        },
-        permissions: vec![],
-    }
-}
-
 #[wasm_bindgen_test]
 async fn a_sign_out_the_server_does_not_confirm_is_shown_as_failed_with_retry() {
     let path_before = window().location().pathname().unwrap();
     let page = mount(|| {
-        Session::provide(SessionState::SignedIn(ada()));
+        Session::provide(SessionState::SignedIn(ada_with(&[])));
         view! { <Router><Shell><p>"the keys"</p></Shell></Router> }
     });
     settle().await;

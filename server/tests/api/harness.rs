@@ -100,6 +100,17 @@ impl TestServer {
         }
     }
 
+    /// Signs up Ada's organization with a cookie-less client; returns the raw
+    /// response (to look at its cookie and headers).
+    pub async fn sign_up_response(&self) -> reqwest::Response {
+        reqwest::Client::new()
+            .post(format!("{}/api/v1/auth/sign-up", self.base))
+            .json(&json!({"organization": "Acme", "name": "Ada", "email": "ada@acme.io", "password": PASSWORD}))
+            .send()
+            .await
+            .unwrap()
+    }
+
     /// Signs up a new organization; returns its admin's client.
     pub async fn sign_up(&self, organization: &str, email: &str) -> Client {
         let c = self.person();

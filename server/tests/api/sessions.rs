@@ -76,12 +76,7 @@ fn token_of(cookie: &str) -> String {
 #[tokio::test]
 async fn a_copy_of_the_database_holds_no_usable_session() {
     let server = TestServer::start().await;
-    let res = reqwest::Client::new()
-        .post(format!("{}/api/v1/auth/sign-up", server.base))
-        .json(&json!({"organization": "Acme", "name": "Ada", "email": "ada@acme.io", "password": PASSWORD}))
-        .send()
-        .await
-        .unwrap();
+    let res = server.sign_up_response().await;
     assert_eq!(res.status(), StatusCode::CREATED);
     let token = token_of(&session_cookie(&res));
     assert!(token.len() >= 43, "at least 256 bits: {token}");
@@ -125,12 +120,7 @@ async fn a_copy_of_the_database_holds_no_usable_session() {
 #[tokio::test]
 async fn the_cookie_is_host_only_secure_http_only_and_strict_with_hsts() {
     let server = TestServer::start().await;
-    let res = reqwest::Client::new()
-        .post(format!("{}/api/v1/auth/sign-up", server.base))
-        .json(&json!({"organization": "Acme", "name": "Ada", "email": "ada@acme.io", "password": PASSWORD}))
-        .send()
-        .await
-        .unwrap();
+    let res = server.sign_up_response().await;
     let cookie = session_cookie(&res);
     assert!(cookie.starts_with("__Host-keydesk_session="), "{cookie}");
     for part in ["; Secure", "; HttpOnly", "; SameSite=Strict", "; Path=/"] {
@@ -147,12 +137,7 @@ async fn the_cookie_is_host_only_secure_http_only_and_strict_with_hsts() {
 #[tokio::test]
 async fn an_operator_serving_plain_http_elsewhere_opts_out_explicitly() {
     let server = TestServer::start_with(|c| c.insecure_cookies = true, None).await;
-    let res = reqwest::Client::new()
-        .post(format!("{}/api/v1/auth/sign-up", server.base))
-        .json(&json!({"organization": "Acme", "name": "Ada", "email": "ada@acme.io", "password": PASSWORD}))
-        .send()
-        .await
-        .unwrap();
+    let res = server.sign_up_response().await;
     let cookie = session_cookie(&res);
     assert!(cookie.starts_with("keydesk_session="), "{cookie}");
     assert!(!cookie.contains("Secure"), "{cookie}");
@@ -165,12 +150,7 @@ async fn an_operator_serving_plain_http_elsewhere_opts_out_explicitly() {
 async fn sign_out_removes_the_cookie_and_the_session() {
     let server = TestServer::start().await;
     let http = reqwest::Client::new();
-    let res = http
-        .post(format!("{}/api/v1/auth/sign-up", server.base))
-        .json(&json!({"organization": "Acme", "name": "Ada", "email": "ada@acme.io", "password": PASSWORD}))
-        .send()
-        .await
-        .unwrap();
+    let res = server.sign_up_response().await;
     let token = token_of(&session_cookie(&res));
     let cookie = format!("__Host-keydesk_session={token}");
     let out = http

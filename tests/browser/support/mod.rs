@@ -2,7 +2,9 @@
 //! a person would (type, tick, click), and read what it shows.
 #![allow(dead_code)]
 
-use keydesk_contract::types::{ApiKey, ApiKeyStatus, NamedRef, Role, RoleRef};
+use keydesk_contract::types::{
+    ApiKey, ApiKeyStatus, Me, NamedRef, Organization, Role, RoleRef, User,
+};
 use leptos::prelude::*;
 use leptos::wasm_bindgen::JsCast;
 use web_sys::{Element, HtmlElement, HtmlInputElement};
@@ -229,5 +231,23 @@ pub fn sample_key(name: &str, role_ids: &[&str]) -> ApiKey {
         last_used_at: None,
         expires_at: None,
         version: 1,
+    }
+}
+
+/// Ada, signed in to Acme, holding the permissions of these roles.
+pub fn ada_with(role_ids: &[&str]) -> Me {
+    Me {
+        user: User {
+            id: "usr_1".into(),
+            name: "Ada Admin".into(),
+            email: "ada@acme.io".into(),
+            roles: vec![],
+            created_at: "2026-11-26T05:00:00.000000Z".into(),
+        },
+        organization: Organization {
+            id: "org_1".into(),
+            name: "Acme".into(),
+        },
+        permissions: permissions_of(role_ids),
     }
 }
