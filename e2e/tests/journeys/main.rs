@@ -15,3 +15,4 @@ mod j6_remove;
 mod j7_without_create_permission;
 mod j8_bad_input_and_outage;
 mod j9_session;
+mod screenshots;

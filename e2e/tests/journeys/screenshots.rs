@@ -1,0 +1,43 @@
+//! Retakes the README's screenshots of the screens that show security
+//! behaviour, from the release build. Not part of the test command:
+//! `cargo test -p keydesk-e2e -- --ignored screenshots` (after `source scripts/env`).
+
+use keydesk_e2e::{journey, repo_root, Page};
+
+use crate::steps::*;
+
+async fn shoot(page: &Page, name: &str) {
+    let png = page.browser().screenshot().await.unwrap();
+    std::fs::write(repo_root().join("docs/screenshots").join(name), png).unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "writes docs/screenshots; run on purpose"]
+async fn screenshots() {
+    journey("screenshots", |page| async move {
+        page.goto("/sign-up").await;
+        page.fill("#sign-up-organization", "Acme Render Co").await;
+        page.fill("#sign-up-name", "Ada Admin").await;
+        page.fill("#sign-up-email", "ada@acme.io").await;
+        page.fill("#sign-up-password", "password1234").await;
+        page.click_button("Create organization").await;
+        page.wait_text("too easy to guess").await;
+        shoot(&page, "02-weak-password.png").await;
+
+        page.fill("#sign-up-password", PASSWORD).await;
+        page.click_button("Create organization").await;
+        page.wait_path("/api-keys").await;
+        create_key(&page, "Billing_Reader", &["billing-reader"], false).await;
+        page.click_button("Generate key now").await;
+        page.wait_for("#generated-secret").await;
+        shoot(&page, "07-generated.png").await;
+        take_secret_and_close(&page).await;
+
+        page.stop_server().await;
+        page.click_button("Sign out").await;
+        page.wait_text("signing out did not complete").await;
+        shoot(&page, "22-sign-out-failed.png").await;
+        page.start_server().await;
+    })
+    .await;
+}
