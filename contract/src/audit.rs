@@ -21,6 +21,8 @@ const ORGANIZATION_CREATED: &str = "organization.created";
 const USER_CREATED: &str = "user.created";
 const USER_SIGNED_IN: &str = "user.signed_in";
 const USER_LOCKED_OUT: &str = "user.locked_out";
+const USER_PASSWORD_CHANGED: &str = "user.password_changed";
+const USER_SIGNED_OUT_EVERYWHERE: &str = "user.signed_out_everywhere";
 const API_KEY_CREATED: &str = "api_key.created";
 const API_KEY_UPDATED: &str = "api_key.updated";
 const API_KEY_GENERATED: &str = "api_key.generated";
@@ -40,6 +42,10 @@ pub enum AuditAction {
     UserLockedOut {
         client_address: Option<String>,
     },
+    /// A person changed their own password (their other sessions ended).
+    UserPasswordChanged {},
+    /// A person ended every session of theirs.
+    UserSignedOutEverywhere {},
     ApiKeyCreated {
         name: String,
         description: String,
@@ -80,6 +86,8 @@ impl AuditAction {
             AuditAction::UserLockedOut { client_address } => {
                 (USER_LOCKED_OUT, json!({ "client_address": client_address }))
             }
+            AuditAction::UserPasswordChanged {} => (USER_PASSWORD_CHANGED, json!({})),
+            AuditAction::UserSignedOutEverywhere {} => (USER_SIGNED_OUT_EVERYWHERE, json!({})),
             AuditAction::ApiKeyCreated {
                 name,
                 description,
@@ -146,6 +154,8 @@ impl AuditAction {
             USER_LOCKED_OUT => AuditAction::UserLockedOut {
                 client_address: text("client_address"),
             },
+            USER_PASSWORD_CHANGED => AuditAction::UserPasswordChanged {},
+            USER_SIGNED_OUT_EVERYWHERE => AuditAction::UserSignedOutEverywhere {},
             API_KEY_CREATED => AuditAction::ApiKeyCreated {
                 name: text("name").unwrap_or_default(),
                 description: text("description").unwrap_or_default(),

@@ -77,6 +77,22 @@ debug_without_password!(CreateUserRequest {
     role_ids
 });
 
+/// `POST /me/password`. Both passwords are redacted in `Debug`.
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
+pub struct ChangePasswordRequest {
+    pub current_password: String,
+    pub new_password: String,
+}
+
+impl std::fmt::Debug for ChangePasswordRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ChangePasswordRequest")
+            .field("current_password", &"<redacted>")
+            .field("new_password", &"<redacted>")
+            .finish()
+    }
+}
+
 #[derive(Clone, PartialEq, Serialize, Deserialize)]
 pub struct SignUpRequest {
     pub organization: String,
@@ -502,6 +518,14 @@ mod tests {
                 }
             ),
         ];
+        let change = format!(
+            "{:?}",
+            ChangePasswordRequest {
+                current_password: secret.into(),
+                new_password: secret.into(),
+            }
+        );
+        assert!(!change.contains(secret), "{change}");
         for s in shown {
             assert!(!s.contains(secret), "{s}");
             assert!(s.contains("ada@acme.io") || s.contains("bo@acme.io"), "{s}");

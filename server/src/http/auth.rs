@@ -43,7 +43,7 @@ pub fn busy(_: Busy) -> Error {
     }
 }
 
-fn throttled(message: &'static str) -> impl Fn(Throttled) -> Error {
+pub(super) fn throttled(message: &'static str) -> impl Fn(Throttled) -> Error {
     move |t| Error::TooManyAttempts {
         message,
         retry_after_seconds: t.retry_after_seconds,

@@ -2,6 +2,7 @@
 //! routes, assembled here with the built web app, health checks and the
 //! hardening every response gets.
 
+pub mod account;
 pub mod api_keys;
 pub mod audit;
 pub mod auth;
@@ -29,6 +30,7 @@ pub const BODY_LIMIT_BYTES: usize = 64 * 1024;
 pub fn app(state: AppState, config: &Config, headers: &SecurityHeaders) -> Router {
     let api = Router::new()
         .merge(auth::router())
+        .merge(account::router())
         .merge(roles::router())
         .merge(users::router())
         .merge(api_keys::router())

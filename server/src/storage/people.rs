@@ -17,6 +17,7 @@ use crate::time_format;
 pub struct Account {
     pub id: String,
     pub name: String,
+    pub email: String,
     pub organization_id: String,
     pub password_hash: String,
 }
@@ -84,10 +85,50 @@ impl Storage {
         Ok(user_id)
     }
 
+    /// The account of a person, by id.
+    pub async fn account_of(&self, user_id: &str) -> Result<Option<Account>, sqlx::Error> {
+        sqlx::query_as(
+            "SELECT id, name, email, organization_id, password_hash FROM users WHERE id = $1",
+        )
+        .bind(user_id)
+        .fetch_optional(&self.pool)
+        .await
+    }
+
+    /// Sets a person's password hash, and records it in the audit trail.
+    pub async fn set_password(
+        &self,
+        author: Author<'_>,
+        password_hash: &str,
+    ) -> Result<(), sqlx::Error> {
+        let mut tx = self.write().await?;
+        sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2 AND organization_id = $3")
+            .bind(password_hash)
+            .bind(&author.actor.id)
+            .bind(author.organization_id)
+            .execute(&mut *tx)
+            .await?;
+        record(
+            &mut tx,
+            AuditEntry {
+                organization_id: author.organization_id,
+                actor: author.actor,
+                action: AuditAction::UserPasswordChanged {},
+                target: AuditTarget {
+                    kind: "user".into(),
+                    id: author.actor.id.clone(),
+                    name: author.actor.name.clone(),
+                },
+            },
+        )
+        .await?;
+        tx.commit().await
+    }
+
     /// The account behind a (lower-cased) email, with its password hash.
     pub async fn account_for(&self, email: &str) -> Result<Option<Account>, sqlx::Error> {
         sqlx::query_as(
-            "SELECT id, name, organization_id, password_hash FROM users WHERE email = $1",
+            "SELECT id, name, email, organization_id, password_hash FROM users WHERE email = $1",
         )
         .bind(email)
         .fetch_optional(&self.pool)

@@ -57,6 +57,20 @@ impl Storage {
             .map(|_| ())
     }
 
+    /// Ends every session of a person, except the one with digest `keep`.
+    pub async fn end_sessions_of(
+        &self,
+        user_id: &str,
+        keep: Option<&str>,
+    ) -> Result<u64, sqlx::Error> {
+        sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND digest <> $2")
+            .bind(user_id)
+            .bind(keep.unwrap_or(""))
+            .execute(&self.pool)
+            .await
+            .map(|r| r.rows_affected())
+    }
+
     /// Deletes sessions that ended (idle since before `idle_before`, or past
     /// their absolute end); returns how many.
     pub async fn delete_ended_sessions(

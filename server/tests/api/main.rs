@@ -3,6 +3,7 @@
 
 mod harness;
 
+mod account;
 mod audit;
 mod auth;
 mod concurrency;
