@@ -11,8 +11,9 @@ pub use transport::when_session_ends;
 
 use gloo_net::http::Request;
 use keydesk_contract::types::{
-    ApiKey, ApiKeyPage, ApiKeyQuery, AuditPage, CreateApiKeyRequest, GenerateRequest,
-    GeneratedApiKey, Me, Permission, Role, SignInRequest, SignUpRequest, UpdateApiKeyRequest,
+    ApiKey, ApiKeyPage, ApiKeyQuery, AuditPage, ChangePasswordRequest, CreateApiKeyRequest,
+    GenerateRequest, GeneratedApiKey, Me, Permission, Role, SignInRequest, SignUpRequest,
+    UpdateApiKeyRequest,
 };
 use transport::{get, post, read, send, url, with_headers};
 
@@ -34,6 +35,20 @@ pub async fn sign_up(req: &SignUpRequest) -> ApiResult<Me> {
 
 pub async fn sign_out() -> ApiResult<()> {
     send(with_headers(Request::post(&url("/auth/sign-out"))).build())
+        .await
+        .map(|_| ())
+}
+
+/// Changes the signed-in person's password; their other sessions end.
+pub async fn change_password(req: &ChangePasswordRequest) -> ApiResult<()> {
+    send(with_headers(Request::post(&url("/me/password"))).json(req))
+        .await
+        .map(|_| ())
+}
+
+/// Ends every session of the signed-in person, this one too.
+pub async fn sign_out_everywhere() -> ApiResult<()> {
+    send(with_headers(Request::post(&url("/auth/sign-out-everywhere"))).build())
         .await
         .map(|_| ())
 }

@@ -44,7 +44,7 @@ pub fn Shell(children: Children) -> impl IntoView {
                     <span class="topbar__org">{move || me().map(|m| m.organization.name)}</span>
                 </div>
                 <div class="topbar__user">
-                    <span class="topbar__name">{move || me().map(|m| m.user.name)}</span>
+                    <A href="/account" attr:class="topbar__name" attr:title="My account">{move || me().map(|m| m.user.name)}</A>
                     <button type="button" class="button button--small" disabled=move || signing_out.get()
                         on:click=move |_| sign_out_now.run(())>
                         {move || if signing_out.get() { "Signing out…" } else { "Sign out" }}

@@ -21,6 +21,8 @@ pub fn describe(event: &AuditEvent) -> String {
         AuditAction::ApiKeyDeleted { .. } => "removed API key".into(),
         AuditAction::UserCreated { .. } => "added".into(),
         AuditAction::UserSignedIn { .. } => "signed in".into(),
+        AuditAction::UserPasswordChanged {} => "changed their password".into(),
+        AuditAction::UserSignedOutEverywhere {} => "signed out everywhere".into(),
         AuditAction::UserLockedOut { .. } => "was locked out after repeated failed sign-ins".into(),
         AuditAction::OrganizationCreated {} => "created the organization".into(),
         // A newer server's action: its wire name still says what it was.

@@ -1,6 +1,7 @@
 //! One routed screen per file.
 pub mod api_keys;
 pub mod audit;
+pub mod my_account;
 pub mod not_found;
 pub mod roles;
 pub mod sign_in;

@@ -12,6 +12,7 @@ mod create_key_dialog;
 mod edit_key_dialog;
 mod generated_key_dialog;
 mod modal;
+mod my_account;
 mod pages;
 mod remove_key_dialog;
 mod shell;

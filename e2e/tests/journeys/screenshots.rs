@@ -1,5 +1,5 @@
 //! Retakes the README's screenshots of the screens that show security
-//! behaviour, from the release build. Not part of the test command:
+//! behaviour (and My account), from the release build. Not part of the test command:
 //! `cargo test -p keydesk-e2e -- --ignored screenshots` (after `source scripts/env`).
 
 use keydesk_e2e::{journey, repo_root, Page};
@@ -32,6 +32,18 @@ async fn screenshots() {
         page.wait_for("#generated-secret").await;
         shoot(&page, "07-generated.png").await;
         take_secret_and_close(&page).await;
+
+        page.click("a[href='/account']").await;
+        page.wait_text("Change password").await;
+        page.fill("#current-password", "not my password at all")
+            .await;
+        page.fill("#new-password", "marble otter quietly folds umbrellas")
+            .await;
+        page.click_button("Change password").await;
+        page.wait_text("The current password is not right.").await;
+        shoot(&page, "23-my-account.png").await;
+        page.click("a[href='/api-keys']").await;
+        page.wait_text("Billing_Reader").await;
 
         page.stop_server().await;
         page.click_button("Sign out").await;
