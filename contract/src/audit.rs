@@ -23,6 +23,8 @@ const USER_SIGNED_IN: &str = "user.signed_in";
 const USER_LOCKED_OUT: &str = "user.locked_out";
 const USER_PASSWORD_CHANGED: &str = "user.password_changed";
 const USER_SIGNED_OUT_EVERYWHERE: &str = "user.signed_out_everywhere";
+const USER_DEACTIVATED: &str = "user.deactivated";
+const USER_ACTIVATED: &str = "user.activated";
 const API_KEY_CREATED: &str = "api_key.created";
 const API_KEY_UPDATED: &str = "api_key.updated";
 const API_KEY_GENERATED: &str = "api_key.generated";
@@ -46,6 +48,9 @@ pub enum AuditAction {
     UserPasswordChanged {},
     /// A person ended every session of theirs.
     UserSignedOutEverywhere {},
+    /// A person can no longer sign in; their sessions ended.
+    UserDeactivated {},
+    UserActivated {},
     ApiKeyCreated {
         name: String,
         description: String,
@@ -88,6 +93,8 @@ impl AuditAction {
             }
             AuditAction::UserPasswordChanged {} => (USER_PASSWORD_CHANGED, json!({})),
             AuditAction::UserSignedOutEverywhere {} => (USER_SIGNED_OUT_EVERYWHERE, json!({})),
+            AuditAction::UserDeactivated {} => (USER_DEACTIVATED, json!({})),
+            AuditAction::UserActivated {} => (USER_ACTIVATED, json!({})),
             AuditAction::ApiKeyCreated {
                 name,
                 description,
@@ -156,6 +163,8 @@ impl AuditAction {
             },
             USER_PASSWORD_CHANGED => AuditAction::UserPasswordChanged {},
             USER_SIGNED_OUT_EVERYWHERE => AuditAction::UserSignedOutEverywhere {},
+            USER_DEACTIVATED => AuditAction::UserDeactivated {},
+            USER_ACTIVATED => AuditAction::UserActivated {},
             API_KEY_CREATED => AuditAction::ApiKeyCreated {
                 name: text("name").unwrap_or_default(),
                 description: text("description").unwrap_or_default(),

@@ -120,13 +120,43 @@ pub struct RoleRef {
     pub name: String,
 }
 
+wire_enum! {
+    /// Whether a person can sign in.
+    pub enum UserStatus {
+        Active = "active",
+        /// Added, but has not accepted an invitation yet.
+        Invited = "invited",
+        /// Cannot sign in; their sessions ended.
+        Deactivated = "deactivated",
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct User {
     pub id: String,
     pub name: String,
     pub email: String,
     pub roles: Vec<RoleRef>,
+    #[serde(default = "active")]
+    pub status: UserStatus,
     pub created_at: String,
+    #[serde(default)]
+    pub last_signed_in_at: Option<String>,
+}
+
+fn active() -> UserStatus {
+    UserStatus::Active
+}
+
+/// Query of `GET /users`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserQuery {
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::wire::empty_as_none"
+    )]
+    pub status: Option<UserStatus>,
 }
 
 /// The signed-in person, their organization and everything they may do.

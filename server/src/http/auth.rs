@@ -114,22 +114,26 @@ async fn sign_in(
         throttled("Too many sign-in attempts.")(t)
     })?;
     let account = state.storage.account_for(&email).await?;
+    // Only an active person may sign in; anyone else is answered as a wrong
+    // password (after the same work), so the answer does not tell.
+    let may_sign_in = account.as_ref().is_some_and(|a| a.status == "active");
     let hash = account.as_ref().map(|a| a.password_hash.clone());
     // Verify even for an unknown email so both failures look and take the same.
     let verified = state
         .passwords
         .verify(req.password, hash)
         .await
-        .map_err(busy)?;
+        .map_err(busy)?
+        && may_sign_in;
     if !verified {
         let known = account;
         let actor = known.as_ref().map(actor_of);
         security_log::refused(
             Refused::SignInFailed,
-            if known.is_some() {
-                "wrong password"
-            } else {
-                "unknown email"
+            match &known {
+                Some(a) if a.status != "active" => "account not active",
+                Some(_) => "wrong password",
+                None => "unknown email",
             },
             Who {
                 organization: known.as_ref().map(|a| a.organization_id.as_str()),
@@ -148,6 +152,10 @@ async fn sign_in(
     // A verified password belongs to a known account.
     let account = account.ok_or(Error::InvalidCredentials)?;
     state.throttle.succeeded(&attempt);
+    state
+        .storage
+        .signed_in(&account.id, &crate::time_format::format(state.clock.now()))
+        .await?;
     let signed_in_here = AuditAction::UserSignedIn {
         client_address: Some(client.to_string()),
     };

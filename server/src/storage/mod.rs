@@ -16,7 +16,7 @@ mod sessions;
 pub use api_keys::{KeyFilter, Written};
 pub use audit::AuditEntry;
 pub use constraints::Unique;
-pub use people::Account;
+pub use people::{Account, StatusChange};
 pub use sessions::SessionRow;
 
 use keydesk_contract::types::{Actor, Organization};

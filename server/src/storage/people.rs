@@ -3,7 +3,7 @@
 use keydesk_contract::audit::AuditAction;
 use keydesk_contract::permissions;
 use keydesk_contract::roles::ADMIN_ROLE_ID;
-use keydesk_contract::types::{Actor, ActorKind, AuditTarget, Me, Organization, User};
+use keydesk_contract::types::{Actor, ActorKind, AuditTarget, Me, Organization, User, UserStatus};
 use keydesk_contract::validation::{ValidNewUser, ValidSignUp};
 use sqlx::{Sqlite, Transaction};
 use std::collections::BTreeMap;
@@ -18,6 +18,8 @@ pub struct Account {
     pub id: String,
     pub name: String,
     pub email: String,
+    /// Only an `active` person may sign in.
+    pub status: String,
     pub organization_id: String,
     pub password_hash: String,
 }
@@ -29,11 +31,23 @@ struct UserRow {
     organization_name: String,
     name: String,
     email: String,
+    status: String,
     created_at: String,
+    last_signed_in_at: Option<String>,
 }
 
-const USER_COLUMNS: &str =
-    "u.id, u.organization_id, o.name AS organization_name, u.name, u.email, u.created_at";
+const USER_COLUMNS: &str = "u.id, u.organization_id, o.name AS organization_name, u.name, \
+     u.email, u.status, u.created_at, u.last_signed_in_at";
+
+/// How a status change went.
+#[derive(Debug)]
+pub enum StatusChange {
+    Done(Box<User>),
+    /// No such person in the organization.
+    Gone,
+    /// It would leave no active person holding every permission.
+    LastAdministrator,
+}
 
 impl Storage {
     /// Creates an organization and its first user, who holds Admin. Returns the user id.
@@ -88,7 +102,7 @@ impl Storage {
     /// The account of a person, by id.
     pub async fn account_of(&self, user_id: &str) -> Result<Option<Account>, sqlx::Error> {
         sqlx::query_as(
-            "SELECT id, name, email, organization_id, password_hash FROM users WHERE id = $1",
+            "SELECT id, name, email, status, organization_id, password_hash FROM users WHERE id = $1",
         )
         .bind(user_id)
         .fetch_optional(&self.pool)
@@ -128,7 +142,7 @@ impl Storage {
     /// The account behind a (lower-cased) email, with its password hash.
     pub async fn account_for(&self, email: &str) -> Result<Option<Account>, sqlx::Error> {
         sqlx::query_as(
-            "SELECT id, name, email, organization_id, password_hash FROM users WHERE email = $1",
+            "SELECT id, name, email, status, organization_id, password_hash FROM users WHERE email = $1",
         )
         .bind(email)
         .fetch_optional(&self.pool)
@@ -171,9 +185,12 @@ impl Storage {
         }))
     }
 
-    /// The person behind a session; `None` if they no longer exist.
+    /// The person behind a session; `None` if they no longer exist or may
+    /// not act (deactivated).
     pub async fn identity_for_user(&self, user_id: &str) -> Result<Option<Identity>, sqlx::Error> {
-        Ok(self.me(user_id).await?.map(|me| Identity {
+        let me = self.me(user_id).await?;
+        let me = me.filter(|me| me.user.status == UserStatus::Active);
+        Ok(me.map(|me| Identity {
             actor: Actor {
                 kind: ActorKind::User,
                 id: me.user.id,
@@ -231,16 +248,25 @@ impl Storage {
             name: v.name.clone(),
             email: v.email.clone(),
             roles: role_refs(&v.role_ids),
+            status: UserStatus::Active,
             created_at: now,
+            last_signed_in_at: None,
         })
     }
 
-    pub async fn list_users(&self, organization_id: &str) -> Result<Vec<User>, sqlx::Error> {
+    /// The people of an organization by name, optionally only those with `status`.
+    pub async fn list_users(
+        &self,
+        organization_id: &str,
+        status: Option<UserStatus>,
+    ) -> Result<Vec<User>, sqlx::Error> {
         let rows: Vec<UserRow> = sqlx::query_as(&format!(
             "SELECT {USER_COLUMNS} FROM users u JOIN organizations o ON o.id = u.organization_id \
-             WHERE u.organization_id = $1 ORDER BY u.name, u.id"
+             WHERE u.organization_id = $1 AND ($2 IS NULL OR u.status = $3) ORDER BY u.name, u.id"
         ))
         .bind(organization_id)
+        .bind(status.map(UserStatus::as_str))
+        .bind(status.map(UserStatus::as_str))
         .fetch_all(&self.pool)
         .await?;
         let ids: Vec<&str> = rows.iter().map(|r| r.id.as_str()).collect();
@@ -259,6 +285,106 @@ impl Storage {
     }
 }
 
+impl Storage {
+    /// A person of the organization, if there is one with this id.
+    pub async fn get_user(
+        &self,
+        organization_id: &str,
+        user_id: &str,
+    ) -> Result<Option<User>, sqlx::Error> {
+        Ok(self
+            .me(user_id)
+            .await?
+            .filter(|me| me.organization.id == organization_id)
+            .map(|me| me.user))
+    }
+
+    /// Notes a successful sign-in.
+    pub async fn signed_in(&self, user_id: &str, at: &str) -> Result<(), sqlx::Error> {
+        sqlx::query("UPDATE users SET last_signed_in_at = $1 WHERE id = $2")
+            .bind(at)
+            .bind(user_id)
+            .execute(&self.pool)
+            .await
+            .map(|_| ())
+    }
+
+    /// Activates or deactivates a person. Deactivation ends every session of
+    /// theirs in the same transaction, and is refused when no other active
+    /// person would still hold every permission (checked under the write
+    /// lock, so two admins cannot deactivate each other at once).
+    pub async fn set_user_status(
+        &self,
+        author: Author<'_>,
+        user_id: &str,
+        status: UserStatus,
+    ) -> Result<StatusChange, sqlx::Error> {
+        let mut tx = self.write().await?;
+        let target: Option<(String,)> =
+            sqlx::query_as("SELECT name FROM users WHERE id = $1 AND organization_id = $2")
+                .bind(user_id)
+                .bind(author.organization_id)
+                .fetch_optional(&mut *tx)
+                .await?;
+        let Some((name,)) = target else {
+            return Ok(StatusChange::Gone);
+        };
+        if status != UserStatus::Active {
+            let others: Vec<(String, String)> = sqlx::query_as(
+                "SELECT u.id, r.role_id FROM users u JOIN user_roles r ON r.user_id = u.id \
+                 WHERE u.organization_id = $1 AND u.status = 'active' AND u.id <> $2",
+            )
+            .bind(author.organization_id)
+            .bind(user_id)
+            .fetch_all(&mut *tx)
+            .await?;
+            let mut roles: BTreeMap<String, Vec<String>> = BTreeMap::new();
+            for (user, role) in others {
+                roles.entry(user).or_default().push(role);
+            }
+            let everything = permissions::CATALOGUE.len();
+            if !roles.values().any(|r| granted(r).len() == everything) {
+                return Ok(StatusChange::LastAdministrator);
+            }
+            sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+                .bind(user_id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        sqlx::query("UPDATE users SET status = $1 WHERE id = $2")
+            .bind(status.as_str())
+            .bind(user_id)
+            .execute(&mut *tx)
+            .await?;
+        let action = if status == UserStatus::Active {
+            AuditAction::UserActivated {}
+        } else {
+            AuditAction::UserDeactivated {}
+        };
+        record(
+            &mut tx,
+            AuditEntry {
+                organization_id: author.organization_id,
+                actor: author.actor,
+                action,
+                target: AuditTarget {
+                    kind: "user".into(),
+                    id: user_id.to_string(),
+                    name,
+                },
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(
+            match self.get_user(author.organization_id, user_id).await? {
+                Some(user) => StatusChange::Done(Box::new(user)),
+                None => StatusChange::Gone,
+            },
+        )
+    }
+}
+
 impl UserRow {
     fn into_user(self, role_ids: &[String]) -> User {
         User {
@@ -266,6 +392,8 @@ impl UserRow {
             name: self.name,
             email: self.email,
             roles: role_refs(role_ids),
+            status: UserStatus::parse(&self.status).unwrap_or(UserStatus::Active),
+            last_signed_in_at: self.last_signed_in_at,
             created_at: self.created_at,
         }
     }

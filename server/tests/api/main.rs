@@ -14,6 +14,7 @@ mod isolation;
 mod key_lifecycle;
 mod key_rules;
 mod operations;
+mod people;
 mod permissions;
 mod sessions;
 mod sign_in_guard;

@@ -3,7 +3,7 @@
 #![allow(dead_code)]
 
 use keydesk_contract::types::{
-    ApiKey, ApiKeyStatus, Me, NamedRef, Organization, Role, RoleRef, User,
+    ApiKey, ApiKeyStatus, Me, NamedRef, Organization, Role, RoleRef, User, UserStatus,
 };
 use leptos::prelude::*;
 use leptos::wasm_bindgen::JsCast;
@@ -242,7 +242,9 @@ pub fn ada_with(role_ids: &[&str]) -> Me {
             name: "Ada Admin".into(),
             email: "ada@acme.io".into(),
             roles: vec![],
+            status: UserStatus::Active,
             created_at: "2026-11-26T05:00:00.000000Z".into(),
+            last_signed_in_at: None,
         },
         organization: Organization {
             id: "org_1".into(),

@@ -1,0 +1,157 @@
+//! People: listing with status, deactivation that ends sessions at once and
+//! keeps their keys working, activation, and the rules that keep an
+//! organization administrable.
+
+use reqwest::StatusCode;
+use serde_json::json;
+
+use crate::harness::{code, TestServer, PASSWORD};
+
+#[tokio::test]
+async fn people_are_listed_with_status_and_last_sign_in_and_found_by_id() {
+    let server = TestServer::start().await;
+    let ada = server.sign_up("Acme", "ada@acme.io").await;
+    let dev = ada.add_person("dev@acme.io", &["developer"]).await;
+    let dev_id = dev.me().await.user.id;
+    let (status, list) = ada.get("/users").await;
+    assert_eq!(status, StatusCode::OK);
+    let people = list.as_array().unwrap();
+    assert_eq!(people.len(), 2);
+    assert!(people.iter().all(|p| p["status"] == "active"));
+    let dev_row = people.iter().find(|p| p["id"] == dev_id.as_str()).unwrap();
+    assert!(dev_row["last_signed_in_at"].is_string(), "{dev_row}");
+
+    let (status, one) = ada.get(&format!("/users/{dev_id}")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(one["email"], "dev@acme.io");
+    let (_, none) = ada.get("/users?status=deactivated").await;
+    assert_eq!(none.as_array().unwrap().len(), 0);
+    let (status, _) = ada.get("/users?status=gone").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+
+    // Another organization's person is as absent as no one.
+    let eve = server.sign_up("Evil Corp", "eve@evil.io").await;
+    assert_eq!(
+        eve.get(&format!("/users/{dev_id}")).await.0,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        eve.post(&format!("/users/{dev_id}/deactivate"), json!({}))
+            .await
+            .0,
+        StatusCode::NOT_FOUND
+    );
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn deactivation_ends_sessions_at_once_and_keeps_their_keys_working() {
+    let server = TestServer::start().await;
+    let ada = server.sign_up("Acme", "ada@acme.io").await;
+    let dev = ada.add_person("dev@acme.io", &["developer"]).await;
+    let dev_id = dev.me().await.user.id;
+    let key = dev.create_key("Renderer", &["document-viewer"]).await;
+    let secret = dev.generate(&key.id).await.secret;
+
+    let (status, body) = ada
+        .post(&format!("/users/{dev_id}/deactivate"), json!({}))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["status"], "deactivated");
+    // Their open tab's next request is signed out.
+    let (status, body) = dev.get("/me").await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert_eq!(code(&body), "unauthenticated");
+    // Signing in answers exactly as a wrong password does.
+    let c = server.person();
+    let deactivated = c
+        .post(
+            "/auth/sign-in",
+            json!({"email": "dev@acme.io", "password": PASSWORD}),
+        )
+        .await;
+    let wrong = c
+        .post(
+            "/auth/sign-in",
+            json!({"email": "ada@acme.io", "password": "not the password at all"}),
+        )
+        .await;
+    assert_eq!(deactivated, wrong);
+    // The key belongs to the organization: it still works and names its creator.
+    assert_eq!(
+        server.system(&secret).get("/whoami").await.0,
+        StatusCode::OK
+    );
+    let (_, listed) = ada.get(&format!("/api-keys/{}", key.id)).await;
+    assert_eq!(listed["created_by"]["name"], "Second Person");
+
+    let (status, body) = ada
+        .post(&format!("/users/{dev_id}/activate"), json!({}))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body["status"], "active");
+    let (status, _) = server
+        .person()
+        .post(
+            "/auth/sign-in",
+            json!({"email": "dev@acme.io", "password": PASSWORD}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let (_, trail) = ada.get("/audit-events").await;
+    let trail = trail.to_string();
+    assert!(trail.contains("user.deactivated") && trail.contains("user.activated"));
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn nobody_deactivates_themselves_and_the_last_full_admin_stays() {
+    let server = TestServer::start().await;
+    let ada = server.sign_up("Acme", "ada@acme.io").await;
+    let ada_id = ada.me().await.user.id;
+    let (status, body) = ada
+        .post(&format!("/users/{ada_id}/deactivate"), json!({}))
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    assert_eq!(code(&body), "conflict");
+
+    // An Admin key holds everything too, but the organization must keep a person who does.
+    let key = ada.create_key("Ops_Bot", &["admin"]).await;
+    let bot = server.system(&ada.generate(&key.id).await.secret);
+    let (status, body) = bot
+        .post(&format!("/users/{ada_id}/deactivate"), json!({}))
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    assert!(body["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("last active person"));
+    assert_eq!(ada.get("/me").await.0, StatusCode::OK, "nothing changed");
+
+    // With a second admin, either may be deactivated by the other.
+    let bob = ada.add_person("bob@acme.io", &["admin"]).await;
+    let bob_id = bob.me().await.user.id;
+    let (status, _) = bob
+        .post(&format!("/users/{ada_id}/deactivate"), json!({}))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, _) = bob
+        .post(&format!("/users/{bob_id}/deactivate"), json!({}))
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn deactivating_needs_the_permission() {
+    let server = TestServer::start().await;
+    let ada = server.sign_up("Acme", "ada@acme.io").await;
+    let ada_id = ada.me().await.user.id;
+    let dev = ada.add_person("dev@acme.io", &["developer"]).await;
+    let (status, body) = dev
+        .post(&format!("/users/{ada_id}/deactivate"), json!({}))
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+    assert_eq!(dev.get("/users").await.0, StatusCode::FORBIDDEN);
+    server.stop().await;
+}
