@@ -13,7 +13,7 @@ use gloo_net::http::Request;
 use keydesk_contract::types::{
     ApiKey, ApiKeyPage, ApiKeyQuery, AuditPage, ChangePasswordRequest, CreateApiKeyRequest,
     GenerateRequest, GeneratedApiKey, Me, Permission, Role, SignInRequest, SignUpRequest,
-    UpdateApiKeyRequest,
+    UpdateApiKeyRequest, User, UserStatus,
 };
 use transport::{get, post, read, send, url, with_headers};
 
@@ -51,6 +51,26 @@ pub async fn sign_out_everywhere() -> ApiResult<()> {
     send(with_headers(Request::post(&url("/auth/sign-out-everywhere"))).build())
         .await
         .map(|_| ())
+}
+
+// ---------------------------------------------------------------- people
+
+/// The people of the organization, optionally only those with `status`.
+pub async fn users(status: Option<UserStatus>) -> ApiResult<Vec<User>> {
+    let query = status
+        .map(|s| format!("?status={}", s.as_str()))
+        .unwrap_or_default();
+    get(&format!("/users{query}")).await
+}
+
+/// Deactivates (`active: false`) or activates a person.
+pub async fn set_user_active(id: &str, active: bool) -> ApiResult<User> {
+    let verb = if active { "activate" } else { "deactivate" };
+    post(
+        &format!("/users/{}/{verb}", encode(id)),
+        &serde_json::json!({}),
+    )
+    .await
 }
 
 // ---------------------------------------------------------------- roles

@@ -53,6 +53,9 @@ pub fn Shell(children: Children) -> impl IntoView {
             </header>
             <nav class="tabs" aria-label="Sections">
                 <A href="/api-keys" attr:class="tabs__tab">"API Keys"</A>
+                {move || session.can(keydesk_contract::permissions::USERS_RETRIEVE).then(|| view! {
+                    <A href="/people" attr:class="tabs__tab">"People"</A>
+                })}
                 <A href="/roles" attr:class="tabs__tab">"Roles"</A>
                 <A href="/audit" attr:class="tabs__tab">"Audit"</A>
             </nav>

@@ -3,6 +3,7 @@ pub mod api_keys;
 pub mod audit;
 pub mod my_account;
 pub mod not_found;
+pub mod people;
 pub mod roles;
 pub mod sign_in;
 pub mod sign_up;

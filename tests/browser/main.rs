@@ -14,5 +14,6 @@ mod generated_key_dialog;
 mod modal;
 mod my_account;
 mod pages;
+mod people;
 mod remove_key_dialog;
 mod shell;

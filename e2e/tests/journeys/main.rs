@@ -7,6 +7,7 @@ mod steps;
 mod j10_content_security_policy;
 mod j11_keyboard_focus;
 mod j12_my_account;
+mod j13_people;
 mod j1_sign_up;
 mod j2_create_and_generate;
 mod j3_use_the_key;

@@ -1,5 +1,5 @@
 //! Retakes the README's screenshots of the screens that show security
-//! behaviour (and My account), from the release build. Not part of the test command:
+//! behaviour (and My account, People), from the release build. Not part of the test command:
 //! `cargo test -p keydesk-e2e -- --ignored screenshots` (after `source scripts/env`).
 
 use keydesk_e2e::{journey, repo_root, Page};
@@ -32,6 +32,22 @@ async fn screenshots() {
         page.wait_for("#generated-secret").await;
         shoot(&page, "07-generated.png").await;
         take_secret_and_close(&page).await;
+
+        let (status, _) = as_admin(&page)
+            .await
+            .post(
+                "/users",
+                serde_json::json!({"name": "Dev Eloper", "email": "dev@acme.io", "password": PASSWORD, "role_ids": ["developer"]}),
+            )
+            .await;
+        assert_eq!(status.as_u16(), 201);
+        page.click("a[href='/people']").await;
+        page.wait_text("Dev Eloper").await;
+        page.click("button[aria-label='Deactivate Dev Eloper']").await;
+        page.wait_text("ends at once").await;
+        shoot(&page, "24-people-deactivate.png").await;
+        page.click_button("Cancel").await;
+        page.wait_gone("dialog[open]").await;
 
         page.click("a[href='/account']").await;
         page.wait_text("Change password").await;

@@ -1,0 +1,44 @@
+use keydesk_e2e::accessibility::audit;
+use keydesk_e2e::http::Person;
+use keydesk_e2e::journey;
+use serde_json::json;
+
+use crate::steps::*;
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_admin_deactivates_a_developer_whose_session_ends_at_once() {
+    journey("j13_people", |page| async move {
+        signed_up(&page).await;
+        let (status, _) = as_admin(&page)
+            .await
+            .post(
+                "/users",
+                json!({"name": "Dev Eloper", "email": "dev@acme.io", "password": PASSWORD, "role_ids": ["developer"]}),
+            )
+            .await;
+        assert_eq!(status.as_u16(), 201);
+        // The developer, signed in elsewhere.
+        let dev = Person::sign_in(&page.base, "dev@acme.io", PASSWORD).await;
+        assert_eq!(dev.get("/me").await.0.as_u16(), 200);
+
+        page.click("a[href='/people']").await;
+        page.wait_text("Dev Eloper").await;
+        audit(&page, "People").await;
+        let own = page.wait_for("button[aria-label='Deactivate Ada Admin']").await;
+        assert!(!page.is_enabled(&own).await, "nobody deactivates themselves");
+
+        page.click("button[aria-label='Deactivate Dev Eloper']").await;
+        page.wait_text("ends at once").await;
+        audit(&page, "Deactivate dialog").await;
+        page.click("dialog[open] .button--danger").await;
+        page.wait_gone("dialog[open]").await;
+        page.wait_for("button[aria-label='Activate Dev Eloper']").await;
+        assert_eq!(dev.get("/me").await.0.as_u16(), 401, "their session ended at once");
+
+        page.click_button("Sign out").await;
+        page.wait_for("#sign-in-email").await;
+        page.sign_in("dev@acme.io", PASSWORD).await;
+        page.wait_text("The email or password is not right.").await;
+    })
+    .await;
+}

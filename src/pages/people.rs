@@ -1,0 +1,175 @@
+//! People: everyone in the organization with their roles, status and last
+//! sign-in; deactivate (their sessions end at once; keys they created keep
+//! working) and activate again.
+
+use keydesk_contract::permissions;
+use keydesk_contract::types::{User, UserStatus};
+use leptos::prelude::*;
+
+use crate::api::{self, ApiResult};
+use crate::components::data_boundary::DataBoundary;
+use crate::components::error_panel::ErrorPanel;
+use crate::components::modal::Modal;
+use crate::hooks::use_action_outcome::{use_action_outcome_with_options, UseActionOutcomeOptions};
+use crate::session::use_session;
+use crate::time;
+
+/// A change of someone's access: their id and whether they may sign in.
+pub type AccessChange = (String, bool);
+
+/// `/people`, over the keydesk API.
+#[component]
+pub fn PeoplePage() -> impl IntoView {
+    let status = RwSignal::new(None::<UserStatus>);
+    let change = Action::new_local(|(id, active): &AccessChange| {
+        let (id, active) = (id.clone(), *active);
+        async move { api::set_user_active(&id, active).await }
+    });
+    let people = LocalResource::new(move || {
+        change.version().track();
+        api::users(status.get())
+    });
+    view! {
+        <header class="page__header">
+            <h1>"People"</h1>
+            <p class="page__lead">"Everyone who can sign in to this organization. Keys belong to the organization, not to the person who created them."</p>
+        </header>
+        <div class="filters">
+            <div>
+                <label for="people-status-filter">"Status"</label>
+                <select id="people-status-filter" on:change=move |ev| status.set(UserStatus::parse(&event_target_value(&ev)))>
+                    <option value="">"Anyone"</option>
+                    {UserStatus::ALL.iter().copied().map(|s| view! { <option value=s.as_str()>{status_label(s)}</option> }).collect_view()}
+                </select>
+            </div>
+        </div>
+        {move || people.get().is_none().then(|| view! { <p class="loading" role="status">"Loading people…"</p> })}
+        <DataBoundary on_retry=move |_| people.refetch()>
+            {move || people.get().map(|r| r.map(|list| view! { <PeopleTable people=list change=change/> }))}
+        </DataBoundary>
+    }
+}
+
+pub fn status_label(status: UserStatus) -> &'static str {
+    match status {
+        UserStatus::Active => "Active",
+        UserStatus::Invited => "Invited",
+        UserStatus::Deactivated => "Deactivated",
+    }
+}
+
+#[component]
+pub fn PeopleTable(
+    people: Vec<User>,
+    /// Deactivates or activates a person.
+    change: Action<AccessChange, ApiResult<User>>,
+) -> impl IntoView {
+    let session = use_session();
+    let me = session.me().map(|m| m.user.id).unwrap_or_default();
+    let can_deactivate = session.can_now(permissions::USERS_DEACTIVATE);
+    let can_activate = session.can_now(permissions::USERS_ACTIVATE);
+    let confirming = RwSignal::new(None::<User>);
+    view! {
+        <div class="table-wrap">
+            <table class="keys-table people-table">
+                <caption class="visually-hidden">"People"</caption>
+                <thead>
+                    <tr>
+                        <th scope="col">"Name"</th>
+                        <th scope="col">"Roles"</th>
+                        <th scope="col">"Status"</th>
+                        <th scope="col">"Last sign-in"</th>
+                        <th scope="col"><span class="visually-hidden">"Actions"</span></th>
+                    </tr>
+                </thead>
+                <tbody>
+                    {people.into_iter().map(|person| {
+                        let is_me = person.id == me;
+                        let active = person.status == UserStatus::Active;
+                        let for_deactivate = person.clone();
+                        let id = person.id.clone();
+                        view! {
+                            <tr class="key-row" data-person=person.email.clone()>
+                                <th scope="row" data-label="Name">
+                                    <span class="key-row__name">{person.name.clone()}</span>
+                                    <span class="key-row__description">{person.email.clone()}</span>
+                                </th>
+                                <td data-label="Roles">
+                                    <ul class="chips">{person.roles.iter().map(|r| view! { <li class="chip">{r.name.clone()}</li> }).collect_view()}</ul>
+                                </td>
+                                <td data-label="Status">
+                                    <span class=format!("status status--{}", person.status.as_str())>{status_label(person.status)}</span>
+                                </td>
+                                <td data-label="Last sign-in">
+                                    {match person.last_signed_in_at.clone() {
+                                        Some(t) => view! { <time datetime=t.clone() title=time::exact(&t)>{time::ago(&t)}</time> }.into_any(),
+                                        None => view! { <span class="muted">"Never"</span> }.into_any(),
+                                    }}
+                                </td>
+                                <td class="key-row__actions">
+                                    {if active {
+                                        view! {
+                                            <button type="button" class="button button--small button--danger-quiet"
+                                                disabled=is_me || !can_deactivate
+                                                title=if is_me { Some("You cannot deactivate yourself.") } else if !can_deactivate { Some("You need the users.deactivate permission.") } else { None }
+                                                aria-label=format!("Deactivate {}", person.name)
+                                                on:click=move |_| confirming.set(Some(for_deactivate.clone()))>"Deactivate"</button>
+                                        }.into_any()
+                                    } else {
+                                        view! {
+                                            <button type="button" class="button button--small" disabled=!can_activate
+                                                aria-label=format!("Activate {}", person.name)
+                                                on:click=move |_| { change.dispatch((id.clone(), true)); }>"Activate"</button>
+                                        }.into_any()
+                                    }}
+                                </td>
+                            </tr>
+                        }
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </div>
+        {move || confirming.get().map(|person| view! {
+            <DeactivateDialog person=person change=change on_close=move |_| confirming.set(None)/>
+        })}
+    }
+}
+
+/// Says what deactivation does before it is done.
+#[component]
+fn DeactivateDialog(
+    person: User,
+    change: Action<AccessChange, ApiResult<User>>,
+    #[prop(into)] on_close: Callback<()>,
+) -> impl IntoView {
+    let outcome = use_action_outcome_with_options(
+        change,
+        UseActionOutcomeOptions {
+            on_success: Some(Callback::new(move |_| on_close.run(()))),
+            on_fields: None,
+        },
+    );
+    let id = person.id.clone();
+    view! {
+        <Modal labelled_by="deactivate-title" on_close=on_close can_close=outcome.idle()>
+            <header class="modal__header">
+                <h2 id="deactivate-title">{format!("Deactivate {}?", person.name)}</h2>
+            </header>
+            <div class="modal__content">
+                <p class="warning" role="note">
+                    "Every session of " <strong>{person.name.clone()}</strong>
+                    " ends at once and they cannot sign in until activated again. "
+                    "API keys they created keep working: keys belong to the organization."
+                </p>
+                {move || outcome.failure.get().map(|e| view! { <ErrorPanel error=e/> })}
+            </div>
+            <footer class="modal__actions">
+                <button type="button" class="button" disabled=move || outcome.pending.get() on:click=move |_| on_close.run(())>"Cancel"</button>
+                <button type="button" class="button button--danger" disabled=move || outcome.pending.get()
+                    on:click=move |_| { change.dispatch((id.clone(), false)); }>
+                    {move || if outcome.pending.get() { "Deactivating…" } else { "Deactivate" }}
+                </button>
+            </footer>
+        </Modal>
+    }
+}
