@@ -24,6 +24,8 @@ const USER_LOCKED_OUT: &str = "user.locked_out";
 const USER_PASSWORD_CHANGED: &str = "user.password_changed";
 const USER_SIGNED_OUT_EVERYWHERE: &str = "user.signed_out_everywhere";
 const USER_DEACTIVATED: &str = "user.deactivated";
+const USER_INVITED: &str = "user.invited";
+const USER_JOINED: &str = "user.joined";
 const USER_ACTIVATED: &str = "user.activated";
 const API_KEY_CREATED: &str = "api_key.created";
 const API_KEY_UPDATED: &str = "api_key.updated";
@@ -50,6 +52,12 @@ pub enum AuditAction {
     UserSignedOutEverywhere {},
     /// A person can no longer sign in; their sessions ended.
     UserDeactivated {},
+    /// A one-time invitation link was issued (any earlier one is void).
+    UserInvited {
+        expires_at: Option<String>,
+    },
+    /// An invited person accepted and set their password.
+    UserJoined {},
     UserActivated {},
     ApiKeyCreated {
         name: String,
@@ -94,6 +102,10 @@ impl AuditAction {
             AuditAction::UserPasswordChanged {} => (USER_PASSWORD_CHANGED, json!({})),
             AuditAction::UserSignedOutEverywhere {} => (USER_SIGNED_OUT_EVERYWHERE, json!({})),
             AuditAction::UserDeactivated {} => (USER_DEACTIVATED, json!({})),
+            AuditAction::UserInvited { expires_at } => {
+                (USER_INVITED, json!({ "expires_at": expires_at }))
+            }
+            AuditAction::UserJoined {} => (USER_JOINED, json!({})),
             AuditAction::UserActivated {} => (USER_ACTIVATED, json!({})),
             AuditAction::ApiKeyCreated {
                 name,
@@ -164,6 +176,10 @@ impl AuditAction {
             USER_PASSWORD_CHANGED => AuditAction::UserPasswordChanged {},
             USER_SIGNED_OUT_EVERYWHERE => AuditAction::UserSignedOutEverywhere {},
             USER_DEACTIVATED => AuditAction::UserDeactivated {},
+            USER_INVITED => AuditAction::UserInvited {
+                expires_at: text("expires_at"),
+            },
+            USER_JOINED => AuditAction::UserJoined {},
             USER_ACTIVATED => AuditAction::UserActivated {},
             API_KEY_CREATED => AuditAction::ApiKeyCreated {
                 name: text("name").unwrap_or_default(),

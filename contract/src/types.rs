@@ -177,8 +177,43 @@ impl Me {
 pub struct CreateUserRequest {
     pub name: String,
     pub email: String,
-    pub password: String,
+    /// Without one the person is `invited` and sets it through an invitation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub password: Option<String>,
     pub role_ids: Vec<String>,
+}
+
+/// `POST /users/{id}/invitation`: a one-time link, shown once.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Invitation {
+    pub url: String,
+    pub expires_at: String,
+}
+
+impl std::fmt::Debug for Invitation {
+    // The link is as good as a password until it is used.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Invitation")
+            .field("url", &"<redacted>")
+            .field("expires_at", &self.expires_at)
+            .finish()
+    }
+}
+
+/// `POST /auth/accept-invitation`.
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
+pub struct AcceptInvitationRequest {
+    pub token: String,
+    pub password: String,
+}
+
+impl std::fmt::Debug for AcceptInvitationRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AcceptInvitationRequest")
+            .field("token", &"<redacted>")
+            .field("password", &"<redacted>")
+            .finish()
+    }
 }
 
 // ---------------------------------------------------------------- permissions and roles
@@ -543,7 +578,7 @@ mod tests {
                 CreateUserRequest {
                     name: "Bo".into(),
                     email: "bo@acme.io".into(),
-                    password: secret.into(),
+                    password: Some(secret.into()),
                     role_ids: vec![],
                 }
             ),

@@ -324,7 +324,9 @@ impl CreateUserRequest {
         let mut e = FieldErrors::new();
         let name = check(&mut e, "name", person_name(&self.name));
         let email = check(&mut e, "email", email(&self.email));
-        check(&mut e, "password", new_password(&self.password));
+        if let Some(password) = &self.password {
+            check(&mut e, "password", new_password(password));
+        }
         let role_ids = check(&mut e, "role_ids", role_ids(&self.role_ids, is_known_role));
         match (name, email, role_ids) {
             (Some(name), Some(email), Some(role_ids)) if e.is_empty() => Ok(ValidNewUser {

@@ -25,6 +25,8 @@ pub fn describe(event: &AuditEvent) -> String {
         AuditAction::UserSignedOutEverywhere {} => "signed out everywhere".into(),
         AuditAction::UserDeactivated {} => "deactivated".into(),
         AuditAction::UserActivated {} => "activated".into(),
+        AuditAction::UserInvited { .. } => "invited".into(),
+        AuditAction::UserJoined {} => "accepted the invitation and joined".into(),
         AuditAction::UserLockedOut { .. } => "was locked out after repeated failed sign-ins".into(),
         AuditAction::OrganizationCreated {} => "created the organization".into(),
         // A newer server's action: its wire name still says what it was.

@@ -13,7 +13,8 @@ use axum::routing::{get, post};
 use axum::Router;
 use keydesk_contract::audit::AuditAction;
 use keydesk_contract::types::{
-    Actor, ActorKind, AuditTarget, FieldErrors, Me, SignInRequest, SignUpRequest,
+    AcceptInvitationRequest, Actor, ActorKind, AuditTarget, FieldErrors, Me, SignInRequest,
+    SignUpRequest,
 };
 use keydesk_contract::validation;
 
@@ -32,6 +33,7 @@ pub fn router() -> Router<AppState> {
         .route("/auth/sign-up", post(sign_up))
         .route("/auth/sign-in", post(sign_in))
         .route("/auth/sign-out", post(sign_out))
+        .route("/auth/accept-invitation", post(accept_invitation))
         .route("/me", get(me))
 }
 
@@ -161,6 +163,42 @@ async fn sign_in(
     };
     audit_person(&state, &account, signed_in_here).await?;
     signed_in(&state, &account.id, StatusCode::OK).await
+}
+
+/// An invited person sets their password and lands signed in. A used,
+/// voided or expired link answers 401, like any other unknown token.
+async fn accept_invitation(
+    State(state): State<AppState>,
+    ClientAddr(client): ClientAddr,
+    Json(req): Json<AcceptInvitationRequest>,
+) -> Result<Response, Error> {
+    let digest = sessions::digest(req.token.trim());
+    let now = crate::time_format::format(state.clock.now());
+    let refused = || {
+        security_log::refused(
+            Refused::InvalidKey,
+            "unknown, used or expired invitation",
+            Who::default(),
+            client,
+        );
+        Error::Unauthenticated("This invitation link is not valid: it was used, replaced by a newer one, or has expired. Ask for a new one.")
+    };
+    let Some((email, name, organization)) = state.storage.invitee(&digest, &now).await? else {
+        return Err(refused());
+    };
+    let about = password_policy::words_about(&email, &name, &organization);
+    let about: Vec<&str> = about.iter().map(String::as_str).collect();
+    password_policy::check(&req.password, &about).map_err(|m| Error::field("password", m))?;
+    let hash = state.passwords.hash(req.password).await.map_err(busy)?;
+    let Some(user_id) = state
+        .storage
+        .accept_invitation(&digest, &now, &hash)
+        .await?
+    else {
+        return Err(refused());
+    };
+    state.storage.signed_in(&user_id, &now).await?;
+    signed_in(&state, &user_id, StatusCode::OK).await
 }
 
 fn actor_of(account: &Account) -> Actor {

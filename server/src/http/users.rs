@@ -5,19 +5,19 @@
 //! person holding every permission.
 
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use axum::http::{header, HeaderMap, StatusCode};
 use axum::routing::{get, post};
 use axum::Router;
 use keydesk_contract::permissions;
 use keydesk_contract::roles;
-use keydesk_contract::types::{CreateUserRequest, User, UserQuery, UserStatus};
+use keydesk_contract::types::{CreateUserRequest, Invitation, User, UserQuery, UserStatus};
 
 use super::auth::busy;
 use super::error::{Error, ResultExt};
 use super::extract::{Json, Query};
-use crate::auth::{password_policy, Caller};
+use crate::auth::{password_policy, sessions, Caller};
 use crate::storage::{StatusChange, Unique};
-use crate::AppState;
+use crate::{time_format, AppState};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -25,6 +25,60 @@ pub fn router() -> Router<AppState> {
         .route("/users/{id}", get(read))
         .route("/users/{id}/deactivate", post(deactivate))
         .route("/users/{id}/activate", post(activate))
+        .route("/users/{id}/invitation", post(invite))
+}
+
+/// How long an invitation link works.
+pub const INVITATION_DAYS: i64 = 7;
+
+/// A one-time link for an invited person, shown once. The token is in the
+/// fragment (`#...`), which browsers never send to a server or a referrer.
+async fn invite(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Result<Json<Invitation>, Error> {
+    caller.require(permissions::USERS_CREATE)?;
+    let person = find(&state, &caller, &id).await?;
+    // Whoever can let someone in with all they hold must hold it too.
+    let theirs = roles::union_of(person.roles.iter().map(|r| r.id.as_str()));
+    caller.require_all(theirs, "invite this person")?;
+    if person.status != UserStatus::Invited {
+        return Err(Error::Conflict(
+            "This person has already joined; they can sign in.",
+        ));
+    }
+    let token = sessions::new_token();
+    let now = state.clock.now();
+    let expires_at = time_format::format(now + time::Duration::days(INVITATION_DAYS));
+    state
+        .storage
+        .create_invitation(
+            caller.author(),
+            &person,
+            &sessions::digest(&token),
+            &time_format::format(now),
+            &expires_at,
+        )
+        .await?;
+    Ok(Json(Invitation {
+        url: format!("{}/invitation#{token}", origin_of(&headers)),
+        expires_at,
+    }))
+}
+
+/// Where the person who asked reached keydesk: the browser's `Origin`, else
+/// the `Host` it asked for.
+fn origin_of(headers: &HeaderMap) -> String {
+    let header = |name| headers.get(name).and_then(|v| v.to_str().ok());
+    if let Some(origin) = header(header::ORIGIN).filter(|o| o.starts_with("http")) {
+        return origin.trim_end_matches('/').to_string();
+    }
+    format!(
+        "http://{}",
+        header(header::HOST).unwrap_or("127.0.0.1:8080")
+    )
 }
 
 async fn list(
@@ -119,11 +173,17 @@ async fn create(
     )?;
     let about = password_policy::words_about(&valid.email, &valid.name, &caller.organization.name);
     let about: Vec<&str> = about.iter().map(String::as_str).collect();
-    password_policy::check(&req.password, &about).map_err(|m| Error::field("password", m))?;
-    let hash = state.passwords.hash(req.password).await.map_err(busy)?;
+    let hash = match req.password {
+        Some(password) => {
+            password_policy::check(&password, &about).map_err(|m| Error::field("password", m))?;
+            Some(state.passwords.hash(password).await.map_err(busy)?)
+        }
+        // Invited: they set a password through an invitation link.
+        None => None,
+    };
     let user = state
         .storage
-        .create_user(caller.author(), &valid, &hash)
+        .create_user(caller.author(), &valid, hash.as_deref())
         .await
         .on_constraint(Unique::UserEmail, || {
             Error::field("email", keydesk_contract::validation::EMAIL_TAKEN)

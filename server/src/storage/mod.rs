@@ -10,6 +10,7 @@
 mod api_keys;
 mod audit;
 pub mod constraints;
+mod invitations;
 mod people;
 mod sessions;
 

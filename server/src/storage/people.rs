@@ -72,6 +72,7 @@ impl Storage {
             name: &v.name,
             email: &v.email,
             password_hash,
+            status: UserStatus::Active,
             role_ids: &[ADMIN_ROLE_ID.into()],
             created_at: &now,
         };
@@ -206,12 +207,19 @@ impl Storage {
         }))
     }
 
+    /// Adds a person. Without a password hash they are `invited`: they
+    /// cannot sign in until they accept an invitation and set one.
     pub async fn create_user(
         &self,
         author: Author<'_>,
         v: &ValidNewUser,
-        password_hash: &str,
+        password_hash: Option<&str>,
     ) -> Result<User, sqlx::Error> {
+        let status = if password_hash.is_some() {
+            UserStatus::Active
+        } else {
+            UserStatus::Invited
+        };
         let now = time_format::now_text();
         let user_id = new_id("usr");
         let mut tx = self.write().await?;
@@ -220,7 +228,9 @@ impl Storage {
             id: &user_id,
             name: &v.name,
             email: &v.email,
-            password_hash,
+            // An empty hash matches no password.
+            password_hash: password_hash.unwrap_or(""),
+            status,
             role_ids: &v.role_ids,
             created_at: &now,
         };
@@ -248,7 +258,7 @@ impl Storage {
             name: v.name.clone(),
             email: v.email.clone(),
             roles: role_refs(&v.role_ids),
-            status: UserStatus::Active,
+            status,
             created_at: now,
             last_signed_in_at: None,
         })
@@ -406,6 +416,7 @@ struct NewUser<'a> {
     name: &'a str,
     email: &'a str,
     password_hash: &'a str,
+    status: UserStatus,
     role_ids: &'a [String],
     created_at: &'a str,
 }
@@ -415,13 +426,15 @@ async fn insert_user(
     u: NewUser<'_>,
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
-        "INSERT INTO users (id, organization_id, name, email, password_hash, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
+        "INSERT INTO users (id, organization_id, name, email, password_hash, status, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
     )
     .bind(u.id)
     .bind(u.organization_id)
     .bind(u.name)
     .bind(u.email)
     .bind(u.password_hash)
+    .bind(u.status.as_str())
     .bind(u.created_at)
     .execute(&mut **tx)
     .await?;

@@ -10,6 +10,7 @@ mod concurrency;
 mod csrf;
 mod hardening;
 mod input;
+mod invitations;
 mod isolation;
 mod key_lifecycle;
 mod key_rules;
