@@ -8,6 +8,7 @@ use keydesk_contract::validation;
 use leptos::prelude::*;
 
 use super::field::TextField;
+use super::roles_picker::RolesPicker;
 
 /// What the person has typed and chosen so far. Lives in the dialog, so going
 /// to the next step and back keeps everything.
@@ -93,16 +94,7 @@ pub fn KeyDetailsForm(
     my_permissions: Vec<String>,
 ) -> impl IntoView {
     let my_permissions = StoredValue::new(my_permissions);
-    let count = move || {
-        let n = roles.with(|r| granted_by(r, &draft.role_ids.get()).len());
-        match n {
-            0 => "No permissions granted yet: choose at least one role.".to_string(),
-            1 => "Grants 1 permission.".to_string(),
-            n => format!("Grants {n} permissions."),
-        }
-    };
     let description_length = move || draft.description.with(|d| d.trim().chars().count());
-    let role_error = draft.error("role_ids");
     let description_error = draft.error("description");
 
     view! {
@@ -132,69 +124,9 @@ pub fn KeyDetailsForm(
                 </p>
                 <p class="field__error" id="key-description-error" aria-live="polite">{move || description_error.get()}</p>
             </div>
-            <fieldset class="roles-picker" class:field--invalid=move || role_error.get().is_some() aria-describedby="roles-count roles-error">
-                <legend>"Roles & Access"</legend>
-                <p class="field__hint">"Give the key only what its system needs. Each role shows what it is for."</p>
-                <ul class="roles-picker__list">
-                    <For each=move || roles.get() key=|r| r.id.clone() let:role>
-                        {my_permissions.with_value(|mine| role_option(role, draft, mine))}
-                    </For>
-                </ul>
-                <p class="roles-picker__count" id="roles-count" aria-live="polite">{count}</p>
-                <p class="field__error" id="roles-error" aria-live="polite">{move || role_error.get()}</p>
-            </fieldset>
+            <RolesPicker roles=roles role_ids=draft.role_ids error=draft.error("role_ids")
+                my_permissions=my_permissions.get_value()
+                hint="Give the key only what its system needs. Each role shows what it is for."/>
         </div>
-    }
-}
-
-fn role_option(role: Role, draft: KeyDraft, my_permissions: &[String]) -> impl IntoView {
-    let missing = missing_for(&role, my_permissions);
-    let allowed = missing.is_empty();
-    let id = format!("role-{}", role.id);
-    let reason_id = format!("{id}-reason");
-    let role_id = role.id.clone();
-    let checked = {
-        let role_id = role_id.clone();
-        move || draft.role_ids.with(|ids| ids.contains(&role_id))
-    };
-    let toggle = move |ev| {
-        let on = event_target_checked(&ev);
-        draft.role_ids.update(|ids| {
-            ids.retain(|r| *r != role_id);
-            if on {
-                ids.push(role_id.clone());
-            }
-        });
-    };
-    let reason = (!allowed).then(|| {
-        let shown: Vec<&str> = missing.iter().take(3).map(String::as_str).collect();
-        let more = missing.len().saturating_sub(3);
-        let tail = if more > 0 {
-            format!(" and {more} more")
-        } else {
-            String::new()
-        };
-        format!(
-            "You cannot grant this role: it includes permissions you do not hold ({}{tail}).",
-            shown.join(", ")
-        )
-    });
-    view! {
-        <li class="role-option" class:role-option--disabled=!allowed>
-            <input
-                type="checkbox"
-                id=id.clone()
-                disabled=!allowed
-                aria-describedby=if allowed { format!("{id}-description") } else { format!("{id}-description {reason_id}") }
-                prop:checked=checked
-                on:change=toggle
-            />
-            <label for=id.clone()>
-                <span class="role-option__name">{role.name.clone()}</span>
-                <span class="role-option__count">{format!("{} permissions", role.permissions.len())}</span>
-            </label>
-            <p class="role-option__description" id=format!("{id}-description")>{role.description.clone()}</p>
-            {reason.map(|r| view! { <p class="role-option__reason" id=reason_id.clone()>{r}</p> })}
-        </li>
     }
 }

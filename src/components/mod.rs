@@ -16,4 +16,5 @@ pub mod permission_list;
 pub mod regenerate_dialog;
 pub mod remove_key_dialog;
 pub mod require_session;
+pub mod roles_picker;
 pub mod shell;
