@@ -32,6 +32,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/") view=|| view! { <Redirect path="/api-keys"/> }/>
                 <Route path=path!("/sign-in") view=SignIn/>
                 <Route path=path!("/sign-up") view=SignUp/>
+                <Route path=path!("/invitation") view=pages::accept_invitation::AcceptInvitation/>
                 // One route for the list and /new, so opening Create keeps the page.
                 <Route path=path!("/api-keys/:action?") view=|| view! { <RequireSession><ApiKeysPage/></RequireSession> }/>
                 <Route path=path!("/people") view=|| view! { <RequireSession><pages::people::PeoplePage/></RequireSession> }/>

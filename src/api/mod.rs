@@ -11,9 +11,9 @@ pub use transport::when_session_ends;
 
 use gloo_net::http::Request;
 use keydesk_contract::types::{
-    ApiKey, ApiKeyPage, ApiKeyQuery, AuditPage, ChangePasswordRequest, CreateApiKeyRequest,
-    GenerateRequest, GeneratedApiKey, Me, Permission, Role, SignInRequest, SignUpRequest,
-    UpdateApiKeyRequest, User, UserStatus,
+    AcceptInvitationRequest, ApiKey, ApiKeyPage, ApiKeyQuery, AuditPage, ChangePasswordRequest,
+    CreateApiKeyRequest, CreateUserRequest, GenerateRequest, GeneratedApiKey, Invitation, Me,
+    Permission, Role, SignInRequest, SignUpRequest, UpdateApiKeyRequest, User, UserStatus,
 };
 use transport::{get, post, read, send, url, with_headers};
 
@@ -61,6 +61,25 @@ pub async fn users(status: Option<UserStatus>) -> ApiResult<Vec<User>> {
         .map(|s| format!("?status={}", s.as_str()))
         .unwrap_or_default();
     get(&format!("/users{query}")).await
+}
+
+/// Adds a person; without a password they are invited.
+pub async fn create_user(req: &CreateUserRequest) -> ApiResult<User> {
+    post("/users", req).await
+}
+
+/// A new one-time invitation link for an invited person (voids the old one).
+pub async fn invite(id: &str) -> ApiResult<Invitation> {
+    post(
+        &format!("/users/{}/invitation", encode(id)),
+        &serde_json::json!({}),
+    )
+    .await
+}
+
+/// Sets an invited person's password with their link's token; signs them in.
+pub async fn accept_invitation(req: &AcceptInvitationRequest) -> ApiResult<Me> {
+    post("/auth/accept-invitation", req).await
 }
 
 /// Deactivates (`active: false`) or activates a person.

@@ -1,6 +1,7 @@
 //! Reusable pieces of the screens. Each takes its data and callbacks as props,
 //! so tests can mount and drive it without a server.
 
+pub mod add_person_dialog;
 pub mod clipboard;
 pub mod create_key_dialog;
 pub mod data_boundary;
@@ -8,6 +9,7 @@ pub mod edit_key_dialog;
 pub mod error_panel;
 pub mod field;
 pub mod generated_key_dialog;
+pub mod invitation_link;
 pub mod key_details;
 pub mod key_filters;
 pub mod keys_table;

@@ -1,4 +1,5 @@
 //! One routed screen per file.
+pub mod accept_invitation;
 pub mod api_keys;
 pub mod audit;
 pub mod my_account;

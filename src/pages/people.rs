@@ -3,12 +3,14 @@
 //! working) and activate again.
 
 use keydesk_contract::permissions;
-use keydesk_contract::types::{User, UserStatus};
+use keydesk_contract::types::{CreateUserRequest, Invitation, User, UserStatus};
 use leptos::prelude::*;
 
 use crate::api::{self, ApiResult};
+use crate::components::add_person_dialog::AddPersonDialog;
 use crate::components::data_boundary::DataBoundary;
 use crate::components::error_panel::ErrorPanel;
+use crate::components::invitation_link::InvitationLink;
 use crate::components::modal::Modal;
 use crate::hooks::use_action_outcome::{use_action_outcome_with_options, UseActionOutcomeOptions};
 use crate::session::use_session;
@@ -20,20 +22,45 @@ pub type AccessChange = (String, bool);
 /// `/people`, over the keydesk API.
 #[component]
 pub fn PeoplePage() -> impl IntoView {
+    let session = use_session();
     let status = RwSignal::new(None::<UserStatus>);
     let change = Action::new_local(|(id, active): &AccessChange| {
         let (id, active) = (id.clone(), *active);
         async move { api::set_user_active(&id, active).await }
     });
+    let create = Action::new_local(|req: &CreateUserRequest| {
+        let req = req.clone();
+        async move { api::create_user(&req).await }
+    });
+    let invite = Action::new_local(|id: &String| {
+        let id = id.clone();
+        async move { api::invite(&id).await }
+    });
     let people = LocalResource::new(move || {
         change.version().track();
+        create.version().track();
         api::users(status.get())
     });
+    let roles = LocalResource::new(api::roles);
+    let roles = Signal::derive(move || roles.get().and_then(Result::ok).unwrap_or_default());
+    let adding = RwSignal::new(false);
+    let can_add = move || session.can(permissions::USERS_CREATE);
     view! {
-        <header class="page__header">
-            <h1>"People"</h1>
-            <p class="page__lead">"Everyone who can sign in to this organization. Keys belong to the organization, not to the person who created them."</p>
+        <header class="page__header page__header--with-action">
+            <div>
+                <h1>"People"</h1>
+                <p class="page__lead">"Everyone who can sign in to this organization. Keys belong to the organization, not to the person who created them."</p>
+            </div>
+            <div class="page__action">
+                <button type="button" class="button button--primary" disabled=move || !can_add()
+                    title=move || (!can_add()).then_some("You need the users.create permission.")
+                    on:click=move |_| adding.set(true)>"Add person"</button>
+            </div>
         </header>
+        {move || adding.get().then(|| view! {
+            <AddPersonDialog roles=roles my_permissions=session.me().map(|m| m.permissions).unwrap_or_default()
+                create=create invite=invite on_close=move |_| adding.set(false)/>
+        })}
         <div class="filters">
             <div>
                 <label for="people-status-filter">"Status"</label>
@@ -45,7 +72,7 @@ pub fn PeoplePage() -> impl IntoView {
         </div>
         {move || people.get().is_none().then(|| view! { <p class="loading" role="status">"Loading people…"</p> })}
         <DataBoundary on_retry=move |_| people.refetch()>
-            {move || people.get().map(|r| r.map(|list| view! { <PeopleTable people=list change=change/> }))}
+            {move || people.get().map(|r| r.map(|list| view! { <PeopleTable people=list change=change invite=invite/> }))}
         </DataBoundary>
     }
 }
@@ -63,12 +90,16 @@ pub fn PeopleTable(
     people: Vec<User>,
     /// Deactivates or activates a person.
     change: Action<AccessChange, ApiResult<User>>,
+    /// Issues a new invitation link for an invited person.
+    invite: Action<String, ApiResult<Invitation>>,
 ) -> impl IntoView {
     let session = use_session();
     let me = session.me().map(|m| m.user.id).unwrap_or_default();
     let can_deactivate = session.can_now(permissions::USERS_DEACTIVATE);
     let can_activate = session.can_now(permissions::USERS_ACTIVATE);
     let confirming = RwSignal::new(None::<User>);
+    let can_invite = session.can_now(permissions::USERS_CREATE);
+    let linking = RwSignal::new(None::<User>);
     view! {
         <div class="table-wrap">
             <table class="keys-table people-table">
@@ -87,6 +118,8 @@ pub fn PeopleTable(
                         let is_me = person.id == me;
                         let active = person.status == UserStatus::Active;
                         let for_deactivate = person.clone();
+                        let for_link = person.clone();
+                        let invited = person.status == UserStatus::Invited;
                         let id = person.id.clone();
                         view! {
                             <tr class="key-row" data-person=person.email.clone()>
@@ -107,7 +140,12 @@ pub fn PeopleTable(
                                     }}
                                 </td>
                                 <td class="key-row__actions">
-                                    {if active {
+                                    {invited.then(|| view! {
+                                        <button type="button" class="button button--small" disabled=!can_invite
+                                            aria-label=format!("New invitation link for {}", for_link.name)
+                                            on:click=move |_| linking.set(Some(for_link.clone()))>"New link"</button>
+                                    })}
+                                    {if active || invited {
                                         view! {
                                             <button type="button" class="button button--small button--danger-quiet"
                                                 disabled=is_me || !can_deactivate
@@ -132,6 +170,45 @@ pub fn PeopleTable(
         {move || confirming.get().map(|person| view! {
             <DeactivateDialog person=person change=change on_close=move |_| confirming.set(None)/>
         })}
+        {move || linking.get().map(|person| view! {
+            <NewLinkDialog person=person invite=invite on_close=move |_| linking.set(None)/>
+        })}
+    }
+}
+
+/// A new invitation link for someone who has not joined yet (the old one
+/// stops working).
+#[component]
+fn NewLinkDialog(
+    person: User,
+    invite: Action<String, ApiResult<Invitation>>,
+    #[prop(into)] on_close: Callback<()>,
+) -> impl IntoView {
+    let link = RwSignal::new(None::<Invitation>);
+    let outcome = use_action_outcome_with_options(
+        invite,
+        UseActionOutcomeOptions {
+            on_success: Some(Callback::new(move |i| link.set(Some(i)))),
+            on_fields: None,
+        },
+    );
+    invite.dispatch(person.id.clone());
+    let name = person.name.clone();
+    view! {
+        <Modal labelled_by="new-link-title" on_close=on_close can_close=outcome.idle()>
+            <header class="modal__header">
+                <h2 id="new-link-title">{format!("Invitation link for {}", person.name)}</h2>
+            </header>
+            <div class="modal__content">
+                {move || outcome.pending.get().then(|| view! { <p class="loading" role="status">"Making a new link…"</p> })}
+                {move || outcome.failure.get().map(|e| view! { <ErrorPanel error=e/> })}
+                {move || link.get().map(|i| view! { <InvitationLink invitation=i name=name.clone()/> })}
+            </div>
+            <footer class="modal__actions">
+                <button type="button" class="button button--primary" disabled=move || outcome.pending.get()
+                    on:click=move |_| on_close.run(())>"Done"</button>
+            </footer>
+        </Modal>
     }
 }
 

@@ -1,5 +1,5 @@
 use keydesk_contract::types::{RoleRef, User, UserStatus};
-use keydesk_web::api::ApiResult;
+use keydesk_web::api::{ApiError, ApiResult};
 use keydesk_web::pages::people::{AccessChange, PeopleTable};
 use keydesk_web::session::{Session, SessionState};
 use leptos::prelude::*;
@@ -38,7 +38,8 @@ async fn deactivation_is_confirmed_first_and_nobody_deactivates_themselves() {
             person("usr_2", "Dev", UserStatus::Active),
             person("usr_3", "Old", UserStatus::Deactivated),
         ];
-        view! { <PeopleTable people=people change=change/> }
+        let invite = Action::new_local(|_: &String| async { Err(ApiError::Network) });
+        view! { <PeopleTable people=people change=change invite=invite/> }
     });
     settle().await;
     // Ada is usr_1 (the signed-in person): her own row cannot be deactivated.
@@ -64,4 +65,65 @@ async fn deactivation_is_confirmed_first_and_nobody_deactivates_themselves() {
     click(&find(&page, "button[aria-label='Activate Old']"));
     until(|| sent.get_untracked().len() == 2).await;
     assert_eq!(sent.get_untracked()[1], ("usr_3".to_string(), true));
+}
+
+#[wasm_bindgen_test]
+async fn adding_a_person_double_checks_then_shows_the_link_once() {
+    use keydesk_contract::types::{CreateUserRequest, Invitation};
+    use keydesk_web::components::add_person_dialog::AddPersonDialog;
+    let sent = RwSignal::new(Vec::<CreateUserRequest>::new());
+    let page = mount(move || {
+        let create = Action::new_local(move |req: &CreateUserRequest| {
+            sent.update(|s| s.push(req.clone()));
+            let mut added = person("usr_9", "Grace", UserStatus::Invited);
+            added.email = req.email.clone();
+            async move { ApiResult::Ok(added) }
+        });
+        let invite = Action::new_local(|id: &String| {
+            let url = format!("https://keydesk.example/invitation#token-for-{id}");
+            async move {
+                ApiResult::Ok(Invitation {
+                    url,
+                    expires_at: "2026-12-03T05:00:00.000000Z".into(),
+                })
+            }
+        });
+        view! {
+            <AddPersonDialog roles=Signal::stored(built_in_roles()) my_permissions=permissions_of(&["admin"])
+                create=create invite=invite on_close=|_| {}/>
+        }
+    });
+    settle().await;
+    type_into(&page, "#person-name", "Grace");
+    type_into(&page, "#person-email", "not an email");
+    set_checked(&page, "#role-document-viewer", true);
+    click(&button(&page, "Next: double-check"));
+    until(|| {
+        exists(&page, "#person-email-error")
+            && !text(&find(&page, "#person-email-error")).is_empty()
+    })
+    .await;
+    assert_eq!(
+        value_of(&page, "#person-name"),
+        "Grace",
+        "nothing typed is lost"
+    );
+
+    type_into(&page, "#person-email", "grace@acme.io");
+    click(&button(&page, "Next: double-check"));
+    until(|| text(&page).contains("will be granted to")).await;
+    assert_eq!(
+        listed_permissions(&page, ".permission"),
+        permissions_of(&["document-viewer"])
+    );
+    click(&button(&page, "Add person"));
+    until(|| exists(&page, "#invitation-link")).await;
+    assert_eq!(
+        value_of(&page, "#invitation-link"),
+        "https://keydesk.example/invitation#token-for-usr_9"
+    );
+    assert!(text(&page).contains("Shown once"));
+    let request = sent.get_untracked().pop().unwrap();
+    assert_eq!(request.password, None, "added as invited");
+    assert_eq!(request.role_ids, ["document-viewer"]);
 }

@@ -48,6 +48,18 @@ async fn screenshots() {
         shoot(&page, "24-people-deactivate.png").await;
         page.click_button("Cancel").await;
         page.wait_gone("dialog[open]").await;
+        page.click_button("Add person").await;
+        page.fill("#person-name", "Grace Hopper").await;
+        page.fill("#person-email", "grace@acme.io").await;
+        page.click("#role-document-viewer").await;
+        page.click_button("Next: double-check").await;
+        page.wait_text("will be granted to").await;
+        page.click("dialog[open] .modal__actions .button--primary").await;
+        page.wait_for("#invitation-link").await;
+        shoot(&page, "25-invitation-link.png").await;
+        let link = page.value("#invitation-link").await;
+        page.click_button("Done").await;
+        page.wait_gone("dialog[open]").await;
 
         page.click("a[href='/account']").await;
         page.wait_text("Change password").await;
@@ -66,6 +78,11 @@ async fn screenshots() {
         page.wait_text("signing out did not complete").await;
         shoot(&page, "22-sign-out-failed.png").await;
         page.start_server().await;
+        page.click_button("Retry").await;
+        page.wait_for("#sign-in-email").await;
+        page.goto(link.trim_start_matches(&page.base)).await;
+        page.wait_for("#invitation-password").await;
+        shoot(&page, "26-join.png").await;
     })
     .await;
 }
