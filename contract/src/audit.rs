@@ -26,6 +26,7 @@ const USER_SIGNED_OUT_EVERYWHERE: &str = "user.signed_out_everywhere";
 const USER_DEACTIVATED: &str = "user.deactivated";
 const USER_INVITED: &str = "user.invited";
 const USER_JOINED: &str = "user.joined";
+const USER_UPDATED: &str = "user.updated";
 const USER_ACTIVATED: &str = "user.activated";
 const API_KEY_CREATED: &str = "api_key.created";
 const API_KEY_UPDATED: &str = "api_key.updated";
@@ -58,6 +59,11 @@ pub enum AuditAction {
     },
     /// An invited person accepted and set their password.
     UserJoined {},
+    /// A person's name or roles changed; only what changed is set.
+    UserUpdated {
+        name: Option<Change<String>>,
+        role_ids: Option<Change<Vec<String>>>,
+    },
     UserActivated {},
     ApiKeyCreated {
         name: String,
@@ -106,6 +112,9 @@ impl AuditAction {
                 (USER_INVITED, json!({ "expires_at": expires_at }))
             }
             AuditAction::UserJoined {} => (USER_JOINED, json!({})),
+            AuditAction::UserUpdated { name, role_ids } => {
+                (USER_UPDATED, json!({ "name": name, "role_ids": role_ids }))
+            }
             AuditAction::UserActivated {} => (USER_ACTIVATED, json!({})),
             AuditAction::ApiKeyCreated {
                 name,
@@ -161,6 +170,12 @@ impl AuditAction {
                 to: c.get("to")?.as_str()?.to_string(),
             })
         };
+        let changed_list = |k: &str| {
+            details.get(k).filter(|c| c.is_object()).map(|c| Change {
+                from: list(c.get("from")),
+                to: list(c.get("to")),
+            })
+        };
         match action {
             ORGANIZATION_CREATED => AuditAction::OrganizationCreated {},
             USER_CREATED => AuditAction::UserCreated {
@@ -180,6 +195,10 @@ impl AuditAction {
                 expires_at: text("expires_at"),
             },
             USER_JOINED => AuditAction::UserJoined {},
+            USER_UPDATED => AuditAction::UserUpdated {
+                name: changed_text("name"),
+                role_ids: changed_list("role_ids"),
+            },
             USER_ACTIVATED => AuditAction::UserActivated {},
             API_KEY_CREATED => AuditAction::ApiKeyCreated {
                 name: text("name").unwrap_or_default(),
@@ -190,13 +209,7 @@ impl AuditAction {
             API_KEY_UPDATED => AuditAction::ApiKeyUpdated {
                 name: changed_text("name"),
                 description: changed_text("description"),
-                role_ids: details
-                    .get("role_ids")
-                    .filter(|c| c.is_object())
-                    .map(|c| Change {
-                        from: list(c.get("from")),
-                        to: list(c.get("to")),
-                    }),
+                role_ids: changed_list("role_ids"),
             },
             API_KEY_GENERATED => AuditAction::ApiKeyGenerated {
                 regenerated: details

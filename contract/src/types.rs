@@ -183,6 +183,15 @@ pub struct CreateUserRequest {
     pub role_ids: Vec<String>,
 }
 
+/// `PATCH /users/{id}`; absent fields stay as they are.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct UpdateUserRequest {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role_ids: Option<Vec<String>>,
+}
+
 /// `POST /users/{id}/invitation`: a one-time link, shown once.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Invitation {

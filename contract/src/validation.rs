@@ -6,6 +6,7 @@
 use crate::text;
 use crate::types::{
     CreateApiKeyRequest, CreateUserRequest, FieldErrors, SignUpRequest, UpdateApiKeyRequest,
+    UpdateUserRequest,
 };
 
 pub const KEY_NAME_MIN: usize = 3;
@@ -335,6 +336,37 @@ impl CreateUserRequest {
                 role_ids,
             }),
             _ => Err(e),
+        }
+    }
+}
+
+/// A change to a person after validation: `None` leaves a field unchanged.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ValidUserChange {
+    pub name: Option<String>,
+    pub role_ids: Option<Vec<String>>,
+}
+
+impl UpdateUserRequest {
+    pub fn validate(
+        &self,
+        is_known_role: impl Fn(&str) -> bool,
+    ) -> Result<ValidUserChange, FieldErrors> {
+        let mut e = FieldErrors::new();
+        let change = ValidUserChange {
+            name: self
+                .name
+                .as_deref()
+                .and_then(|n| check(&mut e, "name", person_name(n))),
+            role_ids: self
+                .role_ids
+                .as_deref()
+                .and_then(|r| check(&mut e, "role_ids", role_ids(r, &is_known_role))),
+        };
+        if e.is_empty() {
+            Ok(change)
+        } else {
+            Err(e)
         }
     }
 }

@@ -27,6 +27,7 @@ pub fn describe(event: &AuditEvent) -> String {
         AuditAction::UserActivated {} => "activated".into(),
         AuditAction::UserInvited { .. } => "invited".into(),
         AuditAction::UserJoined {} => "accepted the invitation and joined".into(),
+        AuditAction::UserUpdated { .. } => "changed the roles or name of".into(),
         AuditAction::UserLockedOut { .. } => "was locked out after repeated failed sign-ins".into(),
         AuditAction::OrganizationCreated {} => "created the organization".into(),
         // A newer server's action: its wire name still says what it was.
@@ -57,6 +58,20 @@ pub fn changes(event: &AuditEvent) -> Option<String> {
         | AuditAction::UserLockedOut {
             client_address: Some(address),
         } => Some(format!("from {address}")),
+        AuditAction::UserUpdated { name, role_ids } => {
+            let mut parts = Vec::new();
+            if let Some(r) = role_ids {
+                parts.push(format!(
+                    "roles: {} → {}",
+                    role_names(&r.from),
+                    role_names(&r.to)
+                ));
+            }
+            if let Some(n) = name {
+                parts.push(format!("renamed from {}", n.from));
+            }
+            (!parts.is_empty()).then(|| parts.join("; "))
+        }
         AuditAction::ApiKeyUpdated {
             name,
             description,

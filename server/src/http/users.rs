@@ -10,7 +10,9 @@ use axum::routing::{get, post};
 use axum::Router;
 use keydesk_contract::permissions;
 use keydesk_contract::roles;
-use keydesk_contract::types::{CreateUserRequest, Invitation, User, UserQuery, UserStatus};
+use keydesk_contract::types::{
+    CreateUserRequest, Invitation, UpdateUserRequest, User, UserQuery, UserStatus,
+};
 
 use super::auth::busy;
 use super::error::{Error, ResultExt};
@@ -22,7 +24,7 @@ use crate::{time_format, AppState};
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/users", get(list).post(create))
-        .route("/users/{id}", get(read))
+        .route("/users/{id}", get(read).patch(update))
         .route("/users/{id}/deactivate", post(deactivate))
         .route("/users/{id}/activate", post(activate))
         .route("/users/{id}/invitation", post(invite))
@@ -114,6 +116,41 @@ async fn read(
     Ok(Json(find(&state, &caller, &id).await?))
 }
 
+/// Changes a person's name or roles; takes effect on their next request.
+async fn update(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    Json(req): Json<UpdateUserRequest>,
+) -> Result<Json<User>, Error> {
+    caller.require(permissions::USERS_UPDATE)?;
+    let person = find(&state, &caller, &id).await?;
+    let change = req.validate(roles::is_known).map_err(Error::Validation)?;
+    let theirs = roles::union_of(person.roles.iter().map(|r| r.id.as_str()));
+    caller.require_all(theirs, "change this person")?;
+    if let Some(role_ids) = &change.role_ids {
+        caller.require_all(
+            roles::union_of(role_ids.iter().map(String::as_str)),
+            "give these roles",
+        )?;
+    }
+    match state
+        .storage
+        .update_user(caller.author(), &person, &change)
+        .await?
+    {
+        StatusChange::Done(user) => Ok(Json(*user)),
+        StatusChange::Gone => Err(Error::NotFound("person")),
+        StatusChange::LastAdministrator => Err(last_administrator()),
+    }
+}
+
+fn last_administrator() -> Error {
+    Error::Conflict(
+        "This is the last active person who holds every permission; the organization needs one.",
+    )
+}
+
 async fn deactivate(
     State(state): State<AppState>,
     caller: Caller,
@@ -154,9 +191,7 @@ async fn set_status(
     {
         StatusChange::Done(user) => Ok(Json(*user)),
         StatusChange::Gone => Err(Error::NotFound("person")),
-        StatusChange::LastAdministrator => Err(Error::Conflict(
-            "This is the last active person who holds every permission; the organization needs one.",
-        )),
+        StatusChange::LastAdministrator => Err(last_administrator()),
     }
 }
 

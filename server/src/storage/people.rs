@@ -1,10 +1,11 @@
 //! Organizations, users and their roles; the identity behind a session.
 
 use keydesk_contract::audit::AuditAction;
+use keydesk_contract::audit::Change;
 use keydesk_contract::permissions;
 use keydesk_contract::roles::ADMIN_ROLE_ID;
 use keydesk_contract::types::{Actor, ActorKind, AuditTarget, Me, Organization, User, UserStatus};
-use keydesk_contract::validation::{ValidNewUser, ValidSignUp};
+use keydesk_contract::validation::{ValidNewUser, ValidSignUp, ValidUserChange};
 use sqlx::{Sqlite, Transaction};
 use std::collections::BTreeMap;
 
@@ -340,20 +341,7 @@ impl Storage {
             return Ok(StatusChange::Gone);
         };
         if status != UserStatus::Active {
-            let others: Vec<(String, String)> = sqlx::query_as(
-                "SELECT u.id, r.role_id FROM users u JOIN user_roles r ON r.user_id = u.id \
-                 WHERE u.organization_id = $1 AND u.status = 'active' AND u.id <> $2",
-            )
-            .bind(author.organization_id)
-            .bind(user_id)
-            .fetch_all(&mut *tx)
-            .await?;
-            let mut roles: BTreeMap<String, Vec<String>> = BTreeMap::new();
-            for (user, role) in others {
-                roles.entry(user).or_default().push(role);
-            }
-            let everything = permissions::CATALOGUE.len();
-            if !roles.values().any(|r| granted(r).len() == everything) {
+            if !someone_holds_everything(&mut tx, author.organization_id, user_id, None).await? {
                 return Ok(StatusChange::LastAdministrator);
             }
             sqlx::query("DELETE FROM sessions WHERE user_id = $1")
@@ -393,6 +381,123 @@ impl Storage {
             },
         )
     }
+}
+
+impl Storage {
+    /// Changes a person's name and roles, in one transaction with its audit
+    /// record. Refused when it would leave no active person holding every
+    /// permission (checked under the write lock).
+    pub async fn update_user(
+        &self,
+        author: Author<'_>,
+        current: &User,
+        change: &ValidUserChange,
+    ) -> Result<StatusChange, sqlx::Error> {
+        let mut tx = self.write().await?;
+        let exists: Option<(String,)> =
+            sqlx::query_as("SELECT id FROM users WHERE id = $1 AND organization_id = $2")
+                .bind(&current.id)
+                .bind(author.organization_id)
+                .fetch_optional(&mut *tx)
+                .await?;
+        if exists.is_none() {
+            return Ok(StatusChange::Gone);
+        }
+        if let Some(role_ids) = &change.role_ids {
+            let after = (current.status == UserStatus::Active).then_some(role_ids.as_slice());
+            let still =
+                someone_holds_everything(&mut tx, author.organization_id, &current.id, after)
+                    .await?;
+            if !still {
+                return Ok(StatusChange::LastAdministrator);
+            }
+            sqlx::query("DELETE FROM user_roles WHERE user_id = $1")
+                .bind(&current.id)
+                .execute(&mut *tx)
+                .await?;
+            for role_id in role_ids {
+                sqlx::query("INSERT INTO user_roles (user_id, role_id) VALUES ($1, $2)")
+                    .bind(&current.id)
+                    .bind(role_id)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+        }
+        let name = change.name.as_deref().unwrap_or(&current.name);
+        sqlx::query("UPDATE users SET name = $1 WHERE id = $2")
+            .bind(name)
+            .bind(&current.id)
+            .execute(&mut *tx)
+            .await?;
+        let before: Vec<String> = current.roles.iter().map(|r| r.id.clone()).collect();
+        let action = AuditAction::UserUpdated {
+            name: change
+                .name
+                .as_ref()
+                .filter(|n| **n != current.name)
+                .map(|n| Change {
+                    from: current.name.clone(),
+                    to: n.clone(),
+                }),
+            role_ids: change
+                .role_ids
+                .as_ref()
+                .filter(|r| **r != before)
+                .map(|r| Change {
+                    from: before.clone(),
+                    to: r.clone(),
+                }),
+        };
+        record(
+            &mut tx,
+            AuditEntry {
+                organization_id: author.organization_id,
+                actor: author.actor,
+                action,
+                target: AuditTarget {
+                    kind: "user".into(),
+                    id: current.id.clone(),
+                    name: name.to_string(),
+                },
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(
+            match self.get_user(author.organization_id, &current.id).await? {
+                Some(user) => StatusChange::Done(Box::new(user)),
+                None => StatusChange::Gone,
+            },
+        )
+    }
+}
+
+/// Whether some active person of the organization holds every permission
+/// once `target` has the roles `target_after` (`None`: once the target is
+/// no longer active, or no longer counts).
+async fn someone_holds_everything(
+    tx: &mut Transaction<'static, Sqlite>,
+    organization_id: &str,
+    target: &str,
+    target_after: Option<&[String]>,
+) -> Result<bool, sqlx::Error> {
+    let rows: Vec<(String, String)> = sqlx::query_as(
+        "SELECT u.id, r.role_id FROM users u JOIN user_roles r ON r.user_id = u.id \
+         WHERE u.organization_id = $1 AND u.status = 'active' AND u.id <> $2",
+    )
+    .bind(organization_id)
+    .bind(target)
+    .fetch_all(&mut **tx)
+    .await?;
+    let mut roles: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for (user, role) in rows {
+        roles.entry(user).or_default().push(role);
+    }
+    if let Some(after) = target_after {
+        roles.insert(target.to_string(), after.to_vec());
+    }
+    let everything = permissions::CATALOGUE.len();
+    Ok(roles.values().any(|r| granted(r).len() == everything))
 }
 
 impl UserRow {

@@ -155,3 +155,77 @@ async fn deactivating_needs_the_permission() {
     assert_eq!(dev.get("/users").await.0, StatusCode::FORBIDDEN);
     server.stop().await;
 }
+
+#[tokio::test]
+async fn changing_roles_applies_on_the_next_request_and_never_removes_the_last_full_admin() {
+    let server = TestServer::start().await;
+    let ada = server.sign_up("Acme", "ada@acme.io").await;
+    let ada_id = ada.me().await.user.id;
+    let dev = ada.add_person("dev@acme.io", &["developer"]).await;
+    let dev_id = dev.me().await.user.id;
+    assert_eq!(dev.get("/api-keys").await.0, StatusCode::OK);
+
+    let (status, body) = ada
+        .patch(
+            &format!("/users/{dev_id}"),
+            json!({"role_ids": ["billing-reader"]}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["roles"][0]["id"], "billing-reader");
+    // Their very next request has the new permissions.
+    assert_eq!(dev.get("/api-keys").await.0, StatusCode::FORBIDDEN);
+    assert!(!dev
+        .me()
+        .await
+        .permissions
+        .contains(&"service-accounts.retrieve".to_string()));
+
+    // The only Admin cannot be demoted, by anyone.
+    let (status, body) = ada
+        .patch(
+            &format!("/users/{ada_id}"),
+            json!({"role_ids": ["developer"]}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    assert!(ada.me().await.user.roles.iter().any(|r| r.id == "admin"));
+    // With a second Admin, it is allowed.
+    ada.patch(&format!("/users/{dev_id}"), json!({"role_ids": ["admin"]}))
+        .await;
+    let (status, _) = ada
+        .patch(
+            &format!("/users/{ada_id}"),
+            json!({"role_ids": ["developer"]}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+
+    let (_, trail) = dev.get("/audit-events").await;
+    assert!(trail.to_string().contains("user.updated"));
+    // Unknown roles are a 422 naming the field.
+    let (status, body) = dev
+        .patch(
+            &format!("/users/{ada_id}"),
+            json!({"role_ids": ["superuser"]}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body["error"]["fields"]["role_ids"].is_string());
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn nobody_changes_someone_who_holds_more_than_they_do() {
+    let server = TestServer::start().await;
+    let ada = server.sign_up("Acme", "ada@acme.io").await;
+    let ada_id = ada.me().await.user.id;
+    // A developer holds no people permissions, and much less than an Admin.
+    let dev = ada.add_person("dev@acme.io", &["developer"]).await;
+    let (status, _) = dev
+        .patch(&format!("/users/{ada_id}"), json!({"name": "Hijacked"}))
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert_eq!(ada.me().await.user.name, "Ada Admin");
+    server.stop().await;
+}
