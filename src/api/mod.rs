@@ -13,7 +13,8 @@ use gloo_net::http::Request;
 use keydesk_contract::types::{
     AcceptInvitationRequest, ApiKey, ApiKeyPage, ApiKeyQuery, AuditPage, ChangePasswordRequest,
     CreateApiKeyRequest, CreateUserRequest, GenerateRequest, GeneratedApiKey, Invitation, Me,
-    Permission, Role, SignInRequest, SignUpRequest, UpdateApiKeyRequest, User, UserStatus,
+    Permission, Role, SignInRequest, SignUpRequest, UpdateApiKeyRequest, UpdateUserRequest, User,
+    UserStatus,
 };
 use transport::{get, post, read, send, url, with_headers};
 
@@ -80,6 +81,12 @@ pub async fn invite(id: &str) -> ApiResult<Invitation> {
 /// Sets an invited person's password with their link's token; signs them in.
 pub async fn accept_invitation(req: &AcceptInvitationRequest) -> ApiResult<Me> {
     post("/auth/accept-invitation", req).await
+}
+
+/// Changes a person's name or roles.
+pub async fn update_user(id: &str, req: &UpdateUserRequest) -> ApiResult<User> {
+    let request = with_headers(Request::patch(&url(&format!("/users/{}", encode(id))))).json(req);
+    read(send(request).await?).await
 }
 
 /// Deactivates (`active: false`) or activates a person.

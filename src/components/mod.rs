@@ -2,9 +2,11 @@
 //! so tests can mount and drive it without a server.
 
 pub mod add_person_dialog;
+pub mod change_roles_dialog;
 pub mod clipboard;
 pub mod create_key_dialog;
 pub mod data_boundary;
+pub mod deactivate_dialog;
 pub mod edit_key_dialog;
 pub mod error_panel;
 pub mod field;
@@ -14,6 +16,7 @@ pub mod key_details;
 pub mod key_filters;
 pub mod keys_table;
 pub mod modal;
+pub mod new_link_dialog;
 pub mod permission_list;
 pub mod regenerate_dialog;
 pub mod remove_key_dialog;

@@ -3,21 +3,19 @@
 //! working) and activate again.
 
 use keydesk_contract::permissions;
-use keydesk_contract::types::{CreateUserRequest, Invitation, User, UserStatus};
+use keydesk_contract::types::{CreateUserRequest, Invitation, Role, User, UserStatus};
 use leptos::prelude::*;
 
 use crate::api::{self, ApiResult};
 use crate::components::add_person_dialog::AddPersonDialog;
+use crate::components::change_roles_dialog::{ChangeRolesDialog, PersonChange};
 use crate::components::data_boundary::DataBoundary;
-use crate::components::error_panel::ErrorPanel;
-use crate::components::invitation_link::InvitationLink;
-use crate::components::modal::Modal;
-use crate::hooks::use_action_outcome::{use_action_outcome_with_options, UseActionOutcomeOptions};
+use crate::components::deactivate_dialog::DeactivateDialog;
+use crate::components::new_link_dialog::NewLinkDialog;
 use crate::session::use_session;
 use crate::time;
 
-/// A change of someone's access: their id and whether they may sign in.
-pub type AccessChange = (String, bool);
+pub use crate::components::deactivate_dialog::AccessChange;
 
 /// `/people`, over the keydesk API.
 #[component]
@@ -36,9 +34,14 @@ pub fn PeoplePage() -> impl IntoView {
         let id = id.clone();
         async move { api::invite(&id).await }
     });
+    let update = Action::new_local(|(id, req): &PersonChange| {
+        let (id, req) = (id.clone(), req.clone());
+        async move { api::update_user(&id, &req).await }
+    });
     let people = LocalResource::new(move || {
         change.version().track();
         create.version().track();
+        update.version().track();
         api::users(status.get())
     });
     let roles = LocalResource::new(api::roles);
@@ -72,7 +75,9 @@ pub fn PeoplePage() -> impl IntoView {
         </div>
         {move || people.get().is_none().then(|| view! { <p class="loading" role="status">"Loading people…"</p> })}
         <DataBoundary on_retry=move |_| people.refetch()>
-            {move || people.get().map(|r| r.map(|list| view! { <PeopleTable people=list change=change invite=invite/> }))}
+            {move || people.get().map(|r| r.map(|list| view! {
+                <PeopleTable people=list roles=roles change=change invite=invite update=update/>
+            }))}
         </DataBoundary>
     }
 }
@@ -92,6 +97,11 @@ pub fn PeopleTable(
     change: Action<AccessChange, ApiResult<User>>,
     /// Issues a new invitation link for an invited person.
     invite: Action<String, ApiResult<Invitation>>,
+    /// Changes a person's roles.
+    update: Action<PersonChange, ApiResult<User>>,
+    /// Every role there is, to pick from.
+    #[prop(into)]
+    roles: Signal<Vec<Role>>,
 ) -> impl IntoView {
     let session = use_session();
     let me = session.me().map(|m| m.user.id).unwrap_or_default();
@@ -100,6 +110,9 @@ pub fn PeopleTable(
     let confirming = RwSignal::new(None::<User>);
     let can_invite = session.can_now(permissions::USERS_CREATE);
     let linking = RwSignal::new(None::<User>);
+    let can_update = session.can_now(permissions::USERS_UPDATE);
+    let changing = RwSignal::new(None::<User>);
+    let my_permissions = move || session.me().map(|m| m.permissions).unwrap_or_default();
     view! {
         <div class="table-wrap">
             <table class="keys-table people-table">
@@ -119,6 +132,7 @@ pub fn PeopleTable(
                         let active = person.status == UserStatus::Active;
                         let for_deactivate = person.clone();
                         let for_link = person.clone();
+                        let for_roles = person.clone();
                         let invited = person.status == UserStatus::Invited;
                         let id = person.id.clone();
                         view! {
@@ -140,9 +154,13 @@ pub fn PeopleTable(
                                     }}
                                 </td>
                                 <td class="key-row__actions">
+                                    <button type="button" class="button button--small" disabled=!can_update
+                                        title=(!can_update).then_some("You need the users.update permission.")
+                                        aria-label=format!("Change roles of {}", for_roles.name)
+                                        on:click=move |_| changing.set(Some(for_roles.clone()))>"Change roles"</button>
                                     {invited.then(|| view! {
                                         <button type="button" class="button button--small" disabled=!can_invite
-                                            aria-label=format!("New invitation link for {}", for_link.name)
+                                            aria-label=format!("New link for {}", for_link.name)
                                             on:click=move |_| linking.set(Some(for_link.clone()))>"New link"</button>
                                     })}
                                     {if active || invited {
@@ -170,83 +188,12 @@ pub fn PeopleTable(
         {move || confirming.get().map(|person| view! {
             <DeactivateDialog person=person change=change on_close=move |_| confirming.set(None)/>
         })}
+        {move || changing.get().map(|person| view! {
+            <ChangeRolesDialog person=person roles=roles my_permissions=my_permissions() update=update
+                on_close=move |_| changing.set(None)/>
+        })}
         {move || linking.get().map(|person| view! {
             <NewLinkDialog person=person invite=invite on_close=move |_| linking.set(None)/>
         })}
-    }
-}
-
-/// A new invitation link for someone who has not joined yet (the old one
-/// stops working).
-#[component]
-fn NewLinkDialog(
-    person: User,
-    invite: Action<String, ApiResult<Invitation>>,
-    #[prop(into)] on_close: Callback<()>,
-) -> impl IntoView {
-    let link = RwSignal::new(None::<Invitation>);
-    let outcome = use_action_outcome_with_options(
-        invite,
-        UseActionOutcomeOptions {
-            on_success: Some(Callback::new(move |i| link.set(Some(i)))),
-            on_fields: None,
-        },
-    );
-    invite.dispatch(person.id.clone());
-    let name = person.name.clone();
-    view! {
-        <Modal labelled_by="new-link-title" on_close=on_close can_close=outcome.idle()>
-            <header class="modal__header">
-                <h2 id="new-link-title">{format!("Invitation link for {}", person.name)}</h2>
-            </header>
-            <div class="modal__content">
-                {move || outcome.pending.get().then(|| view! { <p class="loading" role="status">"Making a new link…"</p> })}
-                {move || outcome.failure.get().map(|e| view! { <ErrorPanel error=e/> })}
-                {move || link.get().map(|i| view! { <InvitationLink invitation=i name=name.clone()/> })}
-            </div>
-            <footer class="modal__actions">
-                <button type="button" class="button button--primary" disabled=move || outcome.pending.get()
-                    on:click=move |_| on_close.run(())>"Done"</button>
-            </footer>
-        </Modal>
-    }
-}
-
-/// Says what deactivation does before it is done.
-#[component]
-fn DeactivateDialog(
-    person: User,
-    change: Action<AccessChange, ApiResult<User>>,
-    #[prop(into)] on_close: Callback<()>,
-) -> impl IntoView {
-    let outcome = use_action_outcome_with_options(
-        change,
-        UseActionOutcomeOptions {
-            on_success: Some(Callback::new(move |_| on_close.run(()))),
-            on_fields: None,
-        },
-    );
-    let id = person.id.clone();
-    view! {
-        <Modal labelled_by="deactivate-title" on_close=on_close can_close=outcome.idle()>
-            <header class="modal__header">
-                <h2 id="deactivate-title">{format!("Deactivate {}?", person.name)}</h2>
-            </header>
-            <div class="modal__content">
-                <p class="warning" role="note">
-                    "Every session of " <strong>{person.name.clone()}</strong>
-                    " ends at once and they cannot sign in until activated again. "
-                    "API keys they created keep working: keys belong to the organization."
-                </p>
-                {move || outcome.failure.get().map(|e| view! { <ErrorPanel error=e/> })}
-            </div>
-            <footer class="modal__actions">
-                <button type="button" class="button" disabled=move || outcome.pending.get() on:click=move |_| on_close.run(())>"Cancel"</button>
-                <button type="button" class="button button--danger" disabled=move || outcome.pending.get()
-                    on:click=move |_| { change.dispatch((id.clone(), false)); }>
-                    {move || if outcome.pending.get() { "Deactivating…" } else { "Deactivate" }}
-                </button>
-            </footer>
-        </Modal>
     }
 }

@@ -39,7 +39,12 @@ async fn deactivation_is_confirmed_first_and_nobody_deactivates_themselves() {
             person("usr_3", "Old", UserStatus::Deactivated),
         ];
         let invite = Action::new_local(|_: &String| async { Err(ApiError::Network) });
-        view! { <PeopleTable people=people change=change invite=invite/> }
+        let update = Action::new_local(
+            |_: &(String, keydesk_contract::types::UpdateUserRequest)| async {
+                Err(ApiError::Network)
+            },
+        );
+        view! { <PeopleTable people=people change=change invite=invite update=update roles=Signal::stored(built_in_roles())/> }
     });
     settle().await;
     // Ada is usr_1 (the signed-in person): her own row cannot be deactivated.
@@ -126,4 +131,39 @@ async fn adding_a_person_double_checks_then_shows_the_link_once() {
     let request = sent.get_untracked().pop().unwrap();
     assert_eq!(request.password, None, "added as invited");
     assert_eq!(request.role_ids, ["document-viewer"]);
+}
+
+#[wasm_bindgen_test]
+async fn changing_roles_shows_what_is_added_and_removed_before_saving() {
+    use keydesk_contract::types::UpdateUserRequest;
+    use keydesk_web::components::change_roles_dialog::ChangeRolesDialog;
+    let sent = RwSignal::new(Vec::<(String, UpdateUserRequest)>::new());
+    let page = mount(move || {
+        let update = Action::new_local(move |c: &(String, UpdateUserRequest)| {
+            sent.update(|s| s.push(c.clone()));
+            async move { ApiResult::Ok(person("usr_2", "Dev", UserStatus::Active)) }
+        });
+        view! {
+            <ChangeRolesDialog person=person("usr_2", "Dev", UserStatus::Active) roles=Signal::stored(built_in_roles())
+                my_permissions=permissions_of(&["admin"]) update=update on_close=|_| {}/>
+        }
+    });
+    settle().await;
+    set_checked(&page, "#role-developer", false);
+    set_checked(&page, "#role-billing-reader", true);
+    click(&button(&page, "Next: review changes"));
+    until(|| text(&page).contains("Review what changes")).await;
+    assert_eq!(
+        listed_permissions(&page, ".permission--added"),
+        permissions_of(&["billing-reader"])
+    );
+    assert!(listed_permissions(&page, ".permission--removed")
+        .contains(&"service-accounts.create".to_string()));
+    assert!(sent.get_untracked().is_empty(), "nothing saved before Save");
+    click(&button(&page, "Save changes"));
+    until(|| sent.get_untracked().len() == 1).await;
+    assert_eq!(
+        sent.get_untracked()[0].1.role_ids.as_deref(),
+        Some(&["billing-reader".to_string()][..])
+    );
 }

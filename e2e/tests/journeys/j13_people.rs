@@ -27,6 +27,21 @@ async fn an_admin_deactivates_a_developer_whose_session_ends_at_once() {
         let own = page.wait_for("button[aria-label='Deactivate Ada Admin']").await;
         assert!(!page.is_enabled(&own).await, "nobody deactivates themselves");
 
+        // Change their roles: what is added and removed is shown first, and
+        // their next request already has the new permissions.
+        assert_eq!(dev.get("/api-keys").await.0.as_u16(), 200);
+        page.click("button[aria-label='Change roles of Dev Eloper']").await;
+        page.wait_for("dialog[open] #role-developer").await;
+        page.click("#role-developer").await;
+        page.click("#role-billing-reader").await;
+        page.click_button("Next: review changes").await;
+        page.wait_text("Review what changes").await;
+        audit(&page, "Change roles: review").await;
+        page.click_button("Save changes").await;
+        page.wait_gone("dialog[open]").await;
+        page.wait_text("Billing Reader").await;
+        assert_eq!(dev.get("/api-keys").await.0.as_u16(), 403, "applies on the next request");
+
         page.click("button[aria-label='Deactivate Dev Eloper']").await;
         page.wait_text("ends at once").await;
         audit(&page, "Deactivate dialog").await;
