@@ -349,11 +349,17 @@ impl Storage {
                 .execute(&mut *tx)
                 .await?;
         }
-        sqlx::query("UPDATE users SET status = $1 WHERE id = $2")
-            .bind(status.as_str())
-            .bind(user_id)
-            .execute(&mut *tx)
-            .await?;
+        // Someone who never joined (no password yet) goes back to invited,
+        // so a new invitation link can still bring them in.
+        sqlx::query(
+            "UPDATE users SET status = CASE WHEN $1 = 'active' AND password_hash = '' \
+             THEN 'invited' ELSE $2 END WHERE id = $3",
+        )
+        .bind(status.as_str())
+        .bind(status.as_str())
+        .bind(user_id)
+        .execute(&mut *tx)
+        .await?;
         let action = if status == UserStatus::Active {
             AuditAction::UserActivated {}
         } else {

@@ -156,3 +156,31 @@ async fn only_those_who_may_add_people_issue_links_and_tokens_are_stored_as_dige
     );
     server.stop().await;
 }
+
+#[tokio::test]
+async fn an_invited_person_deactivated_and_activated_again_can_still_join() {
+    let server = TestServer::start().await;
+    let ada = server.sign_up("Acme", "ada@acme.io").await;
+    let id = invite_dev(&ada).await;
+    let token = link(&ada, &id).await;
+    let (status, _) = ada
+        .post(&format!("/users/{id}/deactivate"), json!({}))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        accept(&server, &token, DEV_PASSWORD).await.0,
+        StatusCode::UNAUTHORIZED
+    );
+    let (status, body) = ada.post(&format!("/users/{id}/activate"), json!({})).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        body["status"], "invited",
+        "no password yet: back to invited, not active"
+    );
+    let fresh = link(&ada, &id).await;
+    assert_eq!(
+        accept(&server, &fresh, DEV_PASSWORD).await.0,
+        StatusCode::OK
+    );
+    server.stop().await;
+}
