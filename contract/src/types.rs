@@ -144,6 +144,17 @@ pub struct User {
     pub last_signed_in_at: Option<String>,
 }
 
+impl UserStatus {
+    /// The words a person reads.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Active => "Active",
+            Self::Invited => "Invited",
+            Self::Deactivated => "Deactivated",
+        }
+    }
+}
+
 fn active() -> UserStatus {
     UserStatus::Active
 }
@@ -452,6 +463,26 @@ pub struct AuditTarget {
     pub kind: String,
     pub id: String,
     pub name: String,
+}
+
+impl AuditTarget {
+    /// A person, as events about them name them.
+    pub fn user(id: impl Into<String>, name: impl Into<String>) -> Self {
+        AuditTarget {
+            kind: "user".into(),
+            id: id.into(),
+            name: name.into(),
+        }
+    }
+
+    /// An API key, as events about it name it.
+    pub fn api_key(id: impl Into<String>, name: impl Into<String>) -> Self {
+        AuditTarget {
+            kind: "api_key".into(),
+            id: id.into(),
+            name: name.into(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -69,7 +69,7 @@ pub fn PeoplePage() -> impl IntoView {
                 <label for="people-status-filter">"Status"</label>
                 <select id="people-status-filter" on:change=move |ev| status.set(UserStatus::parse(&event_target_value(&ev)))>
                     <option value="">"Anyone"</option>
-                    {UserStatus::ALL.iter().copied().map(|s| view! { <option value=s.as_str()>{status_label(s)}</option> }).collect_view()}
+                    {UserStatus::ALL.iter().copied().map(|s| view! { <option value=s.as_str()>{s.label()}</option> }).collect_view()}
                 </select>
             </div>
         </div>
@@ -79,14 +79,6 @@ pub fn PeoplePage() -> impl IntoView {
                 <PeopleTable people=list roles=roles change=change invite=invite update=update/>
             }))}
         </DataBoundary>
-    }
-}
-
-pub fn status_label(status: UserStatus) -> &'static str {
-    match status {
-        UserStatus::Active => "Active",
-        UserStatus::Invited => "Invited",
-        UserStatus::Deactivated => "Deactivated",
     }
 }
 
@@ -145,7 +137,7 @@ pub fn PeopleTable(
                                     <ul class="chips">{person.roles.iter().map(|r| view! { <li class="chip">{r.name.clone()}</li> }).collect_view()}</ul>
                                 </td>
                                 <td data-label="Status">
-                                    <span class=format!("status status--{}", person.status.as_str())>{status_label(person.status)}</span>
+                                    <span class=format!("status status--{}", person.status.as_str())>{person.status.label()}</span>
                                 </td>
                                 <td data-label="Last sign-in">
                                     {match person.last_signed_in_at.clone() {

@@ -105,11 +105,7 @@ async fn sign_out_everywhere(
             organization_id: &caller.organization.id,
             actor: &caller.actor,
             action: AuditAction::UserSignedOutEverywhere {},
-            target: AuditTarget {
-                kind: "user".into(),
-                id: account.id.clone(),
-                name: account.name.clone(),
-            },
+            target: AuditTarget::user(account.id.clone(), account.name.clone()),
         })
         .await?;
     Ok((

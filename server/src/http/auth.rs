@@ -222,11 +222,7 @@ async fn audit_person(
             organization_id: &account.organization_id,
             actor: &actor,
             action,
-            target: AuditTarget {
-                kind: "user".into(),
-                id: account.id.clone(),
-                name: account.name.clone(),
-            },
+            target: AuditTarget::user(account.id.clone(), account.name.clone()),
         })
         .await?;
     Ok(())

@@ -9,7 +9,7 @@ use axum::http::{header, Method, StatusCode};
 use keydesk_contract::{key_format, API_KEY_HEADER, CSRF_HEADER, CSRF_VALUE};
 use std::convert::Infallible;
 
-use super::client::{client_addr, ClientAddr};
+use super::client::client_addr;
 use super::error::Error;
 use crate::auth::{sessions, Caller};
 use crate::security_log::{self, Refused, Who};
@@ -27,7 +27,7 @@ impl<T: serde::Serialize> axum::response::IntoResponse for Json<T> {
 
 impl From<JsonRejection> for Error {
     fn from(rejection: JsonRejection) -> Self {
-        if body_timed_out(&rejection) {
+        if timed_out(&rejection) {
             return Error::RequestTimeout;
         }
         match rejection.status() {
@@ -52,10 +52,6 @@ pub fn body_error(rejection: axum::extract::rejection::BytesRejection) -> Error 
 }
 
 /// Whether reading the body failed because the client stopped sending it.
-fn body_timed_out(rejection: &JsonRejection) -> bool {
-    timed_out(rejection)
-}
-
 fn timed_out(error: &(dyn std::error::Error + 'static)) -> bool {
     let mut source: Option<&(dyn std::error::Error + 'static)> = Some(error);
     while let Some(error) = source {
@@ -167,9 +163,6 @@ impl FromRequestParts<AppState> for SessionToken {
         ))
     }
 }
-
-/// The client address, for handlers that need it without a caller (sign-in).
-pub type Client = ClientAddr;
 
 fn is_unsafe(method: &Method) -> bool {
     !matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)

@@ -40,11 +40,7 @@ impl Storage {
                 action: AuditAction::UserInvited {
                     expires_at: Some(expires_at.to_string()),
                 },
-                target: AuditTarget {
-                    kind: "user".into(),
-                    id: user.id.clone(),
-                    name: user.name.clone(),
-                },
+                target: AuditTarget::user(user.id.clone(), user.name.clone()),
             },
         )
         .await?;
@@ -96,11 +92,7 @@ impl Storage {
                 organization_id: &organization_id,
                 actor: &actor,
                 action: AuditAction::UserJoined {},
-                target: AuditTarget {
-                    kind: "user".into(),
-                    id: user_id.clone(),
-                    name,
-                },
+                target: AuditTarget::user(user_id.clone(), name),
             },
         )
         .await?;

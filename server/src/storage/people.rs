@@ -130,11 +130,7 @@ impl Storage {
                 organization_id: author.organization_id,
                 actor: author.actor,
                 action: AuditAction::UserPasswordChanged {},
-                target: AuditTarget {
-                    kind: "user".into(),
-                    id: author.actor.id.clone(),
-                    name: author.actor.name.clone(),
-                },
+                target: AuditTarget::user(author.actor.id.clone(), author.actor.name.clone()),
             },
         )
         .await?;
@@ -245,11 +241,7 @@ impl Storage {
                     email: v.email.clone(),
                     role_ids: v.role_ids.clone(),
                 },
-                target: AuditTarget {
-                    kind: "user".into(),
-                    id: user_id.clone(),
-                    name: v.name.clone(),
-                },
+                target: AuditTarget::user(user_id.clone(), v.name.clone()),
             },
         )
         .await?;
@@ -371,11 +363,7 @@ impl Storage {
                 organization_id: author.organization_id,
                 actor: author.actor,
                 action,
-                target: AuditTarget {
-                    kind: "user".into(),
-                    id: user_id.to_string(),
-                    name,
-                },
+                target: AuditTarget::user(user_id, name),
             },
         )
         .await?;
@@ -460,11 +448,7 @@ impl Storage {
                 organization_id: author.organization_id,
                 actor: author.actor,
                 action,
-                target: AuditTarget {
-                    kind: "user".into(),
-                    id: current.id.clone(),
-                    name: name.to_string(),
-                },
+                target: AuditTarget::user(current.id.clone(), name.to_string()),
             },
         )
         .await?;

@@ -156,14 +156,6 @@ impl Storage {
     }
 }
 
-fn key_target(id: &str, name: &str) -> AuditTarget {
-    AuditTarget {
-        kind: "api_key".into(),
-        id: id.into(),
-        name: name.into(),
-    }
-}
-
 /// After a write guarded by `current`'s version touched `updated` rows: why
 /// it must not stand, if it must not. The checks (escalation included) were
 /// made on `current`; a key that changed since (any field) is refused rather
@@ -215,7 +207,7 @@ pub(super) async fn audit_key(
             organization_id: author.organization_id,
             actor: author.actor,
             action,
-            target: key_target(key_id, key_name),
+            target: AuditTarget::api_key(key_id, key_name),
         },
     )
     .await
