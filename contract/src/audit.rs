@@ -32,6 +32,9 @@ const API_KEY_CREATED: &str = "api_key.created";
 const API_KEY_UPDATED: &str = "api_key.updated";
 const API_KEY_GENERATED: &str = "api_key.generated";
 const API_KEY_DELETED: &str = "api_key.deleted";
+const ROLE_CREATED: &str = "role.created";
+const ROLE_UPDATED: &str = "role.updated";
+const ROLE_DELETED: &str = "role.deleted";
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum AuditAction {
@@ -85,6 +88,19 @@ pub enum AuditAction {
     },
     ApiKeyDeleted {
         role_ids: Vec<String>,
+    },
+    RoleCreated {
+        description: String,
+        permissions: Vec<String>,
+    },
+    /// Only what changed is set.
+    RoleUpdated {
+        name: Option<Change<String>>,
+        description: Option<Change<String>>,
+        permissions: Option<Change<Vec<String>>>,
+    },
+    RoleDeleted {
+        permissions: Vec<String>,
     },
     /// An action this version does not know.
     Other,
@@ -143,6 +159,24 @@ impl AuditAction {
             ),
             AuditAction::ApiKeyDeleted { role_ids } => {
                 (API_KEY_DELETED, json!({ "role_ids": role_ids }))
+            }
+            AuditAction::RoleCreated {
+                description,
+                permissions,
+            } => (
+                ROLE_CREATED,
+                json!({ "description": description, "permissions": permissions }),
+            ),
+            AuditAction::RoleUpdated {
+                name,
+                description,
+                permissions,
+            } => (
+                ROLE_UPDATED,
+                json!({ "name": name, "description": description, "permissions": permissions }),
+            ),
+            AuditAction::RoleDeleted { permissions } => {
+                (ROLE_DELETED, json!({ "permissions": permissions }))
             }
             AuditAction::Other => ("other", json!({})),
         };
@@ -226,6 +260,18 @@ impl AuditAction {
             API_KEY_DELETED => AuditAction::ApiKeyDeleted {
                 role_ids: list(details.get("role_ids")),
             },
+            ROLE_CREATED => AuditAction::RoleCreated {
+                description: text("description").unwrap_or_default(),
+                permissions: list(details.get("permissions")),
+            },
+            ROLE_UPDATED => AuditAction::RoleUpdated {
+                name: changed_text("name"),
+                description: changed_text("description"),
+                permissions: changed_list("permissions"),
+            },
+            ROLE_DELETED => AuditAction::RoleDeleted {
+                permissions: list(details.get("permissions")),
+            },
             _ => AuditAction::Other,
         }
     }
@@ -281,6 +327,21 @@ mod tests {
             },
             AuditAction::ApiKeyDeleted {
                 role_ids: vec![s("developer")],
+            },
+            AuditAction::RoleCreated {
+                description: s("Reads what support needs"),
+                permissions: vec![s("documents.retrieve")],
+            },
+            AuditAction::RoleUpdated {
+                name: None,
+                description: None,
+                permissions: Some(Change {
+                    from: vec![s("documents.retrieve")],
+                    to: vec![s("documents.retrieve"), s("renders.retrieve")],
+                }),
+            },
+            AuditAction::RoleDeleted {
+                permissions: vec![s("renders.retrieve")],
             },
         ];
         for a in all {

@@ -264,6 +264,37 @@ pub struct Role {
     pub description: String,
     pub built_in: bool,
     pub permissions: Vec<String>,
+    /// How many keys and people hold it (`GET /roles/{id}`; also in lists).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub used_by: Option<RoleUsage>,
+    /// Bumped by every change to a custom role; a client's edit may name the
+    /// version it decided on in `If-Match`. Built-in roles never change (0).
+    #[serde(default)]
+    pub version: u64,
+}
+
+/// Who holds a role.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RoleUsage {
+    pub api_keys: u64,
+    pub users: u64,
+}
+
+impl RoleUsage {
+    /// "3 keys and 1 person", as messages and screens say it.
+    pub fn describe(&self) -> String {
+        let count =
+            |n: u64, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+        format!(
+            "{} and {}",
+            count(self.api_keys, "key", "keys"),
+            count(self.users, "person", "people")
+        )
+    }
+
+    pub fn is_unused(&self) -> bool {
+        self.api_keys == 0 && self.users == 0
+    }
 }
 
 impl From<&crate::roles::BuiltInRole> for Role {
@@ -274,8 +305,30 @@ impl From<&crate::roles::BuiltInRole> for Role {
             description: r.description.into(),
             built_in: true,
             permissions: r.permissions().into_iter().map(String::from).collect(),
+            used_by: None,
+            version: 0,
         }
     }
+}
+
+/// `POST /roles`: a custom role.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct CreateRoleRequest {
+    pub name: String,
+    #[serde(default)]
+    pub description: String,
+    pub permissions: Vec<String>,
+}
+
+/// `PATCH /roles/{id}`; absent fields stay as they are.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct UpdateRoleRequest {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub permissions: Option<Vec<String>>,
 }
 
 // ---------------------------------------------------------------- API keys
@@ -479,6 +532,15 @@ impl AuditTarget {
     pub fn api_key(id: impl Into<String>, name: impl Into<String>) -> Self {
         AuditTarget {
             kind: "api_key".into(),
+            id: id.into(),
+            name: name.into(),
+        }
+    }
+
+    /// A custom role, as events about it name it.
+    pub fn role(id: impl Into<String>, name: impl Into<String>) -> Self {
+        AuditTarget {
+            kind: "role".into(),
             id: id.into(),
             name: name.into(),
         }

@@ -5,8 +5,8 @@
 
 use crate::text;
 use crate::types::{
-    CreateApiKeyRequest, CreateUserRequest, FieldErrors, SignUpRequest, UpdateApiKeyRequest,
-    UpdateUserRequest,
+    CreateApiKeyRequest, CreateRoleRequest, CreateUserRequest, FieldErrors, SignUpRequest,
+    UpdateApiKeyRequest, UpdateRoleRequest, UpdateUserRequest,
 };
 
 pub const KEY_NAME_MIN: usize = 3;
@@ -28,6 +28,8 @@ pub const PAGE_MAX: u32 = 200;
 pub const KEY_NAME_TAKEN: &str = "Name is already used by another key.";
 /// An email that already has an account.
 pub const EMAIL_TAKEN: &str = "An account with this email already exists.";
+/// The message for a role name the organization already uses.
+pub const ROLE_NAME_TAKEN: &str = "Name is already used by another role.";
 
 /// The page size a request asked for, within bounds.
 pub fn page_size(asked: Option<u32>) -> u32 {
@@ -98,6 +100,38 @@ pub fn role_ids(ids: &[String], is_known: impl Fn(&str) -> bool) -> Result<Vec<S
         }
     }
     Ok(out)
+}
+
+/// A custom role's name: the key-name rules, and never a built-in role's
+/// name (in any letter case), so a name always says which role it is.
+pub fn role_name(raw: &str) -> Result<String, String> {
+    let name = key_name(raw)?;
+    let key = name_key(&name);
+    if let Some(built_in) = crate::roles::BUILT_IN_ROLES
+        .iter()
+        .find(|r| name_key(r.name) == key)
+    {
+        return Err(format!(
+            "\u{201c}{}\u{201d} is a built-in role; choose another name.",
+            built_in.name
+        ));
+    }
+    Ok(name)
+}
+
+/// A custom role's permissions: at least one, each in the catalogue; returned
+/// without repeats, in catalogue order.
+pub fn permission_ids(ids: &[String]) -> Result<Vec<String>, String> {
+    if ids.is_empty() {
+        return Err("Choose at least one permission.".into());
+    }
+    if let Some(unknown) = ids.iter().find(|id| crate::permissions::find(id).is_none()) {
+        return Err(format!("There is no permission \u{201c}{unknown}\u{201d}."));
+    }
+    Ok(crate::permissions::union(ids.iter().map(String::as_str))
+        .into_iter()
+        .map(String::from)
+        .collect())
 }
 
 /// An email address: trimmed, lower-cased, with a local part, an `@` and a dotted domain.
@@ -371,6 +405,64 @@ impl UpdateUserRequest {
     }
 }
 
+/// A new custom role after validation.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ValidNewRole {
+    pub name: String,
+    pub description: String,
+    pub permissions: Vec<String>,
+}
+
+impl CreateRoleRequest {
+    pub fn validate(&self) -> Result<ValidNewRole, FieldErrors> {
+        let mut e = FieldErrors::new();
+        let name = check(&mut e, "name", role_name(&self.name));
+        let description = check(&mut e, "description", description(&self.description));
+        let permissions = check(&mut e, "permissions", permission_ids(&self.permissions));
+        match (name, description, permissions) {
+            (Some(name), Some(description), Some(permissions)) => Ok(ValidNewRole {
+                name,
+                description,
+                permissions,
+            }),
+            _ => Err(e),
+        }
+    }
+}
+
+/// A change to a custom role after validation: `None` leaves a field unchanged.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ValidRoleChange {
+    pub name: Option<String>,
+    pub description: Option<String>,
+    pub permissions: Option<Vec<String>>,
+}
+
+impl UpdateRoleRequest {
+    pub fn validate(&self) -> Result<ValidRoleChange, FieldErrors> {
+        let mut e = FieldErrors::new();
+        let change = ValidRoleChange {
+            name: self
+                .name
+                .as_deref()
+                .and_then(|n| check(&mut e, "name", role_name(n))),
+            description: self
+                .description
+                .as_deref()
+                .and_then(|d| check(&mut e, "description", description(d))),
+            permissions: self
+                .permissions
+                .as_deref()
+                .and_then(|p| check(&mut e, "permissions", permission_ids(p))),
+        };
+        if e.is_empty() {
+            Ok(change)
+        } else {
+            Err(e)
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -561,5 +653,33 @@ mod tests {
         assert!(grace_period_seconds(Some(86_401)).is_err());
         assert!(expires_in_days(Some(0)).is_err());
         assert_eq!(expires_in_days(Some(90)).unwrap(), Some(90));
+    }
+
+    #[test]
+    fn role_names_follow_key_rules_and_never_copy_a_built_in_name() {
+        assert_eq!(role_name("  Support Desk ").unwrap(), "Support Desk");
+        assert!(role_name("ab").is_err());
+        let taken = role_name("developer").unwrap_err();
+        assert!(taken.contains("Developer"), "{taken}");
+        assert!(role_name("BILLING reader").is_err());
+        assert!(role_name("Developers").is_ok());
+    }
+
+    #[test]
+    fn role_permissions_are_known_unique_and_in_catalogue_order() {
+        let ids = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert_eq!(
+            permission_ids(&ids(&[
+                "documents.retrieve",
+                "renders.retrieve",
+                "documents.retrieve"
+            ]))
+            .unwrap(),
+            ids(&["renders.retrieve", "documents.retrieve"])
+        );
+        assert!(permission_ids(&[]).unwrap_err().contains("at least one"));
+        assert!(permission_ids(&ids(&["documents.fly"]))
+            .unwrap_err()
+            .contains("documents.fly"));
     }
 }

@@ -18,12 +18,12 @@ use keydesk_contract::types::{
     ApiKey, ApiKeyPage, ApiKeyQuery, ApiKeyStatus, CreateApiKeyRequest, GenerateRequest,
     GeneratedApiKey, NamedRef, UpdateApiKeyRequest, WhoAmI,
 };
-use keydesk_contract::{key_format, permissions, roles, validation};
+use keydesk_contract::{key_format, permissions, validation};
 
 use super::error::{Error, ResultExt};
 use super::extract::{Json, Query};
 use crate::auth::Caller;
-use crate::storage::{KeyFilter, Unique, Written};
+use crate::storage::{KeyFilter, Rule, Written};
 use crate::AppState;
 
 pub fn router() -> Router<AppState> {
@@ -48,19 +48,21 @@ fn written(outcome: Written) -> Result<ApiKey, Error> {
 }
 
 fn changed_meanwhile() -> Error {
-    Error::Conflict("Someone changed this key meanwhile. Reload it and try again.")
+    Error::Conflict("Someone changed this key meanwhile. Reload it and try again.".into())
 }
 
 /// The version an `If-Match` header asks for, if one was sent.
-fn if_match(headers: &HeaderMap) -> Result<Option<u64>, Error> {
+pub(super) fn if_match(headers: &HeaderMap) -> Result<Option<u64>, Error> {
     let Some(value) = headers.get(header::IF_MATCH) else {
         return Ok(None);
     };
     let text = value.to_str().unwrap_or_default().trim();
     let text = text.strip_prefix("W/").unwrap_or(text).trim_matches('"');
-    text.parse::<u64>()
-        .map(Some)
-        .map_err(|_| Error::BadRequest("If-Match must be a key's version, e.g. \"3\".".into()))
+    text.parse::<u64>().map(Some).map_err(|_| {
+        Error::BadRequest(
+            "If-Match must be the version the change was decided on, e.g. \"3\".".into(),
+        )
+    })
 }
 
 /// Refuses a change the client decided on another version than `current`.
@@ -76,8 +78,6 @@ fn with_last_use(state: &AppState, mut key: ApiKey) -> ApiKey {
     key.last_used_at = state.usage.last_used(&key.id, key.last_used_at.take());
     key
 }
-
-use roles::is_known as is_known_role;
 
 async fn list(
     State(state): State<AppState>,
@@ -125,16 +125,20 @@ async fn create(
     Json(req): Json<CreateApiKeyRequest>,
 ) -> Result<(StatusCode, Json<ApiKey>), Error> {
     caller.require(permissions::SERVICE_ACCOUNTS_CREATE)?;
-    let valid = req.validate(is_known_role).map_err(Error::Validation)?;
+    let book = state.storage.role_book(&caller.organization.id).await?;
+    let valid = req
+        .validate(|id| book.is_known(id))
+        .map_err(Error::Validation)?;
     caller.require_all(
-        roles::union_of(valid.role_ids.iter().map(String::as_str)),
+        book.union_of(valid.role_ids.iter().map(String::as_str)),
         "give this key these roles",
     )?;
     let key = state
         .storage
         .create_key(caller.author(), &valid)
         .await
-        .on_constraint(Unique::KeyName, name_taken)?;
+        .on_constraint(Rule::KeyName, name_taken)
+        .on_constraint(Rule::RoleExists, super::error::role_removed)?;
     Ok((StatusCode::CREATED, Json(key)))
 }
 
@@ -170,14 +174,17 @@ async fn update(
     caller.require(permissions::SERVICE_ACCOUNTS_UPDATE)?;
     let current = find(&state, &caller, &id).await?;
     check_if_match(&headers, &current)?;
-    let change = req.validate(is_known_role).map_err(Error::Validation)?;
+    let book = state.storage.role_book(&caller.organization.id).await?;
+    let change = req
+        .validate(|id| book.is_known(id))
+        .map_err(Error::Validation)?;
     caller.require_all(
         current.permissions.iter().map(String::as_str),
         "change this key",
     )?;
     if let Some(role_ids) = &change.role_ids {
         caller.require_all(
-            roles::union_of(role_ids.iter().map(String::as_str)),
+            book.union_of(role_ids.iter().map(String::as_str)),
             "give this key these roles",
         )?;
     }
@@ -185,7 +192,8 @@ async fn update(
         .storage
         .update_key(caller.author(), &current, &change)
         .await
-        .on_constraint(Unique::KeyName, name_taken)?;
+        .on_constraint(Rule::KeyName, name_taken)
+        .on_constraint(Rule::RoleExists, super::error::role_removed)?;
     Ok(Json(written(key)?))
 }
 

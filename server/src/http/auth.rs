@@ -25,7 +25,7 @@ use crate::auth::passwords::Busy;
 use crate::auth::throttle::Throttled;
 use crate::auth::{password_policy, sessions, Caller};
 use crate::security_log::{self, Refused, Who};
-use crate::storage::{Account, AuditEntry, Unique};
+use crate::storage::{Account, AuditEntry, Rule};
 use crate::AppState;
 
 pub fn router() -> Router<AppState> {
@@ -86,7 +86,7 @@ async fn sign_up(
         .storage
         .create_organization(&valid, &hash)
         .await
-        .on_constraint(Unique::UserEmail, || {
+        .on_constraint(Rule::UserEmail, || {
             Error::field(
                 "email",
                 format!("{} Sign in instead.", validation::EMAIL_TAKEN),

@@ -7,7 +7,7 @@ use axum::Json;
 use keydesk_contract::types::{ErrorBody, ErrorCode, ErrorDetail, FieldErrors};
 
 use crate::auth::Denied;
-use crate::storage::{constraints, Unique};
+use crate::storage::{constraints, Rule};
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -25,7 +25,7 @@ pub enum Error {
     NotFound(&'static str),
     /// The thing changed since the caller read it.
     #[error("{0}")]
-    Conflict(&'static str),
+    Conflict(std::borrow::Cow<'static, str>),
     #[error("request body too large")]
     PayloadTooLarge,
     #[error("validation failed")]
@@ -88,7 +88,12 @@ impl IntoResponse for Error {
                 format!("No such {what}."),
                 None,
             ),
-            Error::Conflict(m) => (StatusCode::CONFLICT, ErrorCode::Conflict, m.into(), None),
+            Error::Conflict(m) => (
+                StatusCode::CONFLICT,
+                ErrorCode::Conflict,
+                m.into_owned(),
+                None,
+            ),
             Error::PayloadTooLarge => (
                 StatusCode::PAYLOAD_TOO_LARGE,
                 ErrorCode::PayloadTooLarge,
@@ -194,14 +199,23 @@ fn body(code: ErrorCode, message: String, fields: Option<FieldErrors>) -> Json<E
     })
 }
 
+/// A role chosen for a key or person was removed between the request's
+/// checks and its write.
+pub fn role_removed() -> Error {
+    Error::field(
+        "role_ids",
+        "A role you chose was removed meanwhile. Reload and choose again.",
+    )
+}
+
 /// Turns a broken uniqueness rule into a chosen error instead of checking
 /// before inserting (which would race).
 pub trait ResultExt<T> {
-    fn on_constraint(self, rule: Unique, f: impl FnOnce() -> Error) -> Result<T, Error>;
+    fn on_constraint(self, rule: Rule, f: impl FnOnce() -> Error) -> Result<T, Error>;
 }
 
 impl<T, E: Into<Error>> ResultExt<T> for Result<T, E> {
-    fn on_constraint(self, rule: Unique, f: impl FnOnce() -> Error) -> Result<T, Error> {
+    fn on_constraint(self, rule: Rule, f: impl FnOnce() -> Error) -> Result<T, Error> {
         self.map_err(|e| match e.into() {
             Error::Database(db) if constraints::violates(&db, rule) => f(),
             other => other,

@@ -1,19 +1,31 @@
-//! The permission catalogue and the roles that bundle it, so people can plan keys.
+//! The permission catalogue, and the roles that bundle it: the built-in ones
+//! (read-only) and the organization's custom roles.
+//!
+//! No escalation: a caller creates a role only with permissions they hold,
+//! and edits or removes one only when they hold every permission it grants
+//! before and after. An edit applies at once to every key and person holding
+//! the role, so it is version-guarded like a key's (`If-Match` optional), and
+//! refused when it would leave no active person holding every permission.
 
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
 use axum::routing::get;
 use axum::Router;
-use keydesk_contract::types::{Permission, Role};
-use keydesk_contract::{permissions, roles};
+use keydesk_contract::permissions;
+use keydesk_contract::types::{CreateRoleRequest, Permission, Role, UpdateRoleRequest};
+use keydesk_contract::validation;
 
-use super::error::Error;
+use super::error::{Error, ResultExt};
 use super::extract::Json;
 use crate::auth::Caller;
+use crate::storage::{RoleWrite, Rule};
 use crate::AppState;
 
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/permissions", get(list_permissions))
-        .route("/roles", get(list_roles))
+        .route("/roles", get(list_roles).post(create))
+        .route("/roles/{id}", get(read).patch(update).delete(remove))
 }
 
 async fn list_permissions(_caller: Caller) -> Json<Vec<Permission>> {
@@ -25,10 +37,148 @@ async fn list_permissions(_caller: Caller) -> Json<Vec<Permission>> {
     )
 }
 
-async fn list_roles(caller: Caller) -> Result<Json<Vec<Role>>, Error> {
-    // Whoever may create keys must be able to see the roles they pick from.
-    if !caller.can(permissions::SERVICE_ACCOUNTS_CREATE) {
+async fn list_roles(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> Result<Json<Vec<Role>>, Error> {
+    // Whoever may create keys or add people must be able to see the roles they pick from.
+    if !caller.can(permissions::SERVICE_ACCOUNTS_CREATE) && !caller.can(permissions::USERS_CREATE) {
         caller.require(permissions::ROLES_RETRIEVE)?;
     }
-    Ok(Json(roles::BUILT_IN_ROLES.iter().map(Role::from).collect()))
+    Ok(Json(
+        state.storage.list_roles(&caller.organization.id).await?,
+    ))
+}
+
+/// The role with this id in the caller's organization (or built in).
+async fn find(state: &AppState, caller: &Caller, id: &str) -> Result<Role, Error> {
+    state
+        .storage
+        .get_role(&caller.organization.id, id)
+        .await?
+        .ok_or(Error::NotFound("role"))
+}
+
+async fn read(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Json<Role>, Error> {
+    caller.require(permissions::ROLES_RETRIEVE)?;
+    Ok(Json(find(&state, &caller, &id).await?))
+}
+
+fn name_taken() -> Error {
+    Error::field("name", validation::ROLE_NAME_TAKEN)
+}
+
+fn built_in_refused(role: &Role) -> Error {
+    Error::Forbidden(format!(
+        "{} is a built-in role and cannot be changed. Duplicate it to start a custom role.",
+        role.name
+    ))
+}
+
+async fn create(
+    State(state): State<AppState>,
+    caller: Caller,
+    Json(req): Json<CreateRoleRequest>,
+) -> Result<(StatusCode, Json<Role>), Error> {
+    caller.require(permissions::ROLES_CREATE)?;
+    let valid = req.validate().map_err(Error::Validation)?;
+    caller.require_all(
+        valid.permissions.iter().map(String::as_str),
+        "create a role with these permissions",
+    )?;
+    let role = state
+        .storage
+        .create_role(caller.author(), &valid)
+        .await
+        .on_constraint(Rule::RoleName, name_taken)?;
+    Ok((StatusCode::CREATED, Json(role)))
+}
+
+async fn update(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    Json(req): Json<UpdateRoleRequest>,
+) -> Result<Json<Role>, Error> {
+    caller.require(permissions::ROLES_UPDATE)?;
+    let current = find(&state, &caller, &id).await?;
+    if current.built_in {
+        return Err(built_in_refused(&current));
+    }
+    check_if_match(&headers, &current)?;
+    let change = req.validate().map_err(Error::Validation)?;
+    caller.require_all(
+        current.permissions.iter().map(String::as_str),
+        "change this role",
+    )?;
+    if let Some(permissions) = &change.permissions {
+        caller.require_all(
+            permissions.iter().map(String::as_str),
+            "give this role these permissions",
+        )?;
+    }
+    let written = state
+        .storage
+        .update_role(caller.author(), &current, &change)
+        .await
+        .on_constraint(Rule::RoleName, name_taken)?;
+    Ok(Json(*done(written)?))
+}
+
+async fn remove(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Result<StatusCode, Error> {
+    caller.require(permissions::ROLES_DELETE)?;
+    let current = find(&state, &caller, &id).await?;
+    if current.built_in {
+        return Err(built_in_refused(&current));
+    }
+    check_if_match(&headers, &current)?;
+    caller.require_all(
+        current.permissions.iter().map(String::as_str),
+        "remove this role",
+    )?;
+    done(state.storage.delete_role(caller.author(), &current).await?)?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The role after a change, or why there is none.
+fn done(written: RoleWrite) -> Result<Box<Role>, Error> {
+    match written {
+        RoleWrite::Done(role) => Ok(role),
+        RoleWrite::Gone => Err(Error::NotFound("role")),
+        RoleWrite::Changed => Err(Error::Conflict(
+            "Someone changed this role meanwhile. Reload it and try again.".into(),
+        )),
+        RoleWrite::InUse(usage) => Err(Error::Conflict(
+            format!(
+                "This role is in use by {}. Give them other roles first.",
+                usage.describe()
+            )
+            .into(),
+        )),
+        RoleWrite::LastAdministrator => Err(Error::Conflict(
+            "This change would leave no active person holding every permission; \
+             the organization needs one."
+                .into(),
+        )),
+    }
+}
+
+/// Refuses a change the client decided on another version than `current`.
+fn check_if_match(headers: &HeaderMap, current: &Role) -> Result<(), Error> {
+    match super::api_keys::if_match(headers)? {
+        Some(v) if v != current.version => Err(Error::Conflict(
+            "Someone changed this role meanwhile. Reload it and try again.".into(),
+        )),
+        _ => Ok(()),
+    }
 }

@@ -9,7 +9,6 @@ use axum::http::{header, HeaderMap, StatusCode};
 use axum::routing::{get, post};
 use axum::Router;
 use keydesk_contract::permissions;
-use keydesk_contract::roles;
 use keydesk_contract::types::{
     CreateUserRequest, Invitation, UpdateUserRequest, User, UserQuery, UserStatus,
 };
@@ -18,7 +17,7 @@ use super::auth::busy;
 use super::error::{Error, ResultExt};
 use super::extract::{Json, Query};
 use crate::auth::{password_policy, sessions, Caller};
-use crate::storage::{StatusChange, Unique};
+use crate::storage::{Rule, StatusChange};
 use crate::{time_format, AppState};
 
 pub fn router() -> Router<AppState> {
@@ -28,6 +27,16 @@ pub fn router() -> Router<AppState> {
         .route("/users/{id}/deactivate", post(deactivate))
         .route("/users/{id}/activate", post(activate))
         .route("/users/{id}/invitation", post(invite))
+}
+
+/// Every permission a person holds, through built-in and custom roles.
+async fn held_by(
+    state: &AppState,
+    caller: &Caller,
+    person: &User,
+) -> Result<std::collections::BTreeSet<&'static str>, Error> {
+    let book = state.storage.role_book(&caller.organization.id).await?;
+    Ok(book.union_of(person.roles.iter().map(|r| r.id.as_str())))
 }
 
 /// How long an invitation link works.
@@ -44,11 +53,11 @@ async fn invite(
     caller.require(permissions::USERS_CREATE)?;
     let person = find(&state, &caller, &id).await?;
     // Whoever can let someone in with all they hold must hold it too.
-    let theirs = roles::union_of(person.roles.iter().map(|r| r.id.as_str()));
+    let theirs = held_by(&state, &caller, &person).await?;
     caller.require_all(theirs, "invite this person")?;
     if person.status != UserStatus::Invited {
         return Err(Error::Conflict(
-            "This person has already joined; they can sign in.",
+            "This person has already joined; they can sign in.".into(),
         ));
     }
     let token = sessions::new_token();
@@ -125,19 +134,23 @@ async fn update(
 ) -> Result<Json<User>, Error> {
     caller.require(permissions::USERS_UPDATE)?;
     let person = find(&state, &caller, &id).await?;
-    let change = req.validate(roles::is_known).map_err(Error::Validation)?;
-    let theirs = roles::union_of(person.roles.iter().map(|r| r.id.as_str()));
+    let book = state.storage.role_book(&caller.organization.id).await?;
+    let change = req
+        .validate(|id| book.is_known(id))
+        .map_err(Error::Validation)?;
+    let theirs = book.union_of(person.roles.iter().map(|r| r.id.as_str()));
     caller.require_all(theirs, "change this person")?;
     if let Some(role_ids) = &change.role_ids {
         caller.require_all(
-            roles::union_of(role_ids.iter().map(String::as_str)),
+            book.union_of(role_ids.iter().map(String::as_str)),
             "give these roles",
         )?;
     }
     match state
         .storage
         .update_user(caller.author(), &person, &change)
-        .await?
+        .await
+        .on_constraint(Rule::RoleExists, super::error::role_removed)?
     {
         StatusChange::Done(user) => Ok(Json(*user)),
         StatusChange::Gone => Err(Error::NotFound("person")),
@@ -147,7 +160,8 @@ async fn update(
 
 fn last_administrator() -> Error {
     Error::Conflict(
-        "This is the last active person who holds every permission; the organization needs one.",
+        "This is the last active person who holds every permission; the organization needs one."
+            .into(),
     )
 }
 
@@ -178,11 +192,11 @@ async fn set_status(
     let person = find(state, caller, id).await?;
     if person.id == caller.actor.id && status != UserStatus::Active {
         return Err(Error::Conflict(
-            "You cannot deactivate yourself. Ask another admin.",
+            "You cannot deactivate yourself. Ask another admin.".into(),
         ));
     }
     // Switching someone off or on is acting on all they hold.
-    let theirs = roles::union_of(person.roles.iter().map(|r| r.id.as_str()));
+    let theirs = held_by(state, caller, &person).await?;
     caller.require_all(theirs, "change this person's access")?;
     match state
         .storage
@@ -201,9 +215,12 @@ async fn create(
     Json(req): Json<CreateUserRequest>,
 ) -> Result<(StatusCode, Json<User>), Error> {
     caller.require(permissions::USERS_CREATE)?;
-    let valid = req.validate(roles::is_known).map_err(Error::Validation)?;
+    let book = state.storage.role_book(&caller.organization.id).await?;
+    let valid = req
+        .validate(|id| book.is_known(id))
+        .map_err(Error::Validation)?;
     caller.require_all(
-        roles::union_of(valid.role_ids.iter().map(String::as_str)),
+        book.union_of(valid.role_ids.iter().map(String::as_str)),
         "give these roles",
     )?;
     let about = password_policy::words_about(&valid.email, &valid.name, &caller.organization.name);
@@ -220,8 +237,9 @@ async fn create(
         .storage
         .create_user(caller.author(), &valid, hash.as_deref())
         .await
-        .on_constraint(Unique::UserEmail, || {
+        .on_constraint(Rule::UserEmail, || {
             Error::field("email", keydesk_contract::validation::EMAIL_TAKEN)
-        })?;
+        })
+        .on_constraint(Rule::RoleExists, super::error::role_removed)?;
     Ok((StatusCode::CREATED, Json(user)))
 }

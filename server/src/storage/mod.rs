@@ -12,12 +12,14 @@ mod audit;
 pub mod constraints;
 mod invitations;
 mod people;
+mod roles;
 mod sessions;
 
 pub use api_keys::{KeyFilter, Written};
 pub use audit::AuditEntry;
-pub use constraints::Unique;
+pub use constraints::Rule;
 pub use people::{Account, StatusChange};
+pub use roles::{RoleBook, RoleWrite};
 pub use sessions::SessionRow;
 
 use keydesk_contract::types::{Actor, Organization};
@@ -169,21 +171,4 @@ fn new_id(prefix: &str) -> String {
         .map(|_| ALPHABET[rng.gen_range(0..ALPHABET.len())] as char)
         .collect();
     format!("{prefix}_{random}")
-}
-
-/// Role references for role ids, in the order given; unknown ids are skipped.
-fn role_refs(role_ids: &[String]) -> Vec<keydesk_contract::types::RoleRef> {
-    role_ids
-        .iter()
-        .filter_map(|id| keydesk_contract::roles::find(id))
-        .map(|r| keydesk_contract::types::RoleRef {
-            id: r.id.into(),
-            name: r.name.into(),
-        })
-        .collect()
-}
-
-/// Permission ids granted by these roles, in catalogue order.
-fn granted(role_ids: &[String]) -> Vec<&'static str> {
-    keydesk_contract::roles::granted_by(role_ids.iter().map(String::as_str))
 }

@@ -10,7 +10,7 @@ use sqlx::{Sqlite, Transaction};
 use std::collections::BTreeMap;
 
 use super::audit::{record, AuditEntry};
-use super::{granted, new_id, role_refs, Author, Identity, RolesOf, Storage};
+use super::{new_id, Author, Identity, RoleBook, RolesOf, Storage};
 use crate::time_format;
 
 /// A person who may sign in, as sign-in needs them.
@@ -173,13 +173,18 @@ impl Storage {
             .await?
             .remove(user_id)
             .unwrap_or_default();
+        let book = self.role_book(&row.organization_id).await?;
         Ok(Some(Me {
-            permissions: granted(&role_ids).into_iter().map(String::from).collect(),
+            permissions: book
+                .granted(&role_ids)
+                .into_iter()
+                .map(String::from)
+                .collect(),
             organization: Organization {
                 id: row.organization_id.clone(),
                 name: row.organization_name.clone(),
             },
-            user: row.into_user(&role_ids),
+            user: row.into_user(&book, &role_ids),
         }))
     }
 
@@ -246,11 +251,12 @@ impl Storage {
         )
         .await?;
         tx.commit().await?;
+        let book = self.role_book(author.organization_id).await?;
         Ok(User {
             id: user_id,
             name: v.name.clone(),
             email: v.email.clone(),
-            roles: role_refs(&v.role_ids),
+            roles: book.refs(&v.role_ids),
             status,
             created_at: now,
             last_signed_in_at: None,
@@ -278,11 +284,12 @@ impl Storage {
         } else {
             self.user_role_ids(&ids).await?
         };
+        let book = self.role_book(organization_id).await?;
         Ok(rows
             .into_iter()
             .map(|r| {
                 let role_ids = roles.remove(&r.id).unwrap_or_default();
-                r.into_user(&role_ids)
+                r.into_user(&book, &role_ids)
             })
             .collect())
     }
@@ -332,15 +339,6 @@ impl Storage {
         let Some((name,)) = target else {
             return Ok(StatusChange::Gone);
         };
-        if status != UserStatus::Active {
-            if !someone_holds_everything(&mut tx, author.organization_id, user_id, None).await? {
-                return Ok(StatusChange::LastAdministrator);
-            }
-            sqlx::query("DELETE FROM sessions WHERE user_id = $1")
-                .bind(user_id)
-                .execute(&mut *tx)
-                .await?;
-        }
         // Someone who never joined (no password yet) goes back to invited,
         // so a new invitation link can still bring them in.
         sqlx::query(
@@ -352,6 +350,16 @@ impl Storage {
         .bind(user_id)
         .execute(&mut *tx)
         .await?;
+        if status != UserStatus::Active {
+            let book = super::roles::role_book_with(&mut *tx, author.organization_id).await?;
+            if !someone_holds_everything(&mut tx, &book, author.organization_id).await? {
+                return Ok(StatusChange::LastAdministrator);
+            }
+            sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+                .bind(user_id)
+                .execute(&mut *tx)
+                .await?;
+        }
         let action = if status == UserStatus::Active {
             AuditAction::UserActivated {}
         } else {
@@ -398,13 +406,6 @@ impl Storage {
             return Ok(StatusChange::Gone);
         }
         if let Some(role_ids) = &change.role_ids {
-            let after = (current.status == UserStatus::Active).then_some(role_ids.as_slice());
-            let still =
-                someone_holds_everything(&mut tx, author.organization_id, &current.id, after)
-                    .await?;
-            if !still {
-                return Ok(StatusChange::LastAdministrator);
-            }
             sqlx::query("DELETE FROM user_roles WHERE user_id = $1")
                 .bind(&current.id)
                 .execute(&mut *tx)
@@ -415,6 +416,10 @@ impl Storage {
                     .bind(role_id)
                     .execute(&mut *tx)
                     .await?;
+            }
+            let book = super::roles::role_book_with(&mut *tx, author.organization_id).await?;
+            if !someone_holds_everything(&mut tx, &book, author.organization_id).await? {
+                return Ok(StatusChange::LastAdministrator);
             }
         }
         let name = change.name.as_deref().unwrap_or(&current.name);
@@ -462,41 +467,36 @@ impl Storage {
     }
 }
 
-/// Whether some active person of the organization holds every permission
-/// once `target` has the roles `target_after` (`None`: once the target is
-/// no longer active, or no longer counts).
-async fn someone_holds_everything(
+/// Whether some active person of the organization holds every permission,
+/// as the database has it inside `tx` (after the change being decided) and
+/// with the roles of `book`.
+pub(super) async fn someone_holds_everything(
     tx: &mut Transaction<'static, Sqlite>,
+    book: &RoleBook,
     organization_id: &str,
-    target: &str,
-    target_after: Option<&[String]>,
 ) -> Result<bool, sqlx::Error> {
     let rows: Vec<(String, String)> = sqlx::query_as(
         "SELECT u.id, r.role_id FROM users u JOIN user_roles r ON r.user_id = u.id \
-         WHERE u.organization_id = $1 AND u.status = 'active' AND u.id <> $2",
+         WHERE u.organization_id = $1 AND u.status = 'active'",
     )
     .bind(organization_id)
-    .bind(target)
     .fetch_all(&mut **tx)
     .await?;
     let mut roles: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for (user, role) in rows {
         roles.entry(user).or_default().push(role);
     }
-    if let Some(after) = target_after {
-        roles.insert(target.to_string(), after.to_vec());
-    }
     let everything = permissions::CATALOGUE.len();
-    Ok(roles.values().any(|r| granted(r).len() == everything))
+    Ok(roles.values().any(|r| book.granted(r).len() == everything))
 }
 
 impl UserRow {
-    fn into_user(self, role_ids: &[String]) -> User {
+    fn into_user(self, book: &RoleBook, role_ids: &[String]) -> User {
         User {
             id: self.id,
             name: self.name,
             email: self.email,
-            roles: role_refs(role_ids),
+            roles: book.refs(role_ids),
             status: UserStatus::parse(&self.status).unwrap_or(UserStatus::Active),
             last_signed_in_at: self.last_signed_in_at,
             created_at: self.created_at,

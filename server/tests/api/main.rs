@@ -17,6 +17,7 @@ mod key_rules;
 mod operations;
 mod people;
 mod permissions;
+mod roles;
 mod sessions;
 mod sign_in_guard;
 mod stale_checks;

@@ -86,7 +86,7 @@ impl Storage {
         let end = f.offset + rows.len() as u64;
         let next_cursor = (end < total as u64).then(|| end.to_string());
         Ok(ApiKeyPage {
-            items: self.with_roles(rows).await?,
+            items: self.with_roles(organization_id, rows).await?,
             next_cursor,
             total: total as u64,
         })

@@ -10,7 +10,7 @@ mod secrets;
 use keydesk_contract::types::{ApiKey, ApiKeySort, ApiKeyStatus, NamedRef};
 use std::collections::BTreeMap;
 
-use super::{granted, role_refs, RolesOf, Storage};
+use super::{RoleBook, RolesOf, Storage};
 use crate::time_format;
 
 /// What `GET /api-keys` asks for, already validated.
@@ -56,7 +56,7 @@ const KEY_COLUMNS: &str = "k.id, k.name, k.description, k.created_by_id, k.creat
 const KEY_FROM: &str = " FROM api_keys k";
 
 impl KeyRow {
-    fn into_key(self, role_ids: &[String], now: &str) -> ApiKey {
+    fn into_key(self, book: &RoleBook, role_ids: &[String], now: &str) -> ApiKey {
         let expired = self.expires_at.as_deref().is_some_and(|e| e <= now);
         let status = match (&self.display_prefix, expired) {
             (_, true) => ApiKeyStatus::Expired,
@@ -67,8 +67,12 @@ impl KeyRow {
             id: self.id,
             name: self.name,
             description: self.description,
-            roles: role_refs(role_ids),
-            permissions: granted(role_ids).into_iter().map(String::from).collect(),
+            roles: book.refs(role_ids),
+            permissions: book
+                .granted(role_ids)
+                .into_iter()
+                .map(String::from)
+                .collect(),
             status,
             display_prefix: self.display_prefix,
             created_by: NamedRef {
@@ -93,15 +97,20 @@ impl Storage {
         self.roles_of(RolesOf::ApiKeys, key_ids).await
     }
 
-    async fn with_roles(&self, rows: Vec<KeyRow>) -> Result<Vec<ApiKey>, sqlx::Error> {
+    async fn with_roles(
+        &self,
+        organization_id: &str,
+        rows: Vec<KeyRow>,
+    ) -> Result<Vec<ApiKey>, sqlx::Error> {
         let now = time_format::now_text();
         let ids: Vec<&str> = rows.iter().map(|r| r.id.as_str()).collect();
         let mut roles = self.key_role_ids(&ids).await?;
+        let book = self.role_book(organization_id).await?;
         Ok(rows
             .into_iter()
             .map(|row| {
                 let role_ids = roles.remove(&row.id).unwrap_or_default();
-                row.into_key(&role_ids, &now)
+                row.into_key(&book, &role_ids, &now)
             })
             .collect())
     }
@@ -118,7 +127,10 @@ impl Storage {
         .bind(id)
         .fetch_optional(&self.pool)
         .await?;
-        Ok(self.with_roles(row.into_iter().collect()).await?.pop())
+        Ok(self
+            .with_roles(organization_id, row.into_iter().collect())
+            .await?
+            .pop())
     }
 }
 
@@ -146,7 +158,10 @@ mod tests {
     #[test]
     fn status_follows_secret_and_expiry() {
         let now = "2026-06-01T00:00:00.000000Z";
-        let status = |r: KeyRow| r.into_key(&["document-viewer".into()], now).status;
+        let status = |r: KeyRow| {
+            r.into_key(&RoleBook::default(), &["document-viewer".into()], now)
+                .status
+        };
         assert_eq!(status(row(None, None)), ApiKeyStatus::NotGenerated);
         assert_eq!(
             status(row(Some("kd_live_AbCd"), None)),

@@ -8,7 +8,7 @@ use keydesk_contract::types::{Actor, ActorKind, ApiKey, Organization};
 
 use super::changes::{audit_key, refuse_if_stale};
 use super::Written;
-use crate::storage::{granted, Author, Identity, Storage};
+use crate::storage::{Author, Identity, Storage};
 use crate::time_format;
 
 impl Storage {
@@ -92,6 +92,7 @@ impl Storage {
             .await?
             .remove(&key_id)
             .unwrap_or_default();
+        let book = self.role_book(&organization_id).await?;
         Ok(Some(Identity {
             organization: Organization {
                 id: organization_id,
@@ -102,7 +103,7 @@ impl Storage {
                 id: key_id,
                 name: key_name,
             },
-            permissions: granted(&role_ids).into_iter().collect(),
+            permissions: book.granted(&role_ids).into_iter().collect(),
         }))
     }
 

@@ -1,0 +1,472 @@
+//! Roles as an organization sees them: the built-in ones (contract data, the
+//! same everywhere) and its own custom roles (stored). Everything that turns
+//! role ids into names or permissions goes through a [`RoleBook`], so a
+//! custom role counts everywhere a built-in one does: in the key check, a
+//! session's permissions, escalation checks and the last-admin rule.
+
+use keydesk_contract::audit::{AuditAction, Change};
+use keydesk_contract::types::{AuditTarget, Role, RoleRef, RoleUsage};
+use keydesk_contract::validation::{name_key, ValidNewRole, ValidRoleChange};
+use keydesk_contract::{permissions, roles};
+use sqlx::{Sqlite, SqliteExecutor, Transaction};
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::audit::{record, AuditEntry};
+use super::{new_id, Author, Storage};
+use crate::time_format;
+
+/// Prefix of a custom role's id; built-in ids never start with it.
+const CUSTOM_ROLE_PREFIX: &str = "role";
+
+/// One custom role, as stored.
+#[derive(Debug, Clone)]
+struct CustomRole {
+    id: String,
+    name: String,
+    description: String,
+    permissions: Vec<&'static str>,
+    version: i64,
+}
+
+/// Every role an organization can use, built-in first (in their defined
+/// order), then its custom roles by name.
+#[derive(Debug, Clone, Default)]
+pub struct RoleBook {
+    custom: Vec<CustomRole>,
+}
+
+impl RoleBook {
+    pub fn is_known(&self, id: &str) -> bool {
+        roles::is_known(id) || self.custom_role(id).is_some()
+    }
+
+    fn custom_role(&self, id: &str) -> Option<&CustomRole> {
+        self.custom.iter().find(|r| r.id == id)
+    }
+
+    /// Where a role stands in lists.
+    fn position(&self, id: &str) -> usize {
+        match roles::find(id) {
+            Some(_) => roles::position(id),
+            None => {
+                roles::BUILT_IN_ROLES.len()
+                    + self
+                        .custom
+                        .iter()
+                        .position(|r| r.id == id)
+                        .unwrap_or(usize::MAX - roles::BUILT_IN_ROLES.len())
+            }
+        }
+    }
+
+    /// The permissions one role grants (none for an unknown id).
+    fn permissions_of(&self, id: &str) -> Vec<&'static str> {
+        match roles::find(id) {
+            Some(r) => r.permissions(),
+            None => self
+                .custom_role(id)
+                .map(|r| r.permissions.clone())
+                .unwrap_or_default(),
+        }
+    }
+
+    /// The union of these roles' permissions (unknown ids grant nothing).
+    pub fn union_of<'a>(&self, ids: impl IntoIterator<Item = &'a str>) -> BTreeSet<&'static str> {
+        ids.into_iter()
+            .flat_map(|id| self.permissions_of(id))
+            .collect()
+    }
+
+    /// The union of these roles' permissions, in catalogue order.
+    pub fn granted(&self, ids: &[String]) -> Vec<&'static str> {
+        permissions::union(self.union_of(ids.iter().map(String::as_str)))
+    }
+
+    /// References to these roles, in list order; unknown ids are skipped.
+    pub fn refs(&self, ids: &[String]) -> Vec<RoleRef> {
+        let mut known: Vec<&String> = ids.iter().filter(|id| self.is_known(id)).collect();
+        known.sort_by_key(|id| self.position(id));
+        known
+            .into_iter()
+            .map(|id| RoleRef {
+                id: id.clone(),
+                name: self.role(id).map(|r| r.name).unwrap_or_default(),
+            })
+            .collect()
+    }
+
+    /// One role, as the API shows it (without its usage).
+    pub fn role(&self, id: &str) -> Option<Role> {
+        if let Some(r) = roles::find(id) {
+            return Some(Role::from(r));
+        }
+        self.custom_role(id).map(|r| Role {
+            id: r.id.clone(),
+            name: r.name.clone(),
+            description: r.description.clone(),
+            built_in: false,
+            permissions: r.permissions.iter().map(|p| p.to_string()).collect(),
+            used_by: None,
+            version: r.version as u64,
+        })
+    }
+
+    /// Every role, in list order.
+    pub fn all(&self) -> Vec<Role> {
+        roles::BUILT_IN_ROLES
+            .iter()
+            .map(Role::from)
+            .chain(self.custom.iter().filter_map(|r| self.role(&r.id)))
+            .collect()
+    }
+}
+
+/// The outcome of a change to a role decided on an earlier read of it.
+#[derive(Debug)]
+pub enum RoleWrite {
+    Done(Box<Role>),
+    /// The role no longer exists.
+    Gone,
+    /// It changed since the read the caller's checks were made on.
+    Changed,
+    /// Keys or people hold it (removal only).
+    InUse(RoleUsage),
+    /// It would leave no active person holding every permission.
+    LastAdministrator,
+}
+
+/// Loads an organization's roles through any connection, so a write can
+/// decide on the roles as they are inside its own transaction.
+pub(super) async fn role_book_with(
+    db: impl SqliteExecutor<'_>,
+    organization_id: &str,
+) -> Result<RoleBook, sqlx::Error> {
+    let rows: Vec<(String, String, String, i64, Option<String>)> = sqlx::query_as(
+        "SELECT r.id, r.name, r.description, r.version, p.permission FROM roles r \
+         LEFT JOIN role_permissions p ON p.role_id = r.id \
+         WHERE r.organization_id = $1 ORDER BY r.name_key, r.id",
+    )
+    .bind(organization_id)
+    .fetch_all(db)
+    .await?;
+    let mut custom: Vec<CustomRole> = Vec::new();
+    for (id, name, description, version, permission) in rows {
+        if custom.last().is_none_or(|r| r.id != id) {
+            custom.push(CustomRole {
+                id,
+                name,
+                description,
+                permissions: Vec::new(),
+                version,
+            });
+        }
+        let role = custom.last_mut().expect("pushed above");
+        // A permission the catalogue no longer has grants nothing.
+        if let Some(p) = permission.as_deref().and_then(permissions::find) {
+            role.permissions.push(p.id);
+        }
+    }
+    for role in &mut custom {
+        role.permissions = permissions::union(role.permissions.iter().copied());
+    }
+    Ok(RoleBook { custom })
+}
+
+/// How many keys and people hold each role of the organization.
+async fn usage_with(
+    db: &mut sqlx::SqliteConnection,
+    organization_id: &str,
+) -> Result<BTreeMap<String, RoleUsage>, sqlx::Error> {
+    let rows: Vec<(String, i64, i64)> = sqlx::query_as(
+        "SELECT role_id, SUM(is_key), SUM(1 - is_key) FROM ( \
+           SELECT r.role_id, 1 AS is_key FROM api_key_roles r JOIN api_keys k ON k.id = r.api_key_id \
+           WHERE k.organization_id = $1 \
+           UNION ALL \
+           SELECT r.role_id, 0 AS is_key FROM user_roles r JOIN users u ON u.id = r.user_id \
+           WHERE u.organization_id = $2 \
+         ) GROUP BY role_id",
+    )
+    .bind(organization_id)
+    .bind(organization_id)
+    .fetch_all(&mut *db)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, keys, users)| {
+            let usage = RoleUsage {
+                api_keys: keys.max(0) as u64,
+                users: users.max(0) as u64,
+            };
+            (id, usage)
+        })
+        .collect())
+}
+
+impl Storage {
+    /// The roles an organization can use.
+    pub async fn role_book(&self, organization_id: &str) -> Result<RoleBook, sqlx::Error> {
+        role_book_with(&self.pool, organization_id).await
+    }
+
+    /// Every role of the organization with how many keys and people hold it.
+    pub async fn list_roles(&self, organization_id: &str) -> Result<Vec<Role>, sqlx::Error> {
+        let mut conn = self.pool.acquire().await?;
+        let book = role_book_with(&mut *conn, organization_id).await?;
+        let usage = usage_with(&mut conn, organization_id).await?;
+        Ok(book
+            .all()
+            .into_iter()
+            .map(|mut r| {
+                r.used_by = Some(usage.get(&r.id).copied().unwrap_or_default());
+                r
+            })
+            .collect())
+    }
+
+    /// One role of the organization with its usage.
+    pub async fn get_role(
+        &self,
+        organization_id: &str,
+        id: &str,
+    ) -> Result<Option<Role>, sqlx::Error> {
+        Ok(self
+            .list_roles(organization_id)
+            .await?
+            .into_iter()
+            .find(|r| r.id == id))
+    }
+
+    /// Creates a custom role. A taken name fails on `roles_name_unique`.
+    pub async fn create_role(
+        &self,
+        author: Author<'_>,
+        v: &ValidNewRole,
+    ) -> Result<Role, sqlx::Error> {
+        let now = time_format::now_text();
+        let id = new_id(CUSTOM_ROLE_PREFIX);
+        let mut tx = self.write().await?;
+        sqlx::query(
+            "INSERT INTO roles (id, organization_id, name, name_key, description, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(&id)
+        .bind(author.organization_id)
+        .bind(&v.name)
+        .bind(name_key(&v.name))
+        .bind(&v.description)
+        .bind(&now)
+        .bind(&now)
+        .execute(&mut *tx)
+        .await?;
+        set_permissions(&mut tx, &id, &v.permissions).await?;
+        let created = AuditAction::RoleCreated {
+            description: v.description.clone(),
+            permissions: v.permissions.clone(),
+        };
+        audit_role(&mut tx, author, created, &id, &v.name).await?;
+        tx.commit().await?;
+        Ok(self
+            .get_role(author.organization_id, &id)
+            .await?
+            .expect("the role was just created"))
+    }
+
+    /// Applies an edit decided on `current`. Refused when the role changed
+    /// since, or when taking permissions away would leave no active person
+    /// holding every permission (checked under the write lock, on the roles
+    /// as they will be).
+    pub async fn update_role(
+        &self,
+        author: Author<'_>,
+        current: &Role,
+        change: &ValidRoleChange,
+    ) -> Result<RoleWrite, sqlx::Error> {
+        let now = time_format::now_text();
+        let name = change.name.as_deref().unwrap_or(&current.name);
+        let description = change
+            .description
+            .as_deref()
+            .unwrap_or(&current.description);
+        let mut tx = self.write().await?;
+        let updated = sqlx::query(
+            "UPDATE roles SET name = $1, name_key = $2, description = $3, updated_at = $4, \
+             version = version + 1 WHERE id = $5 AND organization_id = $6 AND version = $7",
+        )
+        .bind(name)
+        .bind(name_key(name))
+        .bind(description)
+        .bind(&now)
+        .bind(&current.id)
+        .bind(author.organization_id)
+        .bind(current.version as i64)
+        .execute(&mut *tx)
+        .await?;
+        if updated.rows_affected() == 0 {
+            return stale(&mut tx, &current.id).await;
+        }
+        if let Some(permissions) = &change.permissions {
+            sqlx::query("DELETE FROM role_permissions WHERE role_id = $1")
+                .bind(&current.id)
+                .execute(&mut *tx)
+                .await?;
+            set_permissions(&mut tx, &current.id, permissions).await?;
+            let book = role_book_with(&mut *tx, author.organization_id).await?;
+            if !super::people::someone_holds_everything(&mut tx, &book, author.organization_id)
+                .await?
+            {
+                return Ok(RoleWrite::LastAdministrator);
+            }
+        }
+        let changed = |before: &String, after: &String| {
+            (before != after).then(|| Change {
+                from: before.clone(),
+                to: after.clone(),
+            })
+        };
+        let updated = AuditAction::RoleUpdated {
+            name: change.name.as_ref().and_then(|n| changed(&current.name, n)),
+            description: change
+                .description
+                .as_ref()
+                .and_then(|d| changed(&current.description, d)),
+            permissions: change
+                .permissions
+                .as_ref()
+                .filter(|p| **p != current.permissions)
+                .map(|p| Change {
+                    from: current.permissions.clone(),
+                    to: p.clone(),
+                }),
+        };
+        audit_role(&mut tx, author, updated, &current.id, name).await?;
+        tx.commit().await?;
+        Ok(
+            match self.get_role(author.organization_id, &current.id).await? {
+                Some(role) => RoleWrite::Done(Box::new(role)),
+                None => RoleWrite::Gone,
+            },
+        )
+    }
+
+    /// Removes a custom role nobody holds. Whether anyone holds it is
+    /// decided under the write lock, so a key or person given the role at
+    /// the same moment either lands first (and the removal is refused) or
+    /// finds the role gone (and is refused).
+    pub async fn delete_role(
+        &self,
+        author: Author<'_>,
+        current: &Role,
+    ) -> Result<RoleWrite, sqlx::Error> {
+        let mut tx = self.write().await?;
+        let usage = usage_with(&mut tx, author.organization_id)
+            .await?
+            .remove(&current.id)
+            .unwrap_or_default();
+        if !usage.is_unused() {
+            return Ok(RoleWrite::InUse(usage));
+        }
+        let deleted = sqlx::query(
+            "DELETE FROM roles WHERE id = $1 AND organization_id = $2 AND version = $3",
+        )
+        .bind(&current.id)
+        .bind(author.organization_id)
+        .bind(current.version as i64)
+        .execute(&mut *tx)
+        .await?;
+        if deleted.rows_affected() == 0 {
+            return stale(&mut tx, &current.id).await;
+        }
+        let deleted = AuditAction::RoleDeleted {
+            permissions: current.permissions.clone(),
+        };
+        audit_role(&mut tx, author, deleted, &current.id, &current.name).await?;
+        tx.commit().await?;
+        Ok(RoleWrite::Done(Box::new(current.clone())))
+    }
+}
+
+/// Why a version-guarded write to a role touched nothing.
+async fn stale(tx: &mut Transaction<'static, Sqlite>, id: &str) -> Result<RoleWrite, sqlx::Error> {
+    let exists: Option<i64> = sqlx::query_scalar("SELECT version FROM roles WHERE id = $1")
+        .bind(id)
+        .fetch_optional(&mut **tx)
+        .await?;
+    Ok(if exists.is_some() {
+        RoleWrite::Changed
+    } else {
+        RoleWrite::Gone
+    })
+}
+
+async fn set_permissions(
+    tx: &mut Transaction<'static, Sqlite>,
+    role_id: &str,
+    permissions: &[String],
+) -> Result<(), sqlx::Error> {
+    for permission in permissions {
+        sqlx::query("INSERT INTO role_permissions (role_id, permission) VALUES ($1, $2)")
+            .bind(role_id)
+            .bind(permission)
+            .execute(&mut **tx)
+            .await?;
+    }
+    Ok(())
+}
+
+async fn audit_role(
+    tx: &mut Transaction<'static, Sqlite>,
+    author: Author<'_>,
+    action: AuditAction,
+    id: &str,
+    name: &str,
+) -> Result<(), sqlx::Error> {
+    record(
+        tx,
+        AuditEntry {
+            organization_id: author.organization_id,
+            actor: author.actor,
+            action,
+            target: AuditTarget::role(id, name),
+        },
+    )
+    .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn book() -> RoleBook {
+        RoleBook {
+            custom: vec![CustomRole {
+                id: "role_support".into(),
+                name: "Support".into(),
+                description: String::new(),
+                permissions: vec!["renders.retrieve", "users.retrieve"],
+                version: 1,
+            }],
+        }
+    }
+
+    #[test]
+    fn custom_roles_grant_like_built_in_ones() {
+        let b = book();
+        let ids = ["billing-reader".to_string(), "role_support".to_string()];
+        let granted = b.granted(&ids);
+        assert!(granted.contains(&"users.retrieve"));
+        assert!(granted.contains(&"billing.retrieve"));
+        assert!(b.granted(&["role_gone".to_string()]).is_empty());
+    }
+
+    #[test]
+    fn references_list_built_in_roles_first_and_skip_unknown_ones() {
+        let b = book();
+        let refs = b.refs(&[
+            "role_support".to_string(),
+            "role_gone".to_string(),
+            "developer".to_string(),
+        ]);
+        let names: Vec<&str> = refs.iter().map(|r| r.name.as_str()).collect();
+        assert_eq!(names, ["Developer", "Support"]);
+    }
+}
