@@ -12,9 +12,9 @@ pub use transport::when_session_ends;
 use gloo_net::http::Request;
 use keydesk_contract::types::{
     AcceptInvitationRequest, ApiKey, ApiKeyPage, ApiKeyQuery, AuditPage, ChangePasswordRequest,
-    CreateApiKeyRequest, CreateUserRequest, GenerateRequest, GeneratedApiKey, Invitation, Me,
-    Permission, Role, SignInRequest, SignUpRequest, UpdateApiKeyRequest, UpdateUserRequest, User,
-    UserStatus,
+    CreateApiKeyRequest, CreateRoleRequest, CreateUserRequest, GenerateRequest, GeneratedApiKey,
+    Invitation, Me, Permission, Role, SignInRequest, SignUpRequest, UpdateApiKeyRequest,
+    UpdateRoleRequest, UpdateUserRequest, User, UserStatus,
 };
 use transport::{get, post, read, send, url, with_headers};
 
@@ -103,6 +103,26 @@ pub async fn set_user_active(id: &str, active: bool) -> ApiResult<User> {
 
 pub async fn roles() -> ApiResult<Vec<Role>> {
     get("/roles").await
+}
+
+pub async fn create_role(req: &CreateRoleRequest) -> ApiResult<Role> {
+    post("/roles", req).await
+}
+
+/// Saves an edit made on the role as it was at `version` (409 if it changed since).
+pub async fn update_role(id: &str, version: u64, req: &UpdateRoleRequest) -> ApiResult<Role> {
+    let request = with_headers(Request::patch(&url(&format!("/roles/{}", encode(id)))))
+        .header("If-Match", &format!("\"{version}\""))
+        .json(req);
+    read(send(request).await?).await
+}
+
+/// Removes a custom role nobody holds, as it was at `version`.
+pub async fn delete_role(id: &str, version: u64) -> ApiResult<()> {
+    let request = with_headers(Request::delete(&url(&format!("/roles/{}", encode(id)))))
+        .header("If-Match", &format!("\"{version}\""))
+        .build();
+    send(request).await.map(|_| ())
 }
 
 pub async fn permissions() -> ApiResult<Vec<Permission>> {

@@ -1,4 +1,5 @@
-//! A labelled text input with its hint and its error, linked for screen readers.
+//! Labelled inputs with their hint and their error, linked for screen readers:
+//! a one-line [`TextField`] and an optional, counted [`DescriptionField`].
 
 use leptos::prelude::*;
 
@@ -48,6 +49,43 @@ pub fn TextField(
                 prop:value=move || value.get()
                 on:input=move |ev| value.set(event_target_value(&ev))
             />
+            <p class="field__error" id=error_id aria-live="polite">{move || error.get()}</p>
+        </div>
+    }
+}
+
+/// An optional description: a text area with its hint, a live character
+/// count against the contract's limit, and its error.
+#[component]
+pub fn DescriptionField(
+    /// Unique id of the text area.
+    #[prop(into)]
+    id: String,
+    value: RwSignal<String>,
+    #[prop(into)] error: Signal<Option<String>>,
+    #[prop(into)] hint: String,
+) -> impl IntoView {
+    let length = move || value.with(|d| d.trim().chars().count());
+    let (hint_id, count_id, error_id) = (
+        format!("{id}-hint"),
+        format!("{id}-count"),
+        format!("{id}-error"),
+    );
+    view! {
+        <div class="field" class:field--invalid=move || error.get().is_some()>
+            <label for=id.clone()>"Description " <span class="field__optional">"(optional)"</span></label>
+            <p class="field__hint" id=hint_id.clone()>{hint}</p>
+            <textarea
+                id=id
+                rows="3"
+                aria-describedby=format!("{hint_id} {count_id} {error_id}")
+                aria-invalid=move || if error.get().is_some() { "true" } else { "false" }
+                prop:value=move || value.get()
+                on:input=move |ev| value.set(event_target_value(&ev))
+            ></textarea>
+            <p class="field__count" id=count_id>
+                {move || format!("{} / {}", length(), keydesk_contract::validation::DESCRIPTION_MAX)}
+            </p>
             <p class="field__error" id=error_id aria-live="polite">{move || error.get()}</p>
         </div>
     }

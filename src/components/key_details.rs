@@ -4,10 +4,9 @@
 
 use keydesk_contract::permissions;
 use keydesk_contract::types::{CreateApiKeyRequest, FieldErrors, Role};
-use keydesk_contract::validation;
 use leptos::prelude::*;
 
-use super::field::TextField;
+use super::field::{DescriptionField, TextField};
 use super::roles_picker::RolesPicker;
 
 /// What the person has typed and chosen so far. Lives in the dialog, so going
@@ -94,8 +93,6 @@ pub fn KeyDetailsForm(
     my_permissions: Vec<String>,
 ) -> impl IntoView {
     let my_permissions = StoredValue::new(my_permissions);
-    let description_length = move || draft.description.with(|d| d.trim().chars().count());
-    let description_error = draft.error("description");
 
     view! {
         <div class="key-details">
@@ -108,22 +105,8 @@ pub fn KeyDetailsForm(
                 autocomplete="off"
                 autofocus=true
             />
-            <div class="field" class:field--invalid=move || description_error.get().is_some()>
-                <label for="key-description">"Description " <span class="field__optional">"(optional)"</span></label>
-                <p class="field__hint" id="key-description-hint">"What the system does with it, and who owns it."</p>
-                <textarea
-                    id="key-description"
-                    rows="3"
-                    aria-describedby="key-description-hint key-description-count key-description-error"
-                    aria-invalid=move || if description_error.get().is_some() { "true" } else { "false" }
-                    prop:value=move || draft.description.get()
-                    on:input=move |ev| draft.description.set(event_target_value(&ev))
-                ></textarea>
-                <p class="field__count" id="key-description-count">
-                    {move || format!("{} / {}", description_length(), validation::DESCRIPTION_MAX)}
-                </p>
-                <p class="field__error" id="key-description-error" aria-live="polite">{move || description_error.get()}</p>
-            </div>
+            <DescriptionField id="key-description" value=draft.description error=draft.error("description")
+                hint="What the system does with it, and who owns it."/>
             <RolesPicker roles=roles role_ids=draft.role_ids error=draft.error("role_ids")
                 my_permissions=my_permissions.get_value()
                 hint="Give the key only what its system needs. Each role shows what it is for."/>

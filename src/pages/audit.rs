@@ -2,7 +2,7 @@
 
 use keydesk_contract::audit::AuditAction;
 use keydesk_contract::roles;
-use keydesk_contract::types::{ActorKind, AuditEvent};
+use keydesk_contract::types::{ActorKind, AuditEvent, Role};
 use leptos::prelude::*;
 
 use crate::api;
@@ -30,6 +30,9 @@ pub fn describe(event: &AuditEvent) -> String {
         AuditAction::UserUpdated { .. } => "changed the roles or name of".into(),
         AuditAction::UserLockedOut { .. } => "was locked out after repeated failed sign-ins".into(),
         AuditAction::OrganizationCreated {} => "created the organization".into(),
+        AuditAction::RoleCreated { .. } => "created role".into(),
+        AuditAction::RoleUpdated { .. } => "edited role".into(),
+        AuditAction::RoleDeleted { .. } => "deleted role".into(),
         // A newer server's action: its wire name still says what it was.
         AuditAction::Other => event.action.replace(['.', '_'], " "),
     }
@@ -41,16 +44,24 @@ pub fn about_oneself(event: &AuditEvent) -> bool {
     event.target.id == event.actor.id
 }
 
-fn role_names(ids: &[String]) -> String {
+/// Role names for ids: built-in ones always, custom ones from `custom`
+/// (the organization's roles as listed), and a removed role as such.
+fn role_names(ids: &[String], custom: &[Role]) -> String {
     ids.iter()
-        .map(|id| roles::find(id).map_or(id.as_str(), |r| r.name))
+        .map(|id| match roles::find(id) {
+            Some(r) => r.name,
+            None => custom
+                .iter()
+                .find(|r| r.id == *id)
+                .map_or("a removed role", |r| r.name.as_str()),
+        })
         .collect::<Vec<_>>()
         .join(", ")
 }
 
 /// What an edit changed, e.g. "roles: Billing Reader → Developer; renamed from Billing",
 /// or where a sign-in came from.
-pub fn changes(event: &AuditEvent) -> Option<String> {
+pub fn changes(event: &AuditEvent, custom: &[Role]) -> Option<String> {
     match event.what() {
         AuditAction::UserSignedIn {
             client_address: Some(address),
@@ -63,8 +74,8 @@ pub fn changes(event: &AuditEvent) -> Option<String> {
             if let Some(r) = role_ids {
                 parts.push(format!(
                     "roles: {} → {}",
-                    role_names(&r.from),
-                    role_names(&r.to)
+                    role_names(&r.from, custom),
+                    role_names(&r.to, custom)
                 ));
             }
             if let Some(n) = name {
@@ -81,8 +92,8 @@ pub fn changes(event: &AuditEvent) -> Option<String> {
             if let Some(r) = role_ids {
                 parts.push(format!(
                     "roles: {} → {}",
-                    role_names(&r.from),
-                    role_names(&r.to)
+                    role_names(&r.from, custom),
+                    role_names(&r.to, custom)
                 ));
             }
             if let Some(n) = name {
@@ -92,6 +103,30 @@ pub fn changes(event: &AuditEvent) -> Option<String> {
                 parts.push("description changed".into());
             }
             (!parts.is_empty()).then(|| parts.join("; "))
+        }
+        AuditAction::RoleUpdated {
+            name,
+            description,
+            permissions,
+        } => {
+            let mut parts = Vec::new();
+            if let Some(p) = permissions {
+                let added = p.to.iter().filter(|x| !p.from.contains(x)).count();
+                let removed = p.from.iter().filter(|x| !p.to.contains(x)).count();
+                parts.push(format!("permissions: {added} added, {removed} removed"));
+            }
+            if let Some(n) = name {
+                parts.push(format!("renamed from {}", n.from));
+            }
+            if description.is_some() {
+                parts.push("description changed".into());
+            }
+            (!parts.is_empty()).then(|| parts.join("; "))
+        }
+        AuditAction::RoleCreated { permissions, .. } | AuditAction::RoleDeleted { permissions }
+            if !permissions.is_empty() =>
+        {
+            Some(format!("{} permissions", permissions.len()))
         }
         _ => None,
     }
@@ -105,6 +140,9 @@ pub fn AuditTrailPage() -> impl IntoView {
         let asked = pages.get();
         async move { (asked, api::audit_trail(asked).await) }
     });
+    // Custom roles are named by id in events; the list names them.
+    let roles = LocalResource::new(api::roles);
+    let roles = Signal::derive(move || roles.get().and_then(Result::ok).unwrap_or_default());
     let loading_more = move || trail.with(|t| t.as_ref().is_some_and(|(n, _)| *n != pages.get()));
     view! {
         <header class="page__header">
@@ -114,7 +152,7 @@ pub fn AuditTrailPage() -> impl IntoView {
         {move || trail.with(Option::is_none).then(|| view! { <p class="loading" role="status">"Loading…"</p> })}
         <DataBoundary on_retry=move |_| trail.refetch()>
             {move || trail.get().map(|(_, page)| page.map(|page| view! {
-                <AuditList events=Signal::stored(page.items)/>
+                <AuditList events=Signal::stored(page.items) roles=roles/>
                 {page.next_cursor.is_some().then(|| view! {
                     <button type="button" class="button load-more" disabled=loading_more
                         on:click=move |_| pages.update(|n| *n += 1)>
@@ -128,7 +166,12 @@ pub fn AuditTrailPage() -> impl IntoView {
 
 /// The events as a list a person can scan.
 #[component]
-pub fn AuditList(#[prop(into)] events: Signal<Vec<AuditEvent>>) -> impl IntoView {
+pub fn AuditList(
+    #[prop(into)] events: Signal<Vec<AuditEvent>>,
+    /// The organization's roles, to name custom ones.
+    #[prop(into, optional)]
+    roles: Signal<Vec<Role>>,
+) -> impl IntoView {
     view! {
         <ol class="audit-list">
             <For each=move || events.get() key=|e| e.id.clone() let:event>
@@ -140,7 +183,7 @@ pub fn AuditList(#[prop(into)] events: Signal<Vec<AuditEvent>>) -> impl IntoView
                         " " {describe(&event)}
                         {(!about_oneself(&event)).then(|| view! { " " <strong>{event.target.name.clone()}</strong> })}
                     </p>
-                    {changes(&event).map(|c| view! { <p class="audit-event__changes">{c}</p> })}
+                    {move || roles.with(|r| changes(&event, r)).map(|c| view! { <p class="audit-event__changes">{c}</p> })}
                 </li>
             </For>
         </ol>

@@ -16,4 +16,5 @@ mod my_account;
 mod pages;
 mod people;
 mod remove_key_dialog;
+mod roles;
 mod shell;

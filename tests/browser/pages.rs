@@ -1,6 +1,4 @@
-use keydesk_contract::types::Role;
 use keydesk_web::pages::not_found::NotFound;
-use keydesk_web::pages::roles::RoleCards;
 use keydesk_web::pages::sign_in::safe_next;
 use keydesk_web::time::relative;
 use leptos::prelude::*;
@@ -15,26 +13,6 @@ async fn not_found_page_links_home() {
     settle().await;
     assert!(text(&page).contains("Page not found"));
     assert_eq!(find(&page, "a").get_attribute("href").as_deref(), Some("/"));
-}
-
-#[wasm_bindgen_test]
-async fn roles_show_every_permission_grouped_with_descriptions() {
-    let roles: Vec<Role> = built_in_roles();
-    let page = mount(move || view! { <RoleCards roles=roles/> });
-    settle().await;
-    assert_eq!(
-        find_all(&page, ".role-card").len(),
-        keydesk_contract::roles::BUILT_IN_ROLES.len()
-    );
-    let viewer = find(&page, "[aria-labelledby='role-card-document-viewer']");
-    assert_eq!(
-        listed_permissions(&viewer, ".permission"),
-        permissions_of(&["document-viewer"])
-    );
-    let description = keydesk_contract::permissions::find("documents.retrieve")
-        .unwrap()
-        .description;
-    assert!(text(&viewer).contains(description));
 }
 
 #[wasm_bindgen_test]
@@ -166,7 +144,20 @@ async fn the_audit_trail_says_who_did_what_to_which_key() {
         id: "x".into(),
         name: "Ada Admin".into(),
     };
+    let mut role_edit = event(
+        "e7",
+        "role.updated",
+        serde_json::json!({"permissions": {"from": ["documents.retrieve"], "to": ["renders.retrieve"]}}),
+        ActorKind::User,
+        "Ada Admin",
+    );
+    role_edit.target = AuditTarget {
+        kind: "role".into(),
+        id: "role_1".into(),
+        name: "Support Desk".into(),
+    };
     let events = vec![
+        role_edit,
         signed_in,
         event("e5", "api_key.updated", edit, ActorKind::User, "Ada Admin"),
         event(
@@ -213,6 +204,7 @@ async fn the_audit_trail_says_who_did_what_to_which_key() {
     assert_eq!(
         lines,
         [
+            "Ada Admin edited role Support Desk",
             "Ada Admin signed in",
             "Ada Admin edited API key Billing_Reader",
             "Ada Admin removed API key Billing_Reader",
@@ -228,6 +220,7 @@ async fn the_audit_trail_says_who_did_what_to_which_key() {
     assert_eq!(
         changes,
         [
+            "permissions: 1 added, 1 removed",
             "from 198.51.100.7",
             "roles: Billing Reader → Developer; renamed from Billing"
         ]
