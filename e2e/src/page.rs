@@ -9,7 +9,11 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::sync::Mutex;
 
-use crate::stack::Server;
+use crate::stack::{Browser, Server};
+
+/// Browsers opened during a journey besides the first, with their profile
+/// folders, so the stack can end them too.
+pub(crate) type OtherBrowsers = Arc<Mutex<Vec<(Client, tempfile::TempDir)>>>;
 
 /// How long anything may take to appear.
 const PATIENCE: Duration = Duration::from_secs(15);
@@ -22,6 +26,8 @@ pub struct Page {
     pub base: String,
     driver: String,
     server: Arc<Mutex<Server>>,
+    kind: Browser,
+    others: OtherBrowsers,
 }
 
 impl Page {
@@ -30,13 +36,34 @@ impl Page {
         base: String,
         driver: String,
         server: Arc<Mutex<Server>>,
+        kind: Browser,
+        others: OtherBrowsers,
     ) -> Self {
         Page {
             browser,
             base,
             driver,
             server,
+            kind,
+            others,
         }
+    }
+
+    /// A second browser of the same kind on the same server, with a profile
+    /// (cookies, storage) of its own: another person at another computer.
+    /// It is ended with the journey.
+    pub async fn another_browser(&self) -> Page {
+        let profile = tempfile::tempdir().unwrap();
+        let client = crate::stack::connect(&self.driver, self.kind, profile.path()).await;
+        self.others.lock().await.push((client.clone(), profile));
+        Page::new(
+            client,
+            self.base.clone(),
+            self.driver.clone(),
+            self.server.clone(),
+            self.kind,
+            self.others.clone(),
+        )
     }
 
     pub fn browser(&self) -> Client {

@@ -10,7 +10,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::sync::Mutex;
 
-use crate::page::Page;
+use crate::page::{OtherBrowsers, Page};
 
 /// The server half, restartable on the same address and database (the
 /// "server goes away mid-session" journey).
@@ -64,7 +64,7 @@ impl Browser {
         command
     }
 
-    fn capabilities(self, profile: &Path) -> serde_json::Map<String, serde_json::Value> {
+    pub(crate) fn capabilities(self, profile: &Path) -> serde_json::Map<String, serde_json::Value> {
         let mut caps = serde_json::Map::new();
         match self {
             Browser::Chromium => {
@@ -115,6 +115,16 @@ pub struct Stack {
     profile: tempfile::TempDir,
     _data: tempfile::TempDir,
     page: Page,
+    others: OtherBrowsers,
+}
+
+/// A new browser session through the driver at `driver`, in `profile`.
+pub(crate) async fn connect(driver: &str, browser: Browser, profile: &Path) -> fantoccini::Client {
+    ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+        .capabilities(browser.capabilities(profile))
+        .connect(driver)
+        .await
+        .expect("a browser session starts")
 }
 
 fn free_port() -> u16 {
@@ -149,19 +159,23 @@ impl Stack {
         wait_until_ready(&driver).await;
 
         let profile = tempfile::tempdir().unwrap();
-        let client = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
-            .capabilities(browser.capabilities(profile.path()))
-            .connect(&driver)
-            .await
-            .expect("a browser session starts");
-        let browser = client;
-        let page = Page::new(browser, base, driver, server.clone());
+        let client = connect(&driver, browser, profile.path()).await;
+        let others = OtherBrowsers::default();
+        let page = Page::new(
+            client,
+            base,
+            driver,
+            server.clone(),
+            browser,
+            others.clone(),
+        );
         Stack {
             server,
             driver_process,
             profile,
             _data: data,
             page,
+            others,
         }
     }
 
@@ -171,6 +185,10 @@ impl Stack {
 
     /// Ends the browser, its driver and the server, whatever state they are in.
     pub async fn stop(mut self) {
+        for (other, profile) in self.others.lock().await.drain(..) {
+            let _ = tokio::time::timeout(Duration::from_secs(10), other.close()).await;
+            let _ = Command::new("pkill").arg("-f").arg(profile.path()).status();
+        }
         let _ = tokio::time::timeout(Duration::from_secs(10), self.page.browser().close()).await;
         let _ = self.driver_process.kill();
         let _ = self.driver_process.wait();

@@ -4,7 +4,8 @@ use keydesk_e2e::journey;
 use crate::steps::*;
 
 #[tokio::test(flavor = "multi_thread")]
-async fn an_admin_invites_a_developer_who_joins_and_creates_only_what_they_may() {
+async fn an_admin_invites_a_developer_who_joins_elsewhere_creates_only_what_they_may_and_is_signed_out_when_deactivated(
+) {
     journey("j14_invitation", |page| async move {
         signed_up(&page).await;
         page.click("a[href='/people']").await;
@@ -29,35 +30,54 @@ async fn an_admin_invites_a_developer_who_joins_and_creates_only_what_they_may()
         page.wait_gone("dialog[open]").await;
         page.wait_text("Invited").await;
 
-        page.click_button("Sign out").await;
-        page.wait_for("#sign-in-email").await;
-        page.goto(link.trim_start_matches(&page.base)).await;
-        page.wait_for("#invitation-password").await;
-        audit(&page, "Join your team").await;
-        page.fill(
+        // The developer opens the link in a browser of their own; the admin stays signed in.
+        let dev = page.another_browser().await;
+        dev.goto(link.trim_start_matches(&dev.base)).await;
+        dev.wait_for("#invitation-password").await;
+        audit(&dev, "Join your team").await;
+        dev.fill(
             "#invitation-password",
             "marble otter quietly folds umbrellas",
         )
         .await;
-        page.click_button("Set password and sign in").await;
-        page.wait_path("/api-keys").await;
-        page.wait_text("Dev Eloper").await;
+        dev.click_button("Set password and sign in").await;
+        dev.wait_path("/api-keys").await;
+        dev.wait_text("Dev Eloper").await;
 
         // Within their permissions, yes; an Admin key, no.
-        fill_create_details(&page, "Renderer", &["document-viewer"]).await;
-        let admin = page.wait_for("#role-admin").await;
+        fill_create_details(&dev, "Renderer", &["document-viewer"]).await;
+        let admin = dev.wait_for("#role-admin").await;
         assert!(
-            !page.is_enabled(&admin).await,
+            !dev.is_enabled(&admin).await,
             "a developer cannot grant Admin"
         );
-        page.click_button("Next: double-check").await;
-        page.wait_text("will be granted to").await;
-        page.click("dialog[open] .modal__actions .button--primary")
+        dev.click_button("Next: double-check").await;
+        dev.wait_text("will be granted to").await;
+        dev.click("dialog[open] .modal__actions .button--primary")
             .await;
-        page.wait_text("API key created").await;
+        dev.wait_text("API key created").await;
+        dev.click_button("Later").await;
+        dev.wait_gone("dialog[open]").await;
+
+        // The admin sees them joined, and deactivates them.
+        page.reload().await;
+        page.wait_for("button[aria-label='Deactivate Dev Eloper']")
+            .await;
+        page.click("button[aria-label='Deactivate Dev Eloper']")
+            .await;
+        page.wait_text("ends at once").await;
+        page.click("dialog[open] .button--danger").await;
+        page.wait_for("button[aria-label='Activate Dev Eloper']")
+            .await;
+
+        // The developer's open tab: its next request finds the session gone.
+        dev.click("a[href='/roles']").await;
+        dev.wait_for("#sign-in-email").await;
+        dev.sign_in("dev@acme.io", "marble otter quietly folds umbrellas")
+            .await;
+        dev.wait_text("The email or password is not right.").await;
 
         // The link was used up.
-        page.click_button("Later").await;
         page.click_button("Sign out").await;
         page.wait_for("#sign-in-email").await;
         page.goto(link.trim_start_matches(&page.base)).await;

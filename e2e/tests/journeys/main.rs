@@ -9,6 +9,7 @@ mod j11_keyboard_focus;
 mod j12_my_account;
 mod j13_people;
 mod j14_invitation;
+mod j15_custom_roles;
 mod j1_sign_up;
 mod j2_create_and_generate;
 mod j3_use_the_key;

@@ -1,5 +1,5 @@
 //! Retakes the README's screenshots of the screens that show security
-//! behaviour (and My account, People), from the release build. Not part of the test command:
+//! behaviour (and My account, People, Roles), from the release build. Not part of the test command:
 //! `cargo test -p keydesk-e2e -- --ignored screenshots` (after `source scripts/env`).
 
 use keydesk_e2e::{journey, repo_root, Page};
@@ -59,6 +59,58 @@ async fn screenshots() {
         shoot(&page, "25-invitation-link.png").await;
         let link = page.value("#invitation-link").await;
         page.click_button("Done").await;
+        page.wait_gone("dialog[open]").await;
+
+        // Roles: a custom role from Duplicate, its double-check, an edit's review, a refused delete.
+        page.click("a[href='/roles']").await;
+        page.click("button[aria-label='Duplicate Developer']").await;
+        page.wait_for("dialog[open] #role-name").await;
+        page.fill("#role-name", "Integrations").await;
+        page.fill(
+            "#role-description",
+            "Builds integrations, without removing keys or webhooks.",
+        )
+        .await;
+        page.click("#permission-service-accounts-delete").await;
+        page.click("#permission-webhooks-delete").await;
+        page.script("document.querySelector('dialog[open] .modal__content').scrollTop = 0; return null")
+            .await;
+        shoot(&page, "27-role-create.png").await;
+        page.click_button("Next: double-check").await;
+        page.wait_text("will grant these").await;
+        page.click("dialog[open] .modal__actions .button--primary")
+            .await;
+        page.wait_gone("dialog[open]").await;
+        let (_, roles) = as_admin(&page).await.get("/roles").await;
+        let integrations = roles
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["name"] == "Integrations")
+            .unwrap()["id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        page.click("a[href='/api-keys']").await;
+        create_key(&page, "Deploy_Bot", &[&integrations], false).await;
+        page.click_button("Later").await;
+        page.click("a[href='/roles']").await;
+        page.wait_for("button[aria-label='Edit Integrations']").await;
+        shoot(&page, "28-roles.png").await;
+        page.click("button[aria-label='Edit Integrations']").await;
+        page.wait_for("dialog[open] #role-name").await;
+        page.click("#permission-webhooks-delete").await;
+        page.click("#permission-templates-create").await;
+        page.click_button("Next: double-check").await;
+        page.wait_text("affects 1 key").await;
+        shoot(&page, "29-role-edit-review.png").await;
+        page.click_button("Back").await;
+        page.click_button("Cancel").await;
+        page.wait_gone("dialog[open]").await;
+        page.click("button[aria-label='Delete Integrations']").await;
+        page.wait_text("is in use").await;
+        shoot(&page, "30-role-delete-in-use.png").await;
+        page.click_button("Close").await;
         page.wait_gone("dialog[open]").await;
 
         page.click("a[href='/account']").await;
