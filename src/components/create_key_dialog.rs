@@ -14,7 +14,7 @@ use crate::hooks::use_action_outcome::{use_action_outcome_with_options, UseActio
 enum Step {
     Details,
     DoubleCheck,
-    Created(ApiKey),
+    Created(Box<ApiKey>),
 }
 
 #[component]
@@ -42,7 +42,7 @@ pub fn CreateKeyDialog(
         UseActionOutcomeOptions {
             on_success: Some(Callback::new(move |key: ApiKey| {
                 on_created.run(key.clone());
-                step.set(Step::Created(key));
+                step.set(Step::Created(Box::new(key)));
             })),
             // The server named fields: show them where they were typed.
             on_fields: Some(Callback::new(move |fields| {
@@ -115,7 +115,7 @@ pub fn CreateKeyDialog(
                     }.into_any()
                 }
                 Step::Created(key) => {
-                    let key_for_generate = key.clone();
+                    let key_for_generate = (*key).clone();
                     view! {
                         <header class="modal__header">
                             <h2 id="create-key-title">"API key created"</h2>
