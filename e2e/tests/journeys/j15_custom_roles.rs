@@ -116,6 +116,23 @@ async fn an_admin_makes_a_custom_role_gives_it_to_a_key_and_an_edit_changes_what
         page.click_button("Close").await;
         page.wait_gone("dialog[open]").await;
 
+        // A role nobody holds is deleted after a confirmation.
+        let (status, _) = as_admin(&page)
+            .await
+            .post(
+                "/roles",
+                serde_json::json!({"name": "Spare", "permissions": ["documents.retrieve"]}),
+            )
+            .await;
+        assert_eq!(status.as_u16(), 201);
+        page.reload().await;
+        page.click("button[aria-label='Delete Spare']").await;
+        page.wait_text("Deleting it cannot be undone").await;
+        audit(&page, "Delete role: confirm").await;
+        page.click_button("Delete role").await;
+        page.wait_gone("dialog[open]").await;
+        page.wait_gone("button[aria-label='Edit Spare']").await;
+
         // The audit trail says what happened to the role.
         page.click("a[href='/audit']").await;
         page.wait_text("created role").await;
