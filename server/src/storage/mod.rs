@@ -11,6 +11,7 @@ mod api_keys;
 mod audit;
 pub mod constraints;
 mod invitations;
+mod key_cache;
 mod people;
 mod roles;
 mod sessions;
@@ -35,6 +36,8 @@ use std::time::Duration;
 #[derive(Clone)]
 pub struct Storage {
     pool: SqlitePool,
+    /// The key check's memory; every write that could change its answers forgets them.
+    key_cache: std::sync::Arc<key_cache::KeyCache>,
 }
 
 impl Storage {
@@ -60,7 +63,10 @@ impl Storage {
             .run(&pool)
             .await
             .map_err(|e| e.to_string())?;
-        Ok(Storage { pool })
+        Ok(Storage {
+            pool,
+            key_cache: Default::default(),
+        })
     }
 
     /// The database answers.

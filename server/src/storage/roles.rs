@@ -340,6 +340,8 @@ impl Storage {
         };
         audit_role(&mut tx, author, updated, &current.id, name).await?;
         tx.commit().await?;
+        // Any key of the organization may hold the role.
+        self.key_cache.forget_organization(author.organization_id);
         Ok(
             match self.get_role(author.organization_id, &current.id).await? {
                 Some(role) => RoleWrite::Done(Box::new(role)),
@@ -381,6 +383,7 @@ impl Storage {
         };
         audit_role(&mut tx, author, deleted, &current.id, &current.name).await?;
         tx.commit().await?;
+        self.key_cache.forget_organization(author.organization_id);
         Ok(RoleWrite::Done(Box::new(current.clone())))
     }
 }

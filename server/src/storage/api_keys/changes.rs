@@ -124,6 +124,8 @@ impl Storage {
         key_id: &str,
     ) -> Result<Written, sqlx::Error> {
         tx.commit().await?;
+        // Before the change is acknowledged, the key check forgets the old answer.
+        self.key_cache.forget_key(key_id);
         let key = self.get_key(author.organization_id, key_id).await?;
         Ok(key.map_or(Written::Gone, |k| Written::Done(Box::new(k))))
     }
@@ -152,6 +154,7 @@ impl Storage {
         };
         audit_key(&mut tx, author, deleted, &current.id, &current.name).await?;
         tx.commit().await?;
+        self.key_cache.forget_key(&current.id);
         Ok(Written::Done(Box::new(current.clone())))
     }
 }

@@ -70,11 +70,24 @@ impl Storage {
 
     /// The key holding the secret with this digest, if it is current (or
     /// within its grace period) and the key has not expired. Only reads: the
-    /// use is recorded by [`crate::usage::Usage`], in the background.
+    /// use is recorded by [`crate::usage::Usage`], in the background. A key
+    /// seen recently is answered from memory (see [`super::super::key_cache`]).
     pub async fn identity_for_secret(&self, digest: &str) -> Result<Option<Identity>, sqlx::Error> {
         let now = time_format::now_text();
-        let row: Option<(String, String, String, String)> = sqlx::query_as(
-            "SELECT k.id, k.name, o.id, o.name FROM api_key_secrets s \
+        if let Some(known) = self.key_cache.get(digest, &now) {
+            return Ok(Some(known));
+        }
+        let ticket = self.key_cache.ticket();
+        type Row = (
+            String,
+            String,
+            String,
+            String,
+            Option<String>,
+            Option<String>,
+        );
+        let row: Option<Row> = sqlx::query_as(
+            "SELECT k.id, k.name, o.id, o.name, k.expires_at, s.retires_at FROM api_key_secrets s \
              JOIN api_keys k ON k.id = s.api_key_id JOIN organizations o ON o.id = k.organization_id \
              WHERE s.digest = $1 AND (s.retires_at IS NULL OR s.retires_at > $2) \
              AND (k.expires_at IS NULL OR k.expires_at > $3)",
@@ -84,7 +97,9 @@ impl Storage {
         .bind(&now)
         .fetch_optional(&self.pool)
         .await?;
-        let Some((key_id, key_name, organization_id, organization_name)) = row else {
+        let Some((key_id, key_name, organization_id, organization_name, expires_at, retires_at)) =
+            row
+        else {
             return Ok(None);
         };
         let role_ids = self
@@ -93,7 +108,7 @@ impl Storage {
             .remove(&key_id)
             .unwrap_or_default();
         let book = self.role_book(&organization_id).await?;
-        Ok(Some(Identity {
+        let identity = Identity {
             organization: Organization {
                 id: organization_id,
                 name: organization_name,
@@ -104,7 +119,15 @@ impl Storage {
                 name: key_name,
             },
             permissions: book.granted(&role_ids).into_iter().collect(),
-        }))
+        };
+        // The secret stops at the earlier of the key's expiry and the end of its grace period.
+        let valid_until = match (expires_at, retires_at) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        self.key_cache
+            .remember(ticket, digest, &identity, valid_until);
+        Ok(Some(identity))
     }
 
     /// Writes noted uses (key id, time) in one transaction; a use older than
