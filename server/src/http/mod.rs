@@ -13,11 +13,11 @@ pub mod hardening;
 pub mod health;
 pub mod roles;
 pub mod users;
+pub mod web_app;
 
 use axum::extract::DefaultBodyLimit;
 use axum::http::{header, HeaderValue};
 use axum::Router;
-use tower_http::services::{ServeDir, ServeFile};
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
@@ -43,13 +43,10 @@ pub fn app(state: AppState, config: &Config, headers: &SecurityHeaders) -> Route
             HeaderValue::from_static("no-store"),
         ));
 
-    let index = config.dist.join("index.html");
-    let web_app = ServeDir::new(&config.dist).fallback(ServeFile::new(index));
-
     let app = Router::new()
         .nest(keydesk_contract::API_BASE, api)
         .merge(health::router())
-        .fallback_service(web_app)
-        .with_state(state);
+        .with_state(state)
+        .fallback_service(web_app::service(&config.dist));
     hardening::harden(app, headers).layer(TraceLayer::new_for_http())
 }
