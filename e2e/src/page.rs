@@ -210,6 +210,31 @@ impl Page {
         focused.send_keys("\u{E00C}").await.unwrap();
     }
 
+    /// Sends a DevTools command to the page (Chromium only), e.g.
+    /// `Network.setCacheDisabled`, and returns its result; its effect lasts
+    /// across navigations.
+    pub async fn devtools(&self, command: &str, params: serde_json::Value) -> serde_json::Value {
+        let session = self.browser.session_id().await.unwrap().unwrap();
+        let url = format!("{}/session/{session}/goog/cdp/execute", self.driver);
+        let answer = reqwest::Client::new()
+            .post(url)
+            .json(&serde_json::json!({"cmd": command, "params": params}))
+            .send()
+            .await
+            .unwrap();
+        assert!(
+            answer.status().is_success(),
+            "{command}: {}",
+            answer.status()
+        );
+        answer.json::<serde_json::Value>().await.unwrap()["value"].take()
+    }
+
+    /// The database the journey's server uses (for seeding through the storage layer).
+    pub async fn database_url(&self) -> String {
+        self.server.lock().await.config.database_url.clone()
+    }
+
     /// Runs a script in the page and returns what it returns.
     pub async fn script(&self, js: &str) -> serde_json::Value {
         self.browser.execute(js, vec![]).await.unwrap()

@@ -4,8 +4,11 @@ use keydesk_contract::types::{ApiKeyStatus, Role};
 use leptos::prelude::*;
 use std::time::Duration;
 
-/// How long typing must pause before the search runs.
-pub const SEARCH_DEBOUNCE: Duration = Duration::from_millis(300);
+/// How long typing must pause before the search runs: long enough to fold a
+/// paste, autorepeat or an input method's burst into one request, short
+/// enough that results follow each keystroke (the list answers in a few
+/// milliseconds, and only the newest answer is shown).
+pub const SEARCH_DEBOUNCE: Duration = Duration::from_millis(40);
 
 /// The filters in effect; empty strings mean "any".
 #[derive(Debug, Clone, Copy)]

@@ -1,0 +1,30 @@
+//! `scripts/bench`: measures keydesk on this machine and prints one table,
+//! each figure beside its floor (the simplest thing doing the same job on
+//! the same server), the ratio, the target and whether it is met. It
+//! measures; it never fails on a figure.
+
+mod big_org;
+mod bundle;
+mod key_check;
+mod load;
+mod setup;
+mod startup;
+mod table;
+
+#[tokio::main]
+async fn main() {
+    // The release web app, built like the end-to-end tests build it.
+    let dist = keydesk_e2e::app_build::release_app();
+    let mut rows = bundle::measure(&dist);
+    table::print(&rows);
+
+    let server = setup::Running::start(&dist).await;
+    rows.extend(key_check::measure(&server).await);
+    server.stop().await;
+    rows.extend(big_org::measure(&dist).await);
+    // So far, in case the browser part cannot run here.
+    table::print(&rows);
+
+    rows.extend(startup::measure(&dist).await);
+    table::print(&rows);
+}
