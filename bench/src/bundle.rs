@@ -71,3 +71,20 @@ pub fn measure(dist: &Path) -> Vec<Row> {
     });
     rows
 }
+
+/// Prints each crate's share of the wasm's code, largest first.
+pub fn print_costs(repo: &Path) {
+    let wasm = repo.join("target/wasm32-unknown-unknown/wasm-release/keydesk-web.wasm");
+    let Some((costs, total)) = crate::wasm_costs::by_crate(&wasm) else {
+        eprintln!("(no {} to break down)", wasm.display());
+        return;
+    };
+    println!("\nWhat each crate costs: its share of the wasm's function bodies (before wasm-opt)");
+    for (name, bytes) in costs.iter().take(15) {
+        println!(
+            "{:>6.1}%  {:>8.1} KB  {name}",
+            100.0 * *bytes as f64 / total as f64,
+            *bytes as f64 / 1024.0
+        );
+    }
+}

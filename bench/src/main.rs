@@ -10,12 +10,14 @@ mod load;
 mod setup;
 mod startup;
 mod table;
+mod wasm_costs;
 
 #[tokio::main]
 async fn main() {
     // The release web app, built like the end-to-end tests build it.
     let dist = keydesk_e2e::app_build::release_app();
     let mut rows = bundle::measure(&dist);
+    bundle::print_costs(&keydesk_e2e::repo_root());
     table::print(&rows);
 
     let server = setup::Running::start(&dist).await;
