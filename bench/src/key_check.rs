@@ -2,10 +2,13 @@
 //! trivial handler on the same server (`/healthz`: no database, no key) with
 //! the same connections and duration.
 
+use std::path::Path;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::Arc;
 use std::time::Duration;
 
 use crate::load;
-use crate::setup::Running;
+use crate::setup::{Running, EMAIL, PASSWORD};
 use crate::table::{Row, Target};
 
 const CONNECTIONS: usize = 32;
@@ -58,4 +61,70 @@ pub async fn measure(server: &Running) -> Vec<Row> {
             target: Target::None,
         },
     ]
+}
+
+const SIGN_INS: usize = 50;
+
+/// The key check's p99 while 50 clients sign in as fast as they are
+/// answered (each attempt from its own forwarded address, so the sign-in
+/// throttle lets them through to password hashing), beside its p99 alone.
+pub async fn measure_under_sign_ins(dist: &Path) -> Vec<Row> {
+    let server = Running::start_with(dist, |c| {
+        c.trusted_proxies = vec![keydesk_server::config::parse_range("127.0.0.1").unwrap()]
+    })
+    .await;
+    let secret = server.key_secret().await;
+    let whoami = format!("{}/api/v1/whoami", server.base);
+    let key = [("Authorization", format!("Bearer {secret}"))];
+    let alone = load::run(&whoami, &key, 200, CONNECTIONS, DURATION).await;
+
+    let stop = Arc::new(AtomicBool::new(false));
+    let (signed_in, turned_away) = (Arc::new(AtomicU64::new(0)), Arc::new(AtomicU64::new(0)));
+    let next_address = Arc::new(AtomicU64::new(0));
+    let clients: Vec<_> = (0..SIGN_INS)
+        .map(|_| {
+            let (stop, signed_in, turned_away) =
+                (stop.clone(), signed_in.clone(), turned_away.clone());
+            let (next_address, base) = (next_address.clone(), server.base.clone());
+            tokio::spawn(async move {
+                let http = reqwest::Client::new();
+                while !stop.load(Ordering::Relaxed) {
+                    let n = next_address.fetch_add(1, Ordering::Relaxed);
+                    let address = format!("10.{}.{}.{}", (n >> 16) & 255, (n >> 8) & 255, n & 255);
+                    let answer = http
+                        .post(format!("{base}/api/v1/auth/sign-in"))
+                        .header("X-Forwarded-For", address)
+                        .json(&serde_json::json!({"email": EMAIL, "password": PASSWORD}))
+                        .send()
+                        .await;
+                    match answer.map(|a| a.status().as_u16()) {
+                        Ok(200) => signed_in.fetch_add(1, Ordering::Relaxed),
+                        _ => turned_away.fetch_add(1, Ordering::Relaxed),
+                    };
+                }
+            })
+        })
+        .collect();
+    let loaded = load::run(&whoami, &key, 200, CONNECTIONS, DURATION).await;
+    stop.store(true, Ordering::Relaxed);
+    for c in clients {
+        let _ = c.await;
+    }
+    server.stop().await;
+    assert_eq!(
+        alone.unexpected + loaded.unexpected,
+        0,
+        "every key check must be 200"
+    );
+    vec![Row {
+        what: format!(
+            "key check p99 during {SIGN_INS} concurrent sign-ins ({} signed in, {} turned away)",
+            signed_in.load(Ordering::Relaxed),
+            turned_away.load(Ordering::Relaxed)
+        ),
+        figure: loaded.p99_ms,
+        floor: Some(alone.p99_ms),
+        unit: "ms",
+        target: Target::RatioAtMost(2.0),
+    }]
 }

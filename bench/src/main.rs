@@ -23,6 +23,7 @@ async fn main() {
     let server = setup::Running::start(&dist).await;
     rows.extend(key_check::measure(&server).await);
     server.stop().await;
+    rows.extend(key_check::measure_under_sign_ins(&dist).await);
     rows.extend(big_org::measure(&dist).await);
     // So far, in case the browser part cannot run here.
     table::print(&rows);

@@ -24,6 +24,11 @@ pub struct Running {
 impl Running {
     /// Starts a server on `dist` and signs up an organization.
     pub async fn start(dist: &Path) -> Running {
+        Self::start_with(dist, |_| {}).await
+    }
+
+    /// Like [`Running::start`], with settings `adjust` changes.
+    pub async fn start_with(dist: &Path, adjust: impl FnOnce(&mut Config)) -> Running {
         // Memory-backed when the machine has one: the figures are about
         // keydesk, not about this disk's fsync.
         let data = match Path::new("/dev/shm").is_dir() {
@@ -31,7 +36,8 @@ impl Running {
             false => tempfile::tempdir().unwrap(),
         };
         let database_url = format!("sqlite://{}", data.path().join("keydesk.db").display());
-        let config = Config::local(database_url.clone(), dist);
+        let mut config = Config::local(database_url.clone(), dist);
+        adjust(&mut config);
         let server = keydesk_server::start(&config).await.expect("server starts");
         let base = format!("http://{}", server.addr);
         let admin = reqwest::Client::builder()

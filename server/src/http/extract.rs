@@ -107,9 +107,10 @@ impl FromRequestParts<AppState> for Caller {
                 refuse("malformed key");
                 return Err(Error::Unauthenticated("The API key is not valid."));
             };
+            let now = time_format::format(state.clock.now());
             let Some(identity) = state
                 .storage
-                .identity_for_secret(&key_format::digest(&secret))
+                .identity_for_secret(&key_format::digest(&secret), &now)
                 .await?
             else {
                 refuse("unknown, replaced, removed or expired key");
@@ -117,9 +118,7 @@ impl FromRequestParts<AppState> for Caller {
                     "The API key is not valid, was replaced or was removed.",
                 ));
             };
-            state
-                .usage
-                .record(&identity.actor.id, &time_format::format(state.clock.now()));
+            state.usage.record(&identity.actor.id, &now);
             return Ok(Caller::new(identity, client.0));
         }
 

@@ -72,3 +72,51 @@ async fn a_remembered_key_is_refused_or_changed_at_once_after_each_change() {
     assert_eq!(second.get("/whoami").await.0, StatusCode::UNAUTHORIZED);
     server.stop().await;
 }
+
+#[tokio::test]
+async fn a_remembered_key_stops_at_its_expiry_and_an_old_secret_at_the_end_of_its_grace() {
+    let server = TestServer::start().await;
+    let ada = server.sign_up("Acme", "ada@acme.io").await;
+    let (status, key) = ada
+        .post(
+            "/api-keys",
+            json!({"name": "Short_Lived", "role_ids": ["document-viewer"], "expires_in_days": 1}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{key}");
+    let id = key["id"].as_str().unwrap();
+    let old = server.system(&ada.generate(id).await.secret);
+    assert_eq!(old.get("/whoami").await.0, StatusCode::OK);
+
+    // Regenerated with a minute's grace: the old secret works, then stops.
+    let (status, body) = ada
+        .post(
+            &format!("/api-keys/{id}/generate"),
+            json!({"grace_period_seconds": 60}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let new = server.system(body["secret"].as_str().unwrap());
+    assert_eq!(
+        old.get("/whoami").await.0,
+        StatusCode::OK,
+        "within the grace"
+    );
+    assert_eq!(new.get("/whoami").await.0, StatusCode::OK);
+    server.clock.advance(time::Duration::seconds(61));
+    assert_eq!(
+        old.get("/whoami").await.0,
+        StatusCode::UNAUTHORIZED,
+        "grace over"
+    );
+    assert_eq!(new.get("/whoami").await.0, StatusCode::OK);
+
+    // A day on, the key itself has expired.
+    server.clock.advance(time::Duration::days(1));
+    assert_eq!(
+        new.get("/whoami").await.0,
+        StatusCode::UNAUTHORIZED,
+        "expired"
+    );
+    server.stop().await;
+}

@@ -72,9 +72,13 @@ impl Storage {
     /// within its grace period) and the key has not expired. Only reads: the
     /// use is recorded by [`crate::usage::Usage`], in the background. A key
     /// seen recently is answered from memory (see [`super::super::key_cache`]).
-    pub async fn identity_for_secret(&self, digest: &str) -> Result<Option<Identity>, sqlx::Error> {
-        let now = time_format::now_text();
-        if let Some(known) = self.key_cache.get(digest, &now) {
+    /// `now` is the server clock's time, so tests can move past an expiry.
+    pub async fn identity_for_secret(
+        &self,
+        digest: &str,
+        now: &str,
+    ) -> Result<Option<Identity>, sqlx::Error> {
+        if let Some(known) = self.key_cache.get(digest, now) {
             return Ok(Some(known));
         }
         let ticket = self.key_cache.ticket();
@@ -93,8 +97,8 @@ impl Storage {
              AND (k.expires_at IS NULL OR k.expires_at > $3)",
         )
         .bind(digest)
-        .bind(&now)
-        .bind(&now)
+        .bind(now)
+        .bind(now)
         .fetch_optional(&self.pool)
         .await?;
         let Some((key_id, key_name, organization_id, organization_name, expires_at, retires_at)) =
