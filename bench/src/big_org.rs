@@ -59,6 +59,7 @@ async fn timed(server: &Running, path: &str) -> Duration {
     let started = Instant::now();
     let res = server
         .admin
+        .http()
         .get(format!("{}{path}", server.base))
         .send()
         .await

@@ -4,6 +4,7 @@
 
 use keydesk_contract::types::{Actor, ActorKind, Me};
 use keydesk_contract::validation::ValidNewKey;
+use keydesk_e2e::http::Person;
 use keydesk_server::storage::{Author, Storage};
 use keydesk_server::Config;
 use serde_json::{json, Value};
@@ -16,7 +17,7 @@ pub struct Running {
     pub base: String,
     pub database_url: String,
     /// Signed in as the organization's admin.
-    pub admin: reqwest::Client,
+    pub admin: Person,
     server: Option<keydesk_server::Running>,
     _data: tempfile::TempDir,
 }
@@ -40,17 +41,7 @@ impl Running {
         adjust(&mut config);
         let server = keydesk_server::start(&config).await.expect("server starts");
         let base = format!("http://{}", server.addr);
-        let admin = reqwest::Client::builder()
-            .cookie_store(true)
-            .build()
-            .unwrap();
-        let res = admin
-            .post(format!("{base}/api/v1/auth/sign-up"))
-            .json(&json!({"organization": "Acme", "name": "Ada Admin", "email": EMAIL, "password": PASSWORD}))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(res.status().as_u16(), 201, "sign-up");
+        let admin = Person::sign_up(&base, "Acme", EMAIL, PASSWORD).await;
         Running {
             base,
             database_url,
@@ -60,17 +51,11 @@ impl Running {
         }
     }
 
+    /// A POST that must succeed; its answer.
     pub async fn post(&self, path: &str, body: Value) -> Value {
-        let res = self
-            .admin
-            .post(format!("{}/api/v1{path}", self.base))
-            .header("X-Requested-With", "keydesk")
-            .json(&body)
-            .send()
-            .await
-            .unwrap();
-        assert!(res.status().is_success(), "{path}: {}", res.status());
-        res.json().await.unwrap()
+        let (status, answer) = self.admin.post(path, body).await;
+        assert!(status.is_success(), "{path}: {status} {answer}");
+        answer
     }
 
     /// A new key's secret.
@@ -90,14 +75,7 @@ impl Running {
 
     /// The signed-in admin as `GET /me` shows them.
     pub async fn me(&self) -> Me {
-        self.admin
-            .get(format!("{}/api/v1/me", self.base))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap()
+        serde_json::from_value(self.admin.get("/me").await.1).unwrap()
     }
 
     pub async fn stop(mut self) {

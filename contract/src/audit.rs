@@ -15,6 +15,17 @@ pub struct Change<T> {
     pub to: T,
 }
 
+impl<T: PartialEq + Clone> Change<T> {
+    /// The change from `from` to `to`, or `None` when nothing changed (an
+    /// edit records only what it changed).
+    pub fn between(from: &T, to: &T) -> Option<Self> {
+        (from != to).then(|| Change {
+            from: from.clone(),
+            to: to.clone(),
+        })
+    }
+}
+
 // Each action's wire name, once. (A derived, adjacently tagged Deserialize
 // cost the web app 30 KB of wasm; reading the JSON value by hand costs little.)
 const ORGANIZATION_CREATED: &str = "organization.created";

@@ -47,6 +47,11 @@ impl Person {
         }
     }
 
+    /// The signed-in HTTP client itself (its cookie carries the session).
+    pub fn http(&self) -> &reqwest::Client {
+        &self.http
+    }
+
     pub async fn post(&self, path: &str, body: Value) -> (StatusCode, Value) {
         let res = self
             .http

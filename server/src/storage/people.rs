@@ -433,19 +433,11 @@ impl Storage {
             name: change
                 .name
                 .as_ref()
-                .filter(|n| **n != current.name)
-                .map(|n| Change {
-                    from: current.name.clone(),
-                    to: n.clone(),
-                }),
+                .and_then(|n| Change::between(&current.name, n)),
             role_ids: change
                 .role_ids
                 .as_ref()
-                .filter(|r| **r != before)
-                .map(|r| Change {
-                    from: before.clone(),
-                    to: r.clone(),
-                }),
+                .and_then(|r| Change::between(&before, r)),
         };
         record(
             &mut tx,

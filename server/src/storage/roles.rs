@@ -317,26 +317,19 @@ impl Storage {
                 return Ok(RoleWrite::LastAdministrator);
             }
         }
-        let changed = |before: &String, after: &String| {
-            (before != after).then(|| Change {
-                from: before.clone(),
-                to: after.clone(),
-            })
-        };
         let updated = AuditAction::RoleUpdated {
-            name: change.name.as_ref().and_then(|n| changed(&current.name, n)),
+            name: change
+                .name
+                .as_ref()
+                .and_then(|n| Change::between(&current.name, n)),
             description: change
                 .description
                 .as_ref()
-                .and_then(|d| changed(&current.description, d)),
+                .and_then(|d| Change::between(&current.description, d)),
             permissions: change
                 .permissions
                 .as_ref()
-                .filter(|p| **p != current.permissions)
-                .map(|p| Change {
-                    from: current.permissions.clone(),
-                    to: p.clone(),
-                }),
+                .and_then(|p| Change::between(&current.permissions, p)),
         };
         audit_role(&mut tx, author, updated, &current.id, name).await?;
         tx.commit().await?;

@@ -95,18 +95,15 @@ impl Storage {
                 .await?;
             set_roles(&mut tx, &current.id, role_ids).await?;
         }
-        let changed = |before: &String, after: &String| {
-            (before != after).then(|| Change {
-                from: before.clone(),
-                to: after.clone(),
-            })
-        };
         let updated = AuditAction::ApiKeyUpdated {
-            name: change.name.as_ref().and_then(|n| changed(&current.name, n)),
+            name: change
+                .name
+                .as_ref()
+                .and_then(|n| Change::between(&current.name, n)),
             description: change
                 .description
                 .as_ref()
-                .and_then(|d| changed(&current.description, d)),
+                .and_then(|d| Change::between(&current.description, d)),
             role_ids: change.role_ids.as_ref().map(|r| Change {
                 from: current.roles.iter().map(|r| r.id.clone()).collect(),
                 to: r.clone(),
