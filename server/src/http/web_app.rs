@@ -6,14 +6,17 @@
 //! year, `immutable`. `index.html` (and every app path, which answers with it)
 //! names the current assets, so it is revalidated on every visit (`no-cache`):
 //! a repeat visit downloads nothing but `index.html`, and not even that when
-//! it has not changed (304).
+//! it has not changed (304). A path naming a file that is not there (an old
+//! asset, `/favicon.ico`) is a 404, never the index dressed as that file.
 
+use axum::body::Body;
 use axum::extract::Request;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::middleware::Next;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use axum::Router;
 use std::path::Path;
+use tower::ServiceExt;
 use tower_http::services::{ServeDir, ServeFile};
 
 pub const IMMUTABLE: &str = "public, max-age=31536000, immutable";
@@ -24,13 +27,30 @@ pub fn service(dist: &Path) -> Router {
     let index = ServeFile::new(dist.join("index.html"))
         .precompressed_br()
         .precompressed_gzip();
+    let app_paths = axum::routing::any(move |request: Request| app_page(index.clone(), request));
     let files = ServeDir::new(dist)
         .precompressed_br()
         .precompressed_gzip()
-        .fallback(index);
+        .fallback(app_paths);
     Router::new()
         .fallback_service(files)
         .layer(axum::middleware::from_fn(cache_control))
+}
+
+/// Every path of the app (`/api-keys`, `/roles`) answers with the index;
+/// a missing file does not.
+async fn app_page(index: ServeFile, request: Request) -> Response {
+    if file_name_of(request.uri().path()).contains('.') {
+        return StatusCode::NOT_FOUND.into_response();
+    }
+    match index.oneshot(request).await {
+        Ok(response) => response.map(Body::new),
+        Err(never) => match never {},
+    }
+}
+
+fn file_name_of(path: &str) -> &str {
+    path.rsplit('/').next().unwrap_or_default()
 }
 
 async fn cache_control(request: Request, next: Next) -> Response {
@@ -49,16 +69,15 @@ async fn cache_control(request: Request, next: Next) -> Response {
 }
 
 /// Whether the path names an asset file carrying Trunk's content hash: a
-/// `.wasm`, `.js` or `.css` file with a run of 12 or more hex digits in its
+/// `.wasm`, `.js`, `.css` or `.svg` file with a run of 12 or more hex digits in its
 /// name (`keydesk-web-1a2b…_bg.wasm`, `components-3c4d….css`; Trunk writes a
 /// 64-bit hash without leading zeros, so usually 15 or 16 digits). App paths
 /// have no such extension, so the index they answer with is never cached.
 fn is_hashed_asset(path: &str) -> bool {
-    let name = path.rsplit('/').next().unwrap_or_default();
-    let Some((stem, extension)) = name.rsplit_once('.') else {
+    let Some((stem, extension)) = file_name_of(path).rsplit_once('.') else {
         return false;
     };
-    matches!(extension, "wasm" | "js" | "css")
+    matches!(extension, "wasm" | "js" | "css" | "svg")
         && stem
             .split(['-', '_', '.'])
             .any(|part| part.len() >= 12 && part.bytes().all(|b| b.is_ascii_hexdigit()))

@@ -67,6 +67,11 @@ async fn assets_go_out_precompressed_and_hashed_ones_are_cached_for_good() {
             .unwrap();
         assert_eq!(again.status(), StatusCode::NOT_MODIFIED, "{path}");
     }
+    // A file that is not there is a 404, not the index under its name.
+    for path in ["/favicon.ico", "/keydesk-web-00000000000000ff_bg.wasm"] {
+        let res = fetch(path.to_string(), None).await.unwrap();
+        assert_eq!(res.status(), StatusCode::NOT_FOUND, "{path}");
+    }
     // API answers are never cached.
     let res = fetch("/api/v1/permissions".into(), None).await.unwrap();
     assert_eq!(res.headers()[CACHE_CONTROL], "no-store");
