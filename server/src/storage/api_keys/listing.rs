@@ -64,7 +64,6 @@ impl Storage {
 
         let mut count = QueryBuilder::<Sqlite>::new(format!("SELECT COUNT(*) {KEY_FROM}"));
         push_filters(&mut count, organization_id, f, &now);
-        let (total,): (i64,) = count.build_query_as().fetch_one(&self.pool).await?;
 
         let mut q = QueryBuilder::<Sqlite>::new(format!("SELECT {KEY_COLUMNS} {KEY_FROM}"));
         push_filters(&mut q, organization_id, f, &now);
@@ -81,7 +80,12 @@ impl Storage {
             .push_bind(i64::from(f.limit))
             .push(" OFFSET ")
             .push_bind(f.offset as i64);
-        let rows: Vec<KeyRow> = q.build_query_as().fetch_all(&self.pool).await?;
+        // The count and the page are independent reads: each on its own
+        // connection at once (WAL readers do not wait for each other).
+        let ((total,), rows): ((i64,), Vec<KeyRow>) = tokio::try_join!(
+            count.build_query_as().fetch_one(&self.pool),
+            q.build_query_as().fetch_all(&self.pool),
+        )?;
 
         let end = f.offset + rows.len() as u64;
         let next_cursor = (end < total as u64).then(|| end.to_string());
