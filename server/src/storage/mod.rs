@@ -169,6 +169,20 @@ impl Storage {
     }
 }
 
+/// Whether the row `id` of `table` exists: after a version-guarded write
+/// touched nothing, it tells "changed meanwhile" from "gone".
+async fn still_there(
+    tx: &mut Transaction<'static, Sqlite>,
+    table: &'static str,
+    id: &str,
+) -> Result<bool, sqlx::Error> {
+    let found: Option<i64> = sqlx::query_scalar(&format!("SELECT 1 FROM {table} WHERE id = $1"))
+        .bind(id)
+        .fetch_optional(&mut **tx)
+        .await?;
+    Ok(found.is_some())
+}
+
 /// A new opaque id: a short type prefix and 20 random base62 characters.
 fn new_id(prefix: &str) -> String {
     use keydesk_contract::key_format::BASE62 as ALPHABET;

@@ -173,7 +173,9 @@ impl Storage {
             .await?
             .remove(user_id)
             .unwrap_or_default();
-        let book = self.role_book(&row.organization_id).await?;
+        let book = self
+            .role_book_for(&row.organization_id, role_ids.iter())
+            .await?;
         Ok(Some(Me {
             permissions: book
                 .granted(&role_ids)
@@ -251,7 +253,9 @@ impl Storage {
         )
         .await?;
         tx.commit().await?;
-        let book = self.role_book(author.organization_id).await?;
+        let book = self
+            .role_book_for(author.organization_id, v.role_ids.iter())
+            .await?;
         Ok(User {
             id: user_id,
             name: v.name.clone(),
@@ -284,7 +288,9 @@ impl Storage {
         } else {
             self.user_role_ids(&ids).await?
         };
-        let book = self.role_book(organization_id).await?;
+        let book = self
+            .role_book_for(organization_id, roles.values().flatten())
+            .await?;
         Ok(rows
             .into_iter()
             .map(|r| {

@@ -12,7 +12,7 @@ use sqlx::{Sqlite, SqliteExecutor, Transaction};
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::audit::{record, AuditEntry};
-use super::{new_id, Author, Storage};
+use super::{new_id, still_there, Author, Storage};
 use crate::time_format;
 
 /// Prefix of a custom role's id; built-in ids never start with it.
@@ -37,25 +37,23 @@ pub struct RoleBook {
 
 impl RoleBook {
     pub fn is_known(&self, id: &str) -> bool {
-        roles::is_known(id) || self.custom_role(id).is_some()
+        self.entry(id).is_some()
     }
 
     fn custom_role(&self, id: &str) -> Option<&CustomRole> {
         self.custom.iter().find(|r| r.id == id)
     }
 
-    /// Where a role stands in lists.
-    fn position(&self, id: &str) -> usize {
+    /// Where a role stands in lists, and its name; `None` for an unknown id.
+    fn entry(&self, id: &str) -> Option<(usize, &str)> {
         match roles::find(id) {
-            Some(_) => roles::position(id),
-            None => {
-                roles::BUILT_IN_ROLES.len()
-                    + self
-                        .custom
-                        .iter()
-                        .position(|r| r.id == id)
-                        .unwrap_or(usize::MAX - roles::BUILT_IN_ROLES.len())
-            }
+            Some(r) => Some((roles::position(id), r.name)),
+            None => self.custom.iter().position(|r| r.id == id).map(|i| {
+                (
+                    roles::BUILT_IN_ROLES.len() + i,
+                    self.custom[i].name.as_str(),
+                )
+            }),
         }
     }
 
@@ -84,15 +82,22 @@ impl RoleBook {
 
     /// References to these roles, in list order; unknown ids are skipped.
     pub fn refs(&self, ids: &[String]) -> Vec<RoleRef> {
-        let mut known: Vec<&String> = ids.iter().filter(|id| self.is_known(id)).collect();
-        known.sort_by_key(|id| self.position(id));
-        known
-            .into_iter()
-            .map(|id| RoleRef {
-                id: id.clone(),
-                name: self.role(id).map(|r| r.name).unwrap_or_default(),
+        let mut known: Vec<(usize, RoleRef)> = ids
+            .iter()
+            .filter_map(|id| {
+                let (at, name) = self.entry(id)?;
+                let id = id.clone();
+                Some((
+                    at,
+                    RoleRef {
+                        id,
+                        name: name.into(),
+                    },
+                ))
             })
-            .collect()
+            .collect();
+        known.sort_by_key(|(at, _)| *at);
+        known.into_iter().map(|(_, r)| r).collect()
     }
 
     /// One role, as the API shows it (without its usage).
@@ -206,6 +211,19 @@ impl Storage {
     /// The roles an organization can use.
     pub async fn role_book(&self, organization_id: &str) -> Result<RoleBook, sqlx::Error> {
         role_book_with(&self.pool, organization_id).await
+    }
+
+    /// Enough of the organization's roles to read these role ids: when all
+    /// are built in (the common case) no database read is needed.
+    pub(super) async fn role_book_for<'a>(
+        &self,
+        organization_id: &str,
+        mut role_ids: impl Iterator<Item = &'a String>,
+    ) -> Result<RoleBook, sqlx::Error> {
+        if role_ids.all(|id| roles::is_known(id)) {
+            return Ok(RoleBook::default());
+        }
+        self.role_book(organization_id).await
     }
 
     /// Every role of the organization with how many keys and people hold it.
@@ -383,11 +401,7 @@ impl Storage {
 
 /// Why a version-guarded write to a role touched nothing.
 async fn stale(tx: &mut Transaction<'static, Sqlite>, id: &str) -> Result<RoleWrite, sqlx::Error> {
-    let exists: Option<i64> = sqlx::query_scalar("SELECT version FROM roles WHERE id = $1")
-        .bind(id)
-        .fetch_optional(&mut **tx)
-        .await?;
-    Ok(if exists.is_some() {
+    Ok(if still_there(tx, "roles", id).await? {
         RoleWrite::Changed
     } else {
         RoleWrite::Gone

@@ -9,7 +9,7 @@ use sqlx::{Sqlite, Transaction};
 
 use super::Written;
 use crate::storage::audit::{record, AuditEntry};
-use crate::storage::{new_id, Author, Storage};
+use crate::storage::{new_id, still_there, Author, Storage};
 use crate::time_format;
 
 impl Storage {
@@ -168,11 +168,7 @@ pub(super) async fn refuse_if_stale(
     if updated > 0 {
         return Ok(None);
     }
-    let exists: Option<i64> = sqlx::query_scalar("SELECT version FROM api_keys WHERE id = $1")
-        .bind(&current.id)
-        .fetch_optional(&mut **tx)
-        .await?;
-    Ok(Some(if exists.is_some() {
+    Ok(Some(if still_there(tx, "api_keys", &current.id).await? {
         Written::Changed
     } else {
         Written::Gone

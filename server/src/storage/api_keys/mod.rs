@@ -105,7 +105,9 @@ impl Storage {
         let now = time_format::now_text();
         let ids: Vec<&str> = rows.iter().map(|r| r.id.as_str()).collect();
         let mut roles = self.key_role_ids(&ids).await?;
-        let book = self.role_book(organization_id).await?;
+        let book = self
+            .role_book_for(organization_id, roles.values().flatten())
+            .await?;
         Ok(rows
             .into_iter()
             .map(|row| {

@@ -111,7 +111,9 @@ impl Storage {
             .await?
             .remove(&key_id)
             .unwrap_or_default();
-        let book = self.role_book(&organization_id).await?;
+        let book = self
+            .role_book_for(&organization_id, role_ids.iter())
+            .await?;
         let identity = Identity {
             organization: Organization {
                 id: organization_id,
