@@ -4,12 +4,11 @@
 use keydesk_contract::types::{CreateUserRequest, FieldErrors, Invitation, Role, User};
 use leptos::prelude::*;
 
-use super::error_panel::ErrorPanel;
+use super::double_check::DoubleCheckStep;
 use super::field::TextField;
 use super::invitation_link::InvitationLink;
 use super::key_details::granted_by;
 use super::modal::Modal;
-use super::permission_list::PermissionList;
 use super::roles_picker::RolesPicker;
 use crate::api::ApiResult;
 use crate::hooks::use_action_outcome::{use_action_outcome_with_options, UseActionOutcomeOptions};
@@ -74,7 +73,7 @@ pub fn AddPersonDialog(
             Err(found) => errors.set(found),
         }
     };
-    let add = move |_| {
+    let add = move |()| {
         if !busy.get_untracked() {
             create.dispatch(request());
         }
@@ -103,30 +102,13 @@ pub fn AddPersonDialog(
                         </footer>
                     </form>
                 }.into_any(),
-                Step::DoubleCheck => {
-                    let granted = roles.with_untracked(|r| granted_by(r, &role_ids.get_untracked()));
-                    let count = granted.len();
-                    view! {
-                        <header class="modal__header">
-                            <p class="modal__step">"Step 2 of 2"</p>
-                            <h2 id="add-person-title">"Double-check permissions"</h2>
-                        </header>
-                        <div class="modal__content" tabindex="0" role="region" aria-label="Permissions to be granted">
-                            <p class="double-check__lead">
-                                {format!("These {count} permissions will be granted to ")}
-                                <strong>{name.get_untracked().trim().to_string()}</strong>":"
-                            </p>
-                            <PermissionList permissions=granted/>
-                            {move || added.failure.get().or(linked.failure.get()).map(|e| view! { <ErrorPanel error=e/> })}
-                        </div>
-                        <footer class="modal__actions">
-                            <button type="button" class="button" disabled=busy on:click=move |_| step.set(Step::Details)>"Back"</button>
-                            <button type="button" class="button button--primary" disabled=busy on:click=add>
-                                {move || if busy.get() { "Adding…" } else { "Add person" }}
-                            </button>
-                        </footer>
-                    }.into_any()
-                }
+                Step::DoubleCheck => view! {
+                    <DoubleCheckStep title_id="add-person-title" grantee=name.get_untracked().trim().to_string()
+                        permissions=roles.with_untracked(|r| granted_by(r, &role_ids.get_untracked()))
+                        failure=Signal::derive(move || added.failure.get().or(linked.failure.get()))
+                        busy=busy on_back=move |_| step.set(Step::Details) on_confirm=add
+                        confirm=("Add person", "Adding…")/>
+                }.into_any(),
                 Step::Link(invitation) => view! {
                     <header class="modal__header">
                         <h2 id="add-person-title">"Invitation link"</h2>

@@ -3,10 +3,9 @@
 use keydesk_contract::types::{ApiKey, CreateApiKeyRequest, Role};
 use leptos::prelude::*;
 
-use super::error_panel::ErrorPanel;
+use super::double_check::DoubleCheckStep;
 use super::key_details::{granted_by, KeyDetailsForm, KeyDraft};
 use super::modal::Modal;
-use super::permission_list::PermissionList;
 use crate::api::ApiResult;
 use crate::hooks::use_action_outcome::{use_action_outcome_with_options, UseActionOutcomeOptions};
 
@@ -89,31 +88,14 @@ pub fn CreateKeyDialog(
                         </footer>
                     </form>
                 }.into_any(),
-                Step::DoubleCheck => {
-                    let granted = roles.with_untracked(|r| granted_by(r, &draft.role_ids.get_untracked()));
-                    let count = granted.len();
-                    view! {
-                        <header class="modal__header">
-                            <p class="modal__step">"Step 2 of 2"</p>
-                            <h2 id="create-key-title">"Double-check permissions"</h2>
-                        </header>
-                        <div class="modal__content" tabindex="0" role="region" aria-label="Permissions to be granted">
-                            <p class="double-check__lead">
-                                {format!("These {count} permissions will be granted to ")}
-                                <strong>{draft.clean_name()}</strong>":"
-                            </p>
-                            <p class="double-check__expiry">{expiry_sentence(expiry.get_untracked())}</p>
-                            <PermissionList permissions=granted/>
-                            {move || failure.get().map(|e| view! { <ErrorPanel error=e on_retry=Callback::new(move |_| create_now(()))/> })}
-                        </div>
-                        <footer class="modal__actions">
-                            <button type="button" class="button" disabled=move || busy.get() on:click=move |_| step.set(Step::Details)>"Back"</button>
-                            <button type="button" class="button button--primary" disabled=move || busy.get() on:click=move |_| create_now(())>
-                                {move || if busy.get() { "Creating…" } else { "Create API Key" }}
-                            </button>
-                        </footer>
-                    }.into_any()
-                }
+                Step::DoubleCheck => view! {
+                    <DoubleCheckStep title_id="create-key-title" grantee=draft.clean_name()
+                        permissions=roles.with_untracked(|r| granted_by(r, &draft.role_ids.get_untracked()))
+                        note=expiry_sentence(expiry.get_untracked())
+                        failure=failure on_retry=Callback::new(create_now)
+                        busy=busy on_back=move |_| step.set(Step::Details) on_confirm=create_now
+                        confirm=("Create API Key", "Creating…")/>
+                }.into_any(),
                 Step::Created(key) => {
                     let key_for_generate = (*key).clone();
                     view! {
