@@ -1,5 +1,5 @@
-//! keydesk-server: the JSON API of `api.md` on an embedded SQLite database,
-//! plus the built web app.
+//! keydesk-server: the JSON API of `api.md` on an embedded SQLite database
+//! (or a PostgreSQL shared by replicas), plus the built web app.
 //!
 //! - [`config`]: flags with environment fallbacks.
 //! - [`http`]: one file per resource, each starting with its `router()`.
@@ -101,11 +101,15 @@ pub async fn start_with(config: &Config, overrides: Overrides) -> Result<Running
             let url = config.database_url_redacted();
             config::redact_url(&format!("cannot open database {url}: {e}"))
         })?;
-    match storage.durability().await {
-        Ok((journal, synchronous)) => {
-            tracing::info!(journal_mode = %journal, synchronous = %synchronous, "database durability")
+    if storage.engine() == storage::Engine::Sqlite {
+        match storage.durability().await {
+            Ok((journal, synchronous)) => {
+                tracing::info!(journal_mode = %journal, synchronous = %synchronous, "database durability")
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "could not read the database's durability settings")
+            }
         }
-        Err(e) => tracing::warn!(error = %e, "could not read the database's durability settings"),
     }
     if config.insecure_cookies {
         tracing::warn!(

@@ -3,7 +3,7 @@
 
 use keydesk_contract::audit::AuditAction;
 use keydesk_contract::types::{Actor, ActorKind, AuditEvent, AuditPage, AuditTarget};
-use sqlx::{Sqlite, Transaction};
+use sqlx::{Any, Transaction};
 
 use super::{new_id, Storage};
 use crate::time_format;
@@ -17,7 +17,7 @@ pub struct AuditEntry<'a> {
 }
 
 pub(super) async fn record(
-    tx: &mut Transaction<'static, Sqlite>,
+    tx: &mut Transaction<'static, Any>,
     entry: AuditEntry<'_>,
 ) -> Result<(), sqlx::Error> {
     let (action, details) = entry.action.to_parts();

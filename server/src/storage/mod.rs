@@ -1,11 +1,14 @@
 //! Every SQL statement of keydesk lives under this module, behind [`Storage`].
 //! Handlers never see SQL, so a PostgreSQL backend can be added here alone.
 //!
+//! One code path serves both engines through sqlx's `Any` driver: SQLite (the
+//! embedded default) and PostgreSQL (shared by any number of replicas).
 //! Portability notes: placeholders are `$1, $2, …` numbered in order of
-//! appearance (SQLite and PostgreSQL both read that), timestamps are
-//! fixed-width RFC 3339 text, and dynamic queries use `QueryBuilder`, which
-//! emits each database's own placeholders. The only SQLite-specific statement
-//! is `BEGIN IMMEDIATE` in [`Storage::write`].
+//! appearance (both engines read that; [`sql::Sql`] builds dynamic ones),
+//! timestamps are fixed-width RFC 3339 text, values are text and integers.
+//! What differs lives in [`Engine`]: how a write takes the write lock, the
+//! schema's dialect (`migrations/sqlite`, `migrations/postgres`), and how
+//! constraint violations read ([`constraints`]).
 
 mod api_keys;
 mod audit;
@@ -15,6 +18,7 @@ mod key_cache;
 mod people;
 mod roles;
 mod sessions;
+mod sql;
 
 pub use api_keys::{KeyFilter, Written};
 pub use audit::AuditEntry;
@@ -25,59 +29,110 @@ pub use sessions::SessionRow;
 
 use keydesk_contract::types::{Actor, Organization};
 use rand::Rng;
-use sqlx::sqlite::{
-    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
-};
-use sqlx::{Sqlite, Transaction};
+use sqlx::any::AnyPoolOptions;
+use sqlx::AnyPool;
+use sqlx::{Any, Executor, Transaction};
 use std::collections::BTreeSet;
-use std::str::FromStr;
 use std::time::Duration;
+
+/// Which database engine is behind the storage.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Engine {
+    Sqlite,
+    Postgres,
+}
+
+impl Engine {
+    pub fn of(url: &str) -> Result<Engine, String> {
+        if url.starts_with("sqlite:") {
+            Ok(Engine::Sqlite)
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Ok(Engine::Postgres)
+        } else {
+            Err("the database URL must start with sqlite:// or postgres://".into())
+        }
+    }
+}
+
+/// Every write takes this transaction-scoped lock on PostgreSQL, so writes
+/// are serialized across replicas exactly as SQLite's `BEGIN IMMEDIATE`
+/// serializes them: the rules decided inside a write (the last person holding
+/// every permission, a role still in use) see no concurrent change.
+const WRITE_LOCK: i64 = 0x6b65_7964_6573_6b; // "keydesk"
 
 #[derive(Clone)]
 pub struct Storage {
-    pool: SqlitePool,
+    pool: AnyPool,
+    engine: Engine,
     /// The key check's memory; every write that could change its answers forgets them.
     key_cache: std::sync::Arc<key_cache::KeyCache>,
 }
 
 impl Storage {
-    /// Opens (creating if missing) and migrates the database at `url`.
+    /// Opens (creating a SQLite file if missing) and migrates the database
+    /// at `url`. Replicas starting together on one PostgreSQL migrate once:
+    /// sqlx's migrator holds an advisory lock while it runs.
     pub async fn open(url: &str) -> Result<Self, String> {
-        let options = SqliteConnectOptions::from_str(url)
-            .map_err(|e| e.to_string())?
-            .create_if_missing(true)
-            // Durability, explicitly: readers never block the writer (WAL), and a
-            // change is on disk before it is acknowledged (FULL: each commit
-            // syncs the log), so a crash or power loss loses no acknowledged write.
-            .journal_mode(SqliteJournalMode::Wal)
-            .synchronous(SqliteSynchronous::Full)
-            .foreign_keys(true)
-            // Writers queue for the lock instead of failing at once.
-            .busy_timeout(Duration::from_secs(10));
-        let pool = SqlitePoolOptions::new()
-            .max_connections(8)
-            .connect_with(options)
-            .await
-            .map_err(|e| e.to_string())?;
-        sqlx::migrate!("./migrations")
-            .run(&pool)
-            .await
-            .map_err(|e| e.to_string())?;
+        sqlx::any::install_default_drivers();
+        let engine = Engine::of(url)?;
+        let options = AnyPoolOptions::new()
+            .max_connections(match engine {
+                Engine::Sqlite => 8,
+                Engine::Postgres => 16,
+            })
+            // A database that does not answer fails the request (503) in
+            // seconds rather than holding it until the client gives up.
+            .acquire_timeout(Duration::from_secs(5));
+        let pool = match engine {
+            Engine::Sqlite => {
+                options
+                    .after_connect(|conn, _| {
+                        Box::pin(async move {
+                            // Durability, explicitly: readers never block the writer
+                            // (WAL), and a change is on disk before it is acknowledged
+                            // (FULL: each commit syncs the log), so a crash or power
+                            // loss loses no acknowledged write. Writers queue for the
+                            // lock (busy timeout) instead of failing at once.
+                            conn.execute(
+                                "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
+                                 PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000;",
+                            )
+                            .await
+                            .map(|_| ())
+                        })
+                    })
+                    .connect(&sqlite_creating(url))
+                    .await
+            }
+            Engine::Postgres => options.connect(url).await,
+        }
+        .map_err(|e| e.to_string())?;
+        let migrated = match engine {
+            Engine::Sqlite => sqlx::migrate!("./migrations/sqlite").run(&pool).await,
+            Engine::Postgres => sqlx::migrate!("./migrations/postgres").run(&pool).await,
+        };
+        migrated.map_err(|e| e.to_string())?;
         Ok(Storage {
             pool,
+            engine,
             key_cache: Default::default(),
         })
     }
 
+    pub fn engine(&self) -> Engine {
+        self.engine
+    }
+
     /// The database answers.
     pub async fn ping(&self) -> Result<(), sqlx::Error> {
+        // (Any reads every engine's `SELECT 1` the same way.)
         sqlx::query("SELECT 1")
             .execute(&self.pool)
             .await
             .map(|_| ())
     }
 
-    /// The journal mode and synchronous level in force, e.g. `("wal", "full")`.
+    /// SQLite only: the journal mode and synchronous level in force, e.g. `("wal", "full")`.
     pub async fn durability(&self) -> Result<(String, String), sqlx::Error> {
         let mut conn = self.pool.acquire().await?;
         let (journal,): (String,) = sqlx::query_as("PRAGMA journal_mode")
@@ -97,9 +152,19 @@ impl Storage {
     }
 
     /// A write transaction that takes the write lock up front, so concurrent
-    /// writers wait their turn (busy timeout) rather than failing mid-way.
-    async fn write(&self) -> Result<Transaction<'static, Sqlite>, sqlx::Error> {
-        self.pool.begin_with("BEGIN IMMEDIATE").await
+    /// writers wait their turn rather than failing mid-way.
+    async fn write(&self) -> Result<Transaction<'static, Any>, sqlx::Error> {
+        match self.engine {
+            Engine::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await,
+            Engine::Postgres => {
+                let mut tx = self.pool.begin().await?;
+                sqlx::query("SELECT 1 FROM pg_advisory_xact_lock($1)")
+                    .bind(WRITE_LOCK)
+                    .execute(&mut *tx)
+                    .await?;
+                Ok(tx)
+            }
+        }
     }
 }
 
@@ -147,18 +212,14 @@ impl Storage {
         if owner_ids.is_empty() {
             return Ok(map);
         }
-        let mut q = sqlx::QueryBuilder::<Sqlite>::new(match whose {
+        let mut q = sql::Sql::new(match whose {
             RolesOf::ApiKeys => {
-                "SELECT api_key_id, role_id FROM api_key_roles WHERE api_key_id IN ("
+                "SELECT api_key_id, role_id FROM api_key_roles WHERE api_key_id IN "
             }
-            RolesOf::Users => "SELECT user_id, role_id FROM user_roles WHERE user_id IN (",
+            RolesOf::Users => "SELECT user_id, role_id FROM user_roles WHERE user_id IN ",
         });
-        let mut list = q.separated(", ");
-        for id in owner_ids {
-            list.push_bind(*id);
-        }
-        q.push(")");
-        let rows: Vec<(String, String)> = q.build_query_as().fetch_all(&self.pool).await?;
+        q.bind_list(owner_ids.iter().copied());
+        let rows: Vec<(String, String)> = q.query_as().fetch_all(&self.pool).await?;
         for (owner, role) in rows {
             map.entry(owner).or_default().push(role);
         }
@@ -172,7 +233,7 @@ impl Storage {
 /// Whether the row `id` of `table` exists: after a version-guarded write
 /// touched nothing, it tells "changed meanwhile" from "gone".
 async fn still_there(
-    tx: &mut Transaction<'static, Sqlite>,
+    tx: &mut Transaction<'static, Any>,
     table: &'static str,
     id: &str,
 ) -> Result<bool, sqlx::Error> {
@@ -191,4 +252,15 @@ fn new_id(prefix: &str) -> String {
         .map(|_| ALPHABET[rng.gen_range(0..ALPHABET.len())] as char)
         .collect();
     format!("{prefix}_{random}")
+}
+
+/// `url` with SQLite's "create the file if missing" mode, unless it sets a mode.
+fn sqlite_creating(url: &str) -> String {
+    if url.contains("mode=") || url.contains(":memory:") {
+        url.to_string()
+    } else if url.contains('?') {
+        format!("{url}&mode=rwc")
+    } else {
+        format!("{url}?mode=rwc")
+    }
 }

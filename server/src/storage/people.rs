@@ -6,7 +6,7 @@ use keydesk_contract::permissions;
 use keydesk_contract::roles::ADMIN_ROLE_ID;
 use keydesk_contract::types::{Actor, ActorKind, AuditTarget, Me, Organization, User, UserStatus};
 use keydesk_contract::validation::{ValidNewUser, ValidSignUp, ValidUserChange};
-use sqlx::{Sqlite, Transaction};
+use sqlx::{Any, Transaction};
 use std::collections::BTreeMap;
 
 use super::audit::{record, AuditEntry};
@@ -469,7 +469,7 @@ impl Storage {
 /// as the database has it inside `tx` (after the change being decided) and
 /// with the roles of `book`.
 pub(super) async fn someone_holds_everything(
-    tx: &mut Transaction<'static, Sqlite>,
+    tx: &mut Transaction<'static, Any>,
     book: &RoleBook,
     organization_id: &str,
 ) -> Result<bool, sqlx::Error> {
@@ -515,7 +515,7 @@ struct NewUser<'a> {
 }
 
 async fn insert_user(
-    tx: &mut Transaction<'static, Sqlite>,
+    tx: &mut Transaction<'static, Any>,
     u: NewUser<'_>,
 ) -> Result<(), sqlx::Error> {
     sqlx::query(

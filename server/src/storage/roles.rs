@@ -8,7 +8,7 @@ use keydesk_contract::audit::{AuditAction, Change};
 use keydesk_contract::types::{AuditTarget, Role, RoleRef, RoleUsage};
 use keydesk_contract::validation::{name_key, ValidNewRole, ValidRoleChange};
 use keydesk_contract::{permissions, roles};
-use sqlx::{Sqlite, SqliteExecutor, Transaction};
+use sqlx::{Any, Executor, Transaction};
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::audit::{record, AuditEntry};
@@ -143,7 +143,7 @@ pub enum RoleWrite {
 /// Loads an organization's roles through any connection, so a write can
 /// decide on the roles as they are inside its own transaction.
 pub(super) async fn role_book_with(
-    db: impl SqliteExecutor<'_>,
+    db: impl Executor<'_, Database = Any>,
     organization_id: &str,
 ) -> Result<RoleBook, sqlx::Error> {
     let rows: Vec<(String, String, String, i64, Option<String>)> = sqlx::query_as(
@@ -179,7 +179,7 @@ pub(super) async fn role_book_with(
 
 /// How many keys and people hold each role of the organization.
 async fn usage_with(
-    db: &mut sqlx::SqliteConnection,
+    db: &mut sqlx::AnyConnection,
     organization_id: &str,
 ) -> Result<BTreeMap<String, RoleUsage>, sqlx::Error> {
     let rows: Vec<(String, i64, i64)> = sqlx::query_as(
@@ -400,7 +400,7 @@ impl Storage {
 }
 
 /// Why a version-guarded write to a role touched nothing.
-async fn stale(tx: &mut Transaction<'static, Sqlite>, id: &str) -> Result<RoleWrite, sqlx::Error> {
+async fn stale(tx: &mut Transaction<'static, Any>, id: &str) -> Result<RoleWrite, sqlx::Error> {
     Ok(if still_there(tx, "roles", id).await? {
         RoleWrite::Changed
     } else {
@@ -409,7 +409,7 @@ async fn stale(tx: &mut Transaction<'static, Sqlite>, id: &str) -> Result<RoleWr
 }
 
 async fn set_permissions(
-    tx: &mut Transaction<'static, Sqlite>,
+    tx: &mut Transaction<'static, Any>,
     role_id: &str,
     permissions: &[String],
 ) -> Result<(), sqlx::Error> {
@@ -424,7 +424,7 @@ async fn set_permissions(
 }
 
 async fn audit_role(
-    tx: &mut Transaction<'static, Sqlite>,
+    tx: &mut Transaction<'static, Any>,
     author: Author<'_>,
     action: AuditAction,
     id: &str,

@@ -5,7 +5,7 @@
 use keydesk_contract::audit::{AuditAction, Change};
 use keydesk_contract::types::{ApiKey, AuditTarget};
 use keydesk_contract::validation::{name_key, ValidKeyChange, ValidNewKey};
-use sqlx::{Sqlite, Transaction};
+use sqlx::{Any, Transaction};
 
 use super::Written;
 use crate::storage::audit::{record, AuditEntry};
@@ -116,7 +116,7 @@ impl Storage {
     /// Commits a change to a key and answers with the key as it now is.
     pub(super) async fn commit_and_read(
         &self,
-        tx: Transaction<'static, Sqlite>,
+        tx: Transaction<'static, Any>,
         author: Author<'_>,
         key_id: &str,
     ) -> Result<Written, sqlx::Error> {
@@ -161,7 +161,7 @@ impl Storage {
 /// made on `current`; a key that changed since (any field) is refused rather
 /// than silently overwritten.
 pub(super) async fn refuse_if_stale(
-    tx: &mut Transaction<'static, Sqlite>,
+    tx: &mut Transaction<'static, Any>,
     updated: u64,
     current: &ApiKey,
 ) -> Result<Option<Written>, sqlx::Error> {
@@ -176,7 +176,7 @@ pub(super) async fn refuse_if_stale(
 }
 
 async fn set_roles(
-    tx: &mut Transaction<'static, Sqlite>,
+    tx: &mut Transaction<'static, Any>,
     key_id: &str,
     role_ids: &[String],
 ) -> Result<(), sqlx::Error> {
@@ -191,7 +191,7 @@ async fn set_roles(
 }
 
 pub(super) async fn audit_key(
-    tx: &mut Transaction<'static, Sqlite>,
+    tx: &mut Transaction<'static, Any>,
     author: Author<'_>,
     action: AuditAction,
     key_id: &str,

@@ -2,24 +2,24 @@
 
 use keydesk_contract::types::{ApiKeyPage, ApiKeySort, ApiKeyStatus};
 use keydesk_contract::validation::name_key;
-use sqlx::{QueryBuilder, Sqlite};
 
 use super::{KeyFilter, KeyRow, KEY_COLUMNS, KEY_FROM};
+use crate::storage::sql::Sql;
 use crate::storage::Storage;
 use crate::time_format;
 
 /// Restricts a query to keys of one status at time `now`.
-fn push_status(q: &mut QueryBuilder<'_, Sqlite>, status: ApiKeyStatus, now: &str) {
+fn push_status(q: &mut Sql, status: ApiKeyStatus, now: &str) {
     q.push(" AND ");
     match status {
         ApiKeyStatus::Expired => {
             q.push("(k.expires_at IS NOT NULL AND k.expires_at <= ")
-                .push_bind(now.to_string())
+                .bind_text(now)
                 .push(")");
         }
         ApiKeyStatus::NotGenerated | ApiKeyStatus::Active => {
             q.push("(k.expires_at IS NULL OR k.expires_at > ")
-                .push_bind(now.to_string())
+                .bind_text(now)
                 .push(")");
             q.push(if status == ApiKeyStatus::Active {
                 " AND k.display_prefix IS NOT NULL"
@@ -30,23 +30,23 @@ fn push_status(q: &mut QueryBuilder<'_, Sqlite>, status: ApiKeyStatus, now: &str
     }
 }
 
-fn push_filters(q: &mut QueryBuilder<'_, Sqlite>, organization_id: &str, f: &KeyFilter, now: &str) {
+fn push_filters(q: &mut Sql, organization_id: &str, f: &KeyFilter, now: &str) {
     q.push(" WHERE k.organization_id = ")
-        .push_bind(organization_id.to_string());
+        .bind_text(organization_id);
     if let Some(search) = &f.search {
         let escaped = name_key(search)
             .replace('\\', "\\\\")
             .replace('%', "\\%")
             .replace('_', "\\_");
         q.push(" AND k.name_key LIKE ")
-            .push_bind(format!("%{escaped}%"))
+            .bind_text(format!("%{escaped}%"))
             .push(" ESCAPE '\\'");
     }
     if let Some(role) = &f.role {
         q.push(
             " AND EXISTS (SELECT 1 FROM api_key_roles r WHERE r.api_key_id = k.id AND r.role_id = ",
         )
-        .push_bind(role.clone())
+        .bind_text(role.as_str())
         .push(")");
     }
     if let Some(status) = f.status {
@@ -62,10 +62,10 @@ impl Storage {
     ) -> Result<ApiKeyPage, sqlx::Error> {
         let now = time_format::now_text();
 
-        let mut count = QueryBuilder::<Sqlite>::new(format!("SELECT COUNT(*) {KEY_FROM}"));
+        let mut count = Sql::new(format!("SELECT COUNT(*) {KEY_FROM}"));
         push_filters(&mut count, organization_id, f, &now);
 
-        let mut q = QueryBuilder::<Sqlite>::new(format!("SELECT {KEY_COLUMNS} {KEY_FROM}"));
+        let mut q = Sql::new(format!("SELECT {KEY_COLUMNS} {KEY_FROM}"));
         push_filters(&mut q, organization_id, f, &now);
         q.push(match f.sort {
             ApiKeySort::NameAsc => " ORDER BY k.name_key ASC, k.id ASC",
@@ -77,14 +77,14 @@ impl Storage {
             }
         });
         q.push(" LIMIT ")
-            .push_bind(i64::from(f.limit))
+            .bind_integer(i64::from(f.limit))
             .push(" OFFSET ")
-            .push_bind(f.offset as i64);
+            .bind_integer(f.offset as i64);
         // The count and the page are independent reads: each on its own
         // connection at once (WAL readers do not wait for each other).
         let ((total,), rows): ((i64,), Vec<KeyRow>) = tokio::try_join!(
-            count.build_query_as().fetch_one(&self.pool),
-            q.build_query_as().fetch_all(&self.pool),
+            count.query_as().fetch_one(&self.pool),
+            q.query_as().fetch_all(&self.pool),
         )?;
 
         let end = f.offset + rows.len() as u64;
