@@ -58,7 +58,7 @@ impl Engine {
 /// are serialized across replicas exactly as SQLite's `BEGIN IMMEDIATE`
 /// serializes them: the rules decided inside a write (the last person holding
 /// every permission, a role still in use) see no concurrent change.
-const WRITE_LOCK: i64 = 0x6b65_7964_6573_6b; // "keydesk"
+const WRITE_LOCK: i64 = 0x006b_6579_6465_736b; // "keydesk" in ASCII
 
 #[derive(Clone)]
 pub struct Storage {
