@@ -49,6 +49,7 @@ pub struct Running {
     shutdown: tokio::sync::oneshot::Sender<()>,
     task: tokio::task::JoinHandle<std::io::Result<()>>,
     usage: Arc<Usage>,
+    storage: storage::Storage,
 }
 
 impl Running {
@@ -58,6 +59,7 @@ impl Running {
         let _ = self.shutdown.send(());
         let served = self.task.await.map_err(std::io::Error::other)?;
         self.usage.flush().await;
+        self.storage.close().await;
         served
     }
 
@@ -122,6 +124,7 @@ pub async fn start_with(config: &Config, overrides: Overrides) -> Result<Running
     }
     auth::sessions::spawn_sweeper(storage.clone(), clock.clone());
     let usage = Usage::new(storage.clone());
+    let kept = storage.clone();
     usage.spawn_flusher();
     let state = AppState {
         storage,
@@ -148,6 +151,7 @@ pub async fn start_with(config: &Config, overrides: Overrides) -> Result<Running
         shutdown,
         task,
         usage,
+        storage: kept,
     })
 }
 

@@ -145,6 +145,9 @@ pub fn spawn_sweeper(storage: Storage, clock: std::sync::Arc<dyn Clock>) {
         let mut every = tokio::time::interval(std::time::Duration::from_secs(600));
         loop {
             every.tick().await;
+            if storage.is_closed() {
+                return; // the server has stopped
+            }
             let now = clock.now();
             let result = storage
                 .delete_ended_sessions(

@@ -9,9 +9,13 @@
 //! A check that misses reads the database and then remembers the answer, but
 //! only if nothing was forgotten meanwhile (an epoch counter): otherwise an
 //! answer read just before a write could be remembered just after it.
+//!
+//! With replicas (PostgreSQL), other replicas' writes arrive as announcements
+//! (`replicas`); while they cannot be heard the memory is paused: it answers
+//! nothing and remembers nothing.
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Mutex;
 
 use super::Identity;
@@ -28,10 +32,20 @@ struct Entry {
     valid_until: Option<String>,
 }
 
-#[derive(Default)]
 pub struct KeyCache {
     entries: Mutex<HashMap<String, Entry>>,
     epoch: AtomicU64,
+    paused: AtomicBool,
+}
+
+impl Default for KeyCache {
+    fn default() -> Self {
+        KeyCache {
+            entries: Mutex::default(),
+            epoch: AtomicU64::new(0),
+            paused: AtomicBool::new(false),
+        }
+    }
 }
 
 /// What a miss notes before reading, to remember the answer only if still current.
@@ -42,6 +56,9 @@ impl KeyCache {
     /// The remembered identity for `digest`, if any and still valid at `now`.
     pub fn get(&self, digest: &str, now: &str) -> Option<Identity> {
         let mut entries = self.entries.lock().expect("key cache lock");
+        if self.paused.load(Ordering::SeqCst) {
+            return None;
+        }
         let entry = entries.get(digest)?;
         if entry.valid_until.as_deref().is_some_and(|end| end <= now) {
             entries.remove(digest);
@@ -65,7 +82,7 @@ impl KeyCache {
         valid_until: Option<String>,
     ) {
         let mut entries = self.entries.lock().expect("key cache lock");
-        if self.epoch.load(Ordering::SeqCst) != ticket.0 {
+        if self.epoch.load(Ordering::SeqCst) != ticket.0 || self.paused.load(Ordering::SeqCst) {
             return;
         }
         if entries.len() >= CAPACITY {
@@ -88,6 +105,27 @@ impl KeyCache {
     /// Forgets every key of the organization (a role changed: any of its keys may hold it).
     pub fn forget_organization(&self, organization_id: &str) {
         self.forget(|e| e.identity.organization.id == organization_id);
+    }
+
+    /// Forgets everything.
+    pub fn forget_all(&self) {
+        self.forget(|_| true);
+    }
+
+    /// Stops answering and remembering (changes elsewhere may go unheard).
+    pub fn pause(&self) {
+        self.paused.store(true, Ordering::SeqCst);
+        self.forget_all();
+    }
+
+    pub fn is_paused(&self) -> bool {
+        self.paused.load(Ordering::SeqCst)
+    }
+
+    /// Starts afresh once every change is heard again.
+    pub fn resume(&self) {
+        self.forget_all();
+        self.paused.store(false, Ordering::SeqCst);
     }
 
     fn forget(&self, matches: impl Fn(&Entry) -> bool) {
@@ -142,6 +180,23 @@ mod tests {
         cache.forget_key("key_1");
         cache.remember(before, "d1", &identity("key_1", "org_1"), None);
         assert!(cache.get("d1", NOW).is_none());
+    }
+
+    #[test]
+    fn a_paused_memory_answers_and_remembers_nothing_until_resumed() {
+        let cache = KeyCache::default();
+        cache.remember(cache.ticket(), "d1", &identity("key_1", "org_1"), None);
+        cache.pause();
+        assert!(cache.get("d1", NOW).is_none());
+        cache.remember(cache.ticket(), "d2", &identity("key_2", "org_1"), None);
+        cache.resume();
+        assert!(cache.get("d1", NOW).is_none(), "forgotten on pause");
+        assert!(
+            cache.get("d2", NOW).is_none(),
+            "not remembered while paused"
+        );
+        cache.remember(cache.ticket(), "d2", &identity("key_2", "org_1"), None);
+        assert!(cache.get("d2", NOW).is_some());
     }
 
     #[test]

@@ -16,6 +16,7 @@ pub mod constraints;
 mod invitations;
 mod key_cache;
 mod people;
+mod replicas;
 mod roles;
 mod sessions;
 mod sql;
@@ -58,7 +59,7 @@ impl Engine {
 /// are serialized across replicas exactly as SQLite's `BEGIN IMMEDIATE`
 /// serializes them: the rules decided inside a write (the last person holding
 /// every permission, a role still in use) see no concurrent change.
-const WRITE_LOCK: i64 = 0x006b_6579_6465_736b; // "keydesk" in ASCII
+pub const WRITE_LOCK: i64 = 0x006b_6579_6465_736b; // "keydesk" in ASCII
 
 #[derive(Clone)]
 pub struct Storage {
@@ -66,6 +67,8 @@ pub struct Storage {
     engine: Engine,
     /// The key check's memory; every write that could change its answers forgets them.
     key_cache: std::sync::Arc<key_cache::KeyCache>,
+    /// This replica's announcements of key changes (PostgreSQL).
+    announcer: std::sync::Arc<replicas::Announcer>,
 }
 
 impl Storage {
@@ -112,11 +115,23 @@ impl Storage {
             Engine::Postgres => sqlx::migrate!("./migrations/postgres").run(&pool).await,
         };
         migrated.map_err(|e| e.to_string())?;
-        Ok(Storage {
+        let storage = Storage {
             pool,
             engine,
             key_cache: Default::default(),
-        })
+            announcer: Default::default(),
+        };
+        storage.spawn_listener(url.to_string());
+        Ok(storage)
+    }
+
+    /// Closes every connection (the server has stopped).
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+
+    pub fn is_closed(&self) -> bool {
+        self.pool.is_closed()
     }
 
     pub fn engine(&self) -> Engine {

@@ -12,6 +12,7 @@ use sqlx::{Any, Executor, Transaction};
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::audit::{record, AuditEntry};
+use super::replicas::Forget;
 use super::{new_id, still_there, Author, Storage};
 use crate::time_format;
 
@@ -189,7 +190,7 @@ async fn usage_with(
            UNION ALL \
            SELECT r.role_id, 0 AS is_key FROM user_roles r JOIN users u ON u.id = r.user_id \
            WHERE u.organization_id = $2 \
-         ) GROUP BY role_id",
+         ) AS held GROUP BY role_id",
     )
     .bind(organization_id)
     .bind(organization_id)
@@ -350,9 +351,9 @@ impl Storage {
                 .and_then(|p| Change::between(&current.permissions, p)),
         };
         audit_role(&mut tx, author, updated, &current.id, name).await?;
-        tx.commit().await?;
         // Any key of the organization may hold the role.
-        self.key_cache.forget_organization(author.organization_id);
+        self.commit_forgetting(tx, Forget::Organization(author.organization_id))
+            .await?;
         Ok(
             match self.get_role(author.organization_id, &current.id).await? {
                 Some(role) => RoleWrite::Done(Box::new(role)),
@@ -393,8 +394,8 @@ impl Storage {
             permissions: current.permissions.clone(),
         };
         audit_role(&mut tx, author, deleted, &current.id, &current.name).await?;
-        tx.commit().await?;
-        self.key_cache.forget_organization(author.organization_id);
+        self.commit_forgetting(tx, Forget::Organization(author.organization_id))
+            .await?;
         Ok(RoleWrite::Done(Box::new(current.clone())))
     }
 }

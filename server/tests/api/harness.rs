@@ -38,7 +38,10 @@ impl TestServer {
             format!("<!doctype html><title>keydesk</title><script type=\"module\">{inline_script}</script>"),
         )
         .unwrap();
-        let db = format!("sqlite://{}", dir.path().join("keydesk.db").display());
+        let db = match postgres_admin_url() {
+            Some(admin) => fresh_postgres_database(&admin).await,
+            None => format!("sqlite://{}", dir.path().join("keydesk.db").display()),
+        };
         let mut config = Config::local(db.clone(), dist);
         adjust(&mut config);
         let clock = ManualClock::new();
@@ -124,6 +127,54 @@ impl TestServer {
 
 pub const PASSWORD: &str = "correct horse battery staple";
 
+/// Set by `scripts/test` for its second run of this suite: the API tests then
+/// run on PostgreSQL, each test on a database of its own in a throwaway
+/// cluster (`scripts/with-postgres`).
+pub const POSTGRES_ENV: &str = "KEYDESK_TEST_POSTGRES";
+
+fn postgres_admin_url() -> Option<String> {
+    std::env::var(POSTGRES_ENV).ok().filter(|u| !u.is_empty())
+}
+
+/// Whether this run of the suite is on PostgreSQL.
+pub fn on_postgres() -> bool {
+    postgres_admin_url().is_some()
+}
+
+/// Creates an empty database on the test cluster and returns its URL.
+async fn fresh_postgres_database(admin: &str) -> String {
+    use sqlx::Connection;
+    let name = format!("t_{}", uuid_like());
+    let mut conn = sqlx::PgConnection::connect(admin)
+        .await
+        .expect("the test PostgreSQL answers");
+    sqlx::query(&format!("CREATE DATABASE {name}"))
+        .execute(&mut conn)
+        .await
+        .expect("a test database can be created");
+    conn.close().await.ok();
+    let (base, _) = admin
+        .rsplit_once('/')
+        .expect("the admin URL names a database");
+    format!("{base}/{name}")
+}
+
+/// 20 random lower-case letters and digits: a name no other test picks.
+fn uuid_like() -> String {
+    use rand::Rng;
+    const ALPHABET: &[u8] = b"abcdefghijklmnopqrstuvwxyz0123456789";
+    let mut rng = rand::thread_rng();
+    (0..20)
+        .map(|_| ALPHABET[rng.gen_range(0..ALPHABET.len())] as char)
+        .collect()
+}
+
+/// A connection pool on a test server's database, to look at what it wrote.
+pub async fn database(url: &str) -> sqlx::AnyPool {
+    sqlx::any::install_default_drivers();
+    sqlx::AnyPool::connect(url).await.unwrap()
+}
+
 fn client() -> reqwest::Client {
     reqwest::Client::builder()
         .cookie_store(true)
@@ -165,6 +216,19 @@ impl Client {
         let status = res.status();
         let text = res.text().await.unwrap();
         (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+    }
+
+    /// The same client (cookies and all) talking to another server, as a
+    /// load balancer would send its next request to another replica.
+    #[allow(dead_code)] // tests/replicas.rs
+    pub fn to(&self, server: &TestServer) -> Client {
+        Client {
+            base: server.base.clone(),
+            http: self.http.clone(),
+            csrf: self.csrf,
+            key: self.key.clone(),
+            forwarded_for: self.forwarded_for.clone(),
+        }
     }
 
     pub async fn get(&self, path: &str) -> (StatusCode, Value) {

@@ -140,9 +140,7 @@ async fn only_those_who_may_add_people_issue_links_and_tokens_are_stored_as_dige
         StatusCode::FORBIDDEN
     );
     let token = link(&ada, &id).await;
-    let pool = sqlx::SqlitePool::connect(&server.database_url)
-        .await
-        .unwrap();
+    let pool = crate::harness::database(&server.database_url).await;
     let stored: Vec<String> = sqlx::query_scalar("SELECT digest FROM invitations")
         .fetch_all(&pool)
         .await

@@ -9,6 +9,7 @@ use sqlx::{Any, Transaction};
 
 use super::Written;
 use crate::storage::audit::{record, AuditEntry};
+use crate::storage::replicas::Forget;
 use crate::storage::{new_id, still_there, Author, Storage};
 use crate::time_format;
 
@@ -120,9 +121,8 @@ impl Storage {
         author: Author<'_>,
         key_id: &str,
     ) -> Result<Written, sqlx::Error> {
-        tx.commit().await?;
         // Before the change is acknowledged, the key check forgets the old answer.
-        self.key_cache.forget_key(key_id);
+        self.commit_forgetting(tx, Forget::Key(key_id)).await?;
         let key = self.get_key(author.organization_id, key_id).await?;
         Ok(key.map_or(Written::Gone, |k| Written::Done(Box::new(k))))
     }
@@ -150,8 +150,7 @@ impl Storage {
             role_ids: current.roles.iter().map(|r| r.id.clone()).collect(),
         };
         audit_key(&mut tx, author, deleted, &current.id, &current.name).await?;
-        tx.commit().await?;
-        self.key_cache.forget_key(&current.id);
+        self.commit_forgetting(tx, Forget::Key(&current.id)).await?;
         Ok(Written::Done(Box::new(current.clone())))
     }
 }

@@ -1,0 +1,159 @@
+//! Several keydesk replicas on one PostgreSQL behave as one server: a
+//! session made on one works on the others, and a key changed through one is
+//! honoured by the others on the very next request, although each remembers
+//! recent key checks. Needs the test cluster of `scripts/with-postgres`:
+//!   scripts/with-postgres cargo test -p keydesk-server --test replicas -- --include-ignored
+
+#[allow(dead_code)]
+#[path = "api/harness.rs"]
+mod harness;
+
+use harness::TestServer;
+use reqwest::StatusCode;
+use serde_json::json;
+
+const NEEDS: &str = "needs PostgreSQL: run through scripts/with-postgres";
+
+/// Replica A on a fresh database, and replica B on the same one.
+async fn two_replicas() -> (TestServer, TestServer) {
+    assert!(harness::on_postgres(), "{NEEDS}");
+    let a = TestServer::start().await;
+    let url = a.database_url.clone();
+    let b = TestServer::start_with(|c| c.database_url = url, None).await;
+    (a, b)
+}
+
+#[tokio::test]
+#[ignore = "needs PostgreSQL: run through scripts/with-postgres"]
+async fn a_session_made_on_one_replica_works_on_another() {
+    let (a, b) = two_replicas().await;
+    let ada = a.sign_up("Acme", "ada@acme.io").await;
+    let on_b = ada.to(&b);
+    let (status, me) = on_b.get("/me").await;
+    assert_eq!(status, StatusCode::OK, "{me}");
+    assert_eq!(me["user"]["email"], "ada@acme.io");
+    // A write through B, read back through A.
+    let key = on_b.create_key("Billing_Reader", &["billing-reader"]).await;
+    assert_eq!(
+        ada.get(&format!("/api-keys/{}", key.id)).await.0,
+        StatusCode::OK
+    );
+    // Signing out on B ends the session on A too.
+    assert_eq!(
+        on_b.post("/auth/sign-out", json!({})).await.0,
+        StatusCode::NO_CONTENT
+    );
+    assert_eq!(ada.get("/me").await.0, StatusCode::UNAUTHORIZED);
+    a.stop().await;
+    b.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs PostgreSQL: run through scripts/with-postgres"]
+async fn a_key_changed_through_one_replica_is_honoured_by_another_at_once() {
+    let (a, b) = two_replicas().await;
+    let ada = a.sign_up("Acme", "ada@acme.io").await;
+    let key = ada.create_key("Renderer", &["document-viewer"]).await;
+
+    // Ten rounds, each with a fresh secret that B has just remembered.
+    for round in 0..10 {
+        let secret = ada.generate(&key.id).await.secret;
+        let on_b = b.system(&secret);
+        for _ in 0..2 {
+            assert_eq!(on_b.get("/whoami").await.0, StatusCode::OK, "round {round}");
+        }
+        // Regenerated through A: B refuses the old secret on its next request.
+        let next = ada.generate(&key.id).await.secret;
+        assert_eq!(
+            on_b.get("/whoami").await.0,
+            StatusCode::UNAUTHORIZED,
+            "round {round}"
+        );
+        assert_eq!(b.system(&next).get("/whoami").await.0, StatusCode::OK);
+    }
+
+    // A role the key holds is edited through A: B answers with the new permissions.
+    let secret = ada.generate(&key.id).await.secret;
+    let on_b = b.system(&secret);
+    let (_, role) = ada
+        .post(
+            "/roles",
+            json!({"name": "Narrow", "permissions": ["documents.retrieve"]}),
+        )
+        .await;
+    let role_id = role["id"].as_str().unwrap();
+    let (status, _) = ada
+        .patch(
+            &format!("/api-keys/{}", key.id),
+            json!({"role_ids": [role_id]}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        on_b.get("/whoami").await.1["permissions"],
+        json!(["documents.retrieve"])
+    );
+    ada.patch(
+        &format!("/roles/{role_id}"),
+        json!({"permissions": ["renders.retrieve"]}),
+    )
+    .await;
+    assert_eq!(
+        on_b.get("/whoami").await.1["permissions"],
+        json!(["renders.retrieve"])
+    );
+
+    // Removed through A: refused by B.
+    assert_eq!(
+        ada.delete(&format!("/api-keys/{}", key.id)).await.0,
+        StatusCode::NO_CONTENT
+    );
+    assert_eq!(on_b.get("/whoami").await.0, StatusCode::UNAUTHORIZED);
+    a.stop().await;
+    b.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs PostgreSQL: run through scripts/with-postgres"]
+async fn replicas_starting_together_migrate_the_database_once() {
+    assert!(harness::on_postgres(), "{NEEDS}");
+    // A database made by a first server, then emptied.
+    let first = TestServer::start().await;
+    let url = first.database_url.clone();
+    first.stop().await;
+    let pool = harness::database(&url).await;
+    sqlx::raw_sql("DROP SCHEMA public CASCADE; CREATE SCHEMA public;")
+        .execute(&pool)
+        .await
+        .unwrap();
+
+    // Four replicas start at once on it.
+    let starts = (0..4).map(|_| {
+        let url = url.clone();
+        tokio::spawn(async move { TestServer::start_with(|c| c.database_url = url, None).await })
+    });
+    let mut servers = Vec::new();
+    for start in starts {
+        servers.push(start.await.expect("every replica starts"));
+    }
+    let applied: Vec<(i64, i64)> = sqlx::query_as(
+        "SELECT version, COUNT(*) FROM _sqlx_migrations GROUP BY version ORDER BY version",
+    )
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    assert!(!applied.is_empty());
+    assert!(
+        applied.iter().all(|(_, n)| *n == 1),
+        "each migration once: {applied:?}"
+    );
+    // And they all serve the same data.
+    let ada = servers[0].sign_up("Acme", "ada@acme.io").await;
+    for server in &servers {
+        assert_eq!(ada.to(server).get("/me").await.0, StatusCode::OK);
+    }
+    pool.close().await;
+    for server in servers {
+        server.stop().await;
+    }
+}
