@@ -157,3 +157,97 @@ async fn replicas_starting_together_migrate_the_database_once() {
         server.stop().await;
     }
 }
+
+/// A TCP hop between a server and PostgreSQL that can be cut, as a database
+/// restart or a network failure cuts it: every connection through it drops
+/// and new ones are closed at once until it is restored.
+struct Hop {
+    addr: std::net::SocketAddr,
+    up: tokio::sync::watch::Sender<bool>,
+}
+
+impl Hop {
+    async fn to(target: &str) -> Hop {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let (up, watch) = tokio::sync::watch::channel(true);
+        let target = target.to_string();
+        tokio::spawn(async move {
+            loop {
+                let Ok((mut client, _)) = listener.accept().await else {
+                    return;
+                };
+                let mut watch = watch.clone();
+                if !*watch.borrow() {
+                    continue; // dropped: the database is "down"
+                }
+                let target = target.clone();
+                tokio::spawn(async move {
+                    let Ok(mut server) = tokio::net::TcpStream::connect(&target).await else {
+                        return;
+                    };
+                    tokio::select! {
+                        _ = tokio::io::copy_bidirectional(&mut client, &mut server) => {}
+                        _ = watch.wait_for(|up| !*up) => {}
+                    }
+                });
+            }
+        });
+        Hop { addr, up }
+    }
+
+    fn cut(&self) {
+        self.up.send_replace(false);
+    }
+
+    fn restore(&self) {
+        self.up.send_replace(true);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs PostgreSQL: run through scripts/with-postgres"]
+async fn a_replica_answers_503_while_the_database_is_away_and_recovers_by_itself() {
+    assert!(harness::on_postgres(), "{NEEDS}");
+    let a = TestServer::start().await;
+    // B reaches the same database through a hop the test can cut.
+    let (scheme_user, rest) = a.database_url.split_once('@').unwrap();
+    let (host_port, database) = rest.split_once('/').unwrap();
+    let hop = Hop::to(host_port).await;
+    let through_hop = format!("{scheme_user}@{}/{database}", hop.addr);
+    let b = TestServer::start_with(|c| c.database_url = through_hop, None).await;
+    let ada = b.sign_up("Acme", "ada@acme.io").await;
+    let key = ada.create_key("Renderer", &["document-viewer"]).await;
+    let http = reqwest::Client::new();
+    let ready = |server: &TestServer| {
+        let request = http.get(format!("{}/readyz", server.base));
+        async move { request.send().await.unwrap().status() }
+    };
+    assert_eq!(ready(&b).await, StatusCode::OK);
+
+    hop.cut();
+    assert_eq!(ready(&b).await, StatusCode::SERVICE_UNAVAILABLE);
+    let res = ada.get_response(&format!("/api-keys/{}", key.id)).await;
+    assert_eq!(res.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert!(res.headers().contains_key("retry-after"));
+    let body: serde_json::Value = res.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "unavailable", "{body}");
+    // A is not behind the hop: unaffected.
+    assert_eq!(ready(&a).await, StatusCode::OK);
+
+    // Back: B answers again, without a restart.
+    hop.restore();
+    assert_eq!(ready(&b).await, StatusCode::OK);
+    let (status, read) = ada.get(&format!("/api-keys/{}", key.id)).await;
+    assert_eq!(status, StatusCode::OK, "{read}");
+    // And it honours other replicas' changes at once.
+    let secret = ada.generate(&key.id).await.secret;
+    assert_eq!(b.system(&secret).get("/whoami").await.0, StatusCode::OK);
+    ada.to(&a).generate(&key.id).await;
+    assert_eq!(
+        b.system(&secret).get("/whoami").await.0,
+        StatusCode::UNAUTHORIZED
+    );
+    a.stop().await;
+    b.stop().await;
+}

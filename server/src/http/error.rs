@@ -144,6 +144,15 @@ impl IntoResponse for Error {
                 "The request body did not arrive in time.".into(),
                 None,
             ),
+            Error::Database(e) if constraints::is_unavailable(&e) => {
+                tracing::warn!(error = %e, "database unavailable");
+                return with_retry_after(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    ErrorCode::Unavailable,
+                    "The database is not answering right now. Try again in a few seconds.".into(),
+                    DATABASE_RETRY_AFTER_SECONDS,
+                );
+            }
             Error::Database(e) => {
                 tracing::error!(error = %e, "database error");
                 internal()
@@ -156,6 +165,9 @@ impl IntoResponse for Error {
         (status, body(code, message, fields)).into_response()
     }
 }
+
+/// What a client is told to wait when the database does not answer.
+const DATABASE_RETRY_AFTER_SECONDS: u64 = 2;
 
 fn with_retry_after(
     status: StatusCode,

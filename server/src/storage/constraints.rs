@@ -52,3 +52,27 @@ pub fn violates(error: &sqlx::Error, rule: Rule) -> bool {
         _ => db.is_unique_violation() && named,
     }
 }
+
+/// Whether `error` means the database cannot answer right now (down,
+/// restarting, unreachable, overloaded, or a write that lost a conflict):
+/// the request may succeed if tried again, so it answers 503, not 500.
+pub fn is_unavailable(error: &sqlx::Error) -> bool {
+    use sqlx::Error as E;
+    match error {
+        E::PoolTimedOut | E::PoolClosed | E::Io(_) | E::Tls(_) | E::WorkerCrashed => true,
+        E::Protocol(_) => true,
+        E::Database(db) => {
+            let code = db.code().unwrap_or_default();
+            // PostgreSQL SQLSTATE: connection exceptions (08…), the server
+            // shutting down or starting (57P01–57P03), too many connections
+            // (53300), serialization failures and deadlocks (40001, 40P01).
+            // SQLite: still busy or locked after the busy timeout (5, 6).
+            code.starts_with("08")
+                || matches!(
+                    code.as_ref(),
+                    "57P01" | "57P02" | "57P03" | "53300" | "40001" | "40P01" | "5" | "6"
+                )
+        }
+        _ => false,
+    }
+}

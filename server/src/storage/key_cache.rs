@@ -10,12 +10,11 @@
 //! only if nothing was forgotten meanwhile (an epoch counter): otherwise an
 //! answer read just before a write could be remembered just after it.
 //!
-//! With replicas (PostgreSQL), other replicas' writes arrive as announcements
-//! (`replicas`); while they cannot be heard the memory is paused: it answers
-//! nothing and remembers nothing.
+//! With replicas (PostgreSQL), each entry also keeps the organization's epoch
+//! it was read at; see `replicas` for how that covers other replicas' writes.
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
 
 use super::Identity;
@@ -30,22 +29,20 @@ struct Entry {
     /// RFC 3339 text: after this the secret no longer works (expiry or the
     /// end of its grace period); `None` while neither applies.
     valid_until: Option<String>,
+    /// PostgreSQL: the organization's `key_checks_epoch` when read.
+    epoch: Option<i64>,
 }
 
+/// A remembered answer, and the epoch it was read at (PostgreSQL).
+pub struct Known {
+    pub identity: Identity,
+    pub epoch: Option<i64>,
+}
+
+#[derive(Default)]
 pub struct KeyCache {
     entries: Mutex<HashMap<String, Entry>>,
     epoch: AtomicU64,
-    paused: AtomicBool,
-}
-
-impl Default for KeyCache {
-    fn default() -> Self {
-        KeyCache {
-            entries: Mutex::default(),
-            epoch: AtomicU64::new(0),
-            paused: AtomicBool::new(false),
-        }
-    }
 }
 
 /// What a miss notes before reading, to remember the answer only if still current.
@@ -54,17 +51,17 @@ pub struct Ticket(u64);
 
 impl KeyCache {
     /// The remembered identity for `digest`, if any and still valid at `now`.
-    pub fn get(&self, digest: &str, now: &str) -> Option<Identity> {
+    pub fn get(&self, digest: &str, now: &str) -> Option<Known> {
         let mut entries = self.entries.lock().expect("key cache lock");
-        if self.paused.load(Ordering::SeqCst) {
-            return None;
-        }
         let entry = entries.get(digest)?;
         if entry.valid_until.as_deref().is_some_and(|end| end <= now) {
             entries.remove(digest);
             return None;
         }
-        Some(entry.identity.clone())
+        Some(Known {
+            identity: entry.identity.clone(),
+            epoch: entry.epoch,
+        })
     }
 
     /// Taken before a database read whose answer may be remembered.
@@ -80,9 +77,10 @@ impl KeyCache {
         digest: &str,
         identity: &Identity,
         valid_until: Option<String>,
+        epoch: Option<i64>,
     ) {
         let mut entries = self.entries.lock().expect("key cache lock");
-        if self.epoch.load(Ordering::SeqCst) != ticket.0 || self.paused.load(Ordering::SeqCst) {
+        if self.epoch.load(Ordering::SeqCst) != ticket.0 {
             return;
         }
         if entries.len() >= CAPACITY {
@@ -93,8 +91,14 @@ impl KeyCache {
             Entry {
                 identity: identity.clone(),
                 valid_until,
+                epoch,
             },
         );
+    }
+
+    /// Forgets one secret (its answer is out of date).
+    pub fn forget_digest(&self, digest: &str) {
+        self.entries.lock().expect("key cache lock").remove(digest);
     }
 
     /// Forgets every secret of this key.
@@ -105,27 +109,6 @@ impl KeyCache {
     /// Forgets every key of the organization (a role changed: any of its keys may hold it).
     pub fn forget_organization(&self, organization_id: &str) {
         self.forget(|e| e.identity.organization.id == organization_id);
-    }
-
-    /// Forgets everything.
-    pub fn forget_all(&self) {
-        self.forget(|_| true);
-    }
-
-    /// Stops answering and remembering (changes elsewhere may go unheard).
-    pub fn pause(&self) {
-        self.paused.store(true, Ordering::SeqCst);
-        self.forget_all();
-    }
-
-    pub fn is_paused(&self) -> bool {
-        self.paused.load(Ordering::SeqCst)
-    }
-
-    /// Starts afresh once every change is heard again.
-    pub fn resume(&self) {
-        self.forget_all();
-        self.paused.store(false, Ordering::SeqCst);
     }
 
     fn forget(&self, matches: impl Fn(&Entry) -> bool) {
@@ -163,8 +146,14 @@ mod tests {
     fn a_remembered_key_is_found_until_it_is_forgotten() {
         let cache = KeyCache::default();
         let t = cache.ticket();
-        cache.remember(t, "d1", &identity("key_1", "org_1"), None);
-        cache.remember(cache.ticket(), "d2", &identity("key_2", "org_2"), None);
+        cache.remember(t, "d1", &identity("key_1", "org_1"), None, None);
+        cache.remember(
+            cache.ticket(),
+            "d2",
+            &identity("key_2", "org_2"),
+            None,
+            None,
+        );
         assert!(cache.get("d1", NOW).is_some());
         cache.forget_key("key_1");
         assert!(cache.get("d1", NOW).is_none());
@@ -178,25 +167,8 @@ mod tests {
         let cache = KeyCache::default();
         let before = cache.ticket();
         cache.forget_key("key_1");
-        cache.remember(before, "d1", &identity("key_1", "org_1"), None);
+        cache.remember(before, "d1", &identity("key_1", "org_1"), None, None);
         assert!(cache.get("d1", NOW).is_none());
-    }
-
-    #[test]
-    fn a_paused_memory_answers_and_remembers_nothing_until_resumed() {
-        let cache = KeyCache::default();
-        cache.remember(cache.ticket(), "d1", &identity("key_1", "org_1"), None);
-        cache.pause();
-        assert!(cache.get("d1", NOW).is_none());
-        cache.remember(cache.ticket(), "d2", &identity("key_2", "org_1"), None);
-        cache.resume();
-        assert!(cache.get("d1", NOW).is_none(), "forgotten on pause");
-        assert!(
-            cache.get("d2", NOW).is_none(),
-            "not remembered while paused"
-        );
-        cache.remember(cache.ticket(), "d2", &identity("key_2", "org_1"), None);
-        assert!(cache.get("d2", NOW).is_some());
     }
 
     #[test]
@@ -207,6 +179,7 @@ mod tests {
             "d1",
             &identity("key_1", "org_1"),
             Some("2026-11-26T11:59:59.000000Z".into()),
+            None,
         );
         assert!(cache.get("d1", NOW).is_none());
     }

@@ -67,8 +67,6 @@ pub struct Storage {
     engine: Engine,
     /// The key check's memory; every write that could change its answers forgets them.
     key_cache: std::sync::Arc<key_cache::KeyCache>,
-    /// This replica's announcements of key changes (PostgreSQL).
-    announcer: std::sync::Arc<replicas::Announcer>,
 }
 
 impl Storage {
@@ -115,14 +113,11 @@ impl Storage {
             Engine::Postgres => sqlx::migrate!("./migrations/postgres").run(&pool).await,
         };
         migrated.map_err(|e| e.to_string())?;
-        let storage = Storage {
+        Ok(Storage {
             pool,
             engine,
             key_cache: Default::default(),
-            announcer: Default::default(),
-        };
-        storage.spawn_listener(url.to_string());
-        Ok(storage)
+        })
     }
 
     /// Closes every connection (the server has stopped).

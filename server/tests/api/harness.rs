@@ -231,6 +231,16 @@ impl Client {
         }
     }
 
+    /// A GET's whole response, headers included.
+    #[allow(dead_code)] // tests/replicas.rs
+    pub async fn get_response(&self, path: &str) -> reqwest::Response {
+        let mut req = self.http.get(format!("{}/api/v1{path}", self.base));
+        if let Some(key) = &self.key {
+            req = req.bearer_auth(key);
+        }
+        req.send().await.unwrap()
+    }
+
     pub async fn get(&self, path: &str) -> (StatusCode, Value) {
         self.call(Method::GET, path, None).await
     }

@@ -122,7 +122,14 @@ impl Storage {
         key_id: &str,
     ) -> Result<Written, sqlx::Error> {
         // Before the change is acknowledged, the key check forgets the old answer.
-        self.commit_forgetting(tx, Forget::Key(key_id)).await?;
+        self.commit_forgetting(
+            tx,
+            Forget::Key {
+                organization_id: author.organization_id,
+                key_id,
+            },
+        )
+        .await?;
         let key = self.get_key(author.organization_id, key_id).await?;
         Ok(key.map_or(Written::Gone, |k| Written::Done(Box::new(k))))
     }
@@ -150,7 +157,14 @@ impl Storage {
             role_ids: current.roles.iter().map(|r| r.id.clone()).collect(),
         };
         audit_key(&mut tx, author, deleted, &current.id, &current.name).await?;
-        self.commit_forgetting(tx, Forget::Key(&current.id)).await?;
+        self.commit_forgetting(
+            tx,
+            Forget::Key {
+                organization_id: author.organization_id,
+                key_id: &current.id,
+            },
+        )
+        .await?;
         Ok(Written::Done(Box::new(current.clone())))
     }
 }

@@ -79,7 +79,16 @@ impl Storage {
         now: &str,
     ) -> Result<Option<Identity>, sqlx::Error> {
         if let Some(known) = self.key_cache.get(digest, now) {
-            return Ok(Some(known));
+            // With replicas, only while nothing changed anywhere since.
+            if known.epoch.is_none()
+                || self
+                    .key_checks_epoch(&known.identity.organization.id)
+                    .await?
+                    == known.epoch
+            {
+                return Ok(Some(known.identity));
+            }
+            self.key_cache.forget_digest(digest);
         }
         let ticket = self.key_cache.ticket();
         type Row = (
@@ -87,11 +96,13 @@ impl Storage {
             String,
             String,
             String,
+            i64,
             Option<String>,
             Option<String>,
         );
         let row: Option<Row> = sqlx::query_as(
-            "SELECT k.id, k.name, o.id, o.name, k.expires_at, s.retires_at FROM api_key_secrets s \
+            "SELECT k.id, k.name, o.id, o.name, o.key_checks_epoch, k.expires_at, s.retires_at \
+             FROM api_key_secrets s \
              JOIN api_keys k ON k.id = s.api_key_id JOIN organizations o ON o.id = k.organization_id \
              WHERE s.digest = $1 AND (s.retires_at IS NULL OR s.retires_at > $2) \
              AND (k.expires_at IS NULL OR k.expires_at > $3)",
@@ -101,8 +112,15 @@ impl Storage {
         .bind(now)
         .fetch_optional(&self.pool)
         .await?;
-        let Some((key_id, key_name, organization_id, organization_name, expires_at, retires_at)) =
-            row
+        let Some((
+            key_id,
+            key_name,
+            organization_id,
+            organization_name,
+            epoch,
+            expires_at,
+            retires_at,
+        )) = row
         else {
             return Ok(None);
         };
@@ -131,8 +149,11 @@ impl Storage {
             (Some(a), Some(b)) => Some(a.min(b)),
             (a, b) => a.or(b),
         };
+        // The epoch was read with the key, before its roles: a change in
+        // between leaves the entry behind the epoch, so it is read again.
+        let epoch = (self.engine == super::super::Engine::Postgres).then_some(epoch);
         self.key_cache
-            .remember(ticket, digest, &identity, valid_until);
+            .remember(ticket, digest, &identity, valid_until, epoch);
         Ok(Some(identity))
     }
 
