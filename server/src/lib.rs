@@ -122,13 +122,14 @@ pub async fn start_with(config: &Config, overrides: Overrides) -> Result<Running
     if !config.dist.join("index.html").is_file() {
         tracing::warn!(dist = %config.dist.display(), "no built web app found; only the API is served");
     }
-    auth::sessions::spawn_sweeper(storage.clone(), clock.clone());
+    let throttle = Arc::new(Throttle::new(clock.clone(), storage.clone()));
+    auth::sessions::spawn_sweeper(storage.clone(), clock.clone(), throttle.clone());
     let usage = Usage::new(storage.clone());
     let kept = storage.clone();
     usage.spawn_flusher();
     let state = AppState {
         storage,
-        throttle: Arc::new(Throttle::new(clock.clone())),
+        throttle,
         clock,
         passwords: passwords.unwrap_or_else(PasswordHasher::for_this_machine),
         usage: usage.clone(),

@@ -251,3 +251,24 @@ async fn a_replica_answers_503_while_the_database_is_away_and_recovers_by_itself
     a.stop().await;
     b.stop().await;
 }
+
+#[tokio::test]
+#[ignore = "needs PostgreSQL: run through scripts/with-postgres"]
+async fn sign_in_attempts_count_on_every_replica() {
+    let (a, b) = two_replicas().await;
+    a.sign_up("Acme", "ada@acme.io").await;
+    let wrong = json!({"email": "ada@acme.io", "password": "not the password at all"});
+    // The pair's allowance, spent half on A and half on B.
+    let limit = keydesk_server::auth::throttle::PAIR_LIMIT;
+    for n in 0..limit {
+        let replica = if n % 2 == 0 { &a } else { &b };
+        let (status, _) = replica.person().post("/auth/sign-in", wrong.clone()).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "attempt {n}");
+    }
+    for replica in [&a, &b] {
+        let (status, body) = replica.person().post("/auth/sign-in", wrong.clone()).await;
+        assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "{body}");
+    }
+    a.stop().await;
+    b.stop().await;
+}

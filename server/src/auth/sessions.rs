@@ -139,8 +139,13 @@ pub async fn end(storage: &Storage, token: &str) -> Result<(), sqlx::Error> {
     storage.end_session(&digest(token)).await
 }
 
-/// Deletes ended sessions now and then, so the table holds only live ones.
-pub fn spawn_sweeper(storage: Storage, clock: std::sync::Arc<dyn Clock>) {
+/// Deletes ended sessions and sign-in windows now and then, so the tables
+/// hold only live ones.
+pub fn spawn_sweeper(
+    storage: Storage,
+    clock: std::sync::Arc<dyn Clock>,
+    throttle: std::sync::Arc<super::throttle::Throttle>,
+) {
     tokio::spawn(async move {
         let mut every = tokio::time::interval(std::time::Duration::from_secs(600));
         loop {
@@ -157,6 +162,9 @@ pub fn spawn_sweeper(storage: Storage, clock: std::sync::Arc<dyn Clock>) {
                 .await;
             if let Err(e) = result {
                 tracing::warn!(error = %e, "could not delete ended sessions");
+            }
+            if let Err(e) = throttle.sweep().await {
+                tracing::warn!(error = %e, "could not delete ended sign-in windows");
             }
         }
     });

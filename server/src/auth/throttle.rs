@@ -11,17 +11,19 @@
 //!   a window, attempts are spaced [`ACCOUNT_SPACING`] apart. Slowed, never
 //!   blocked: a stranger cannot lock a chosen person out for good.
 //!
-//! Sign-ups are limited per address too. Memory stays bounded whatever is
-//! sent: each table holds at most [`MAX_TRACKED`] entries (ended windows go
-//! first, then the oldest), and emails are length-checked before they get here.
+//! Sign-ups are limited per address too. The windows live in the database
+//! (`storage::sign_in_windows`), so every replica counts the same attempts,
+//! and are counted under the write lock; the server's memory holds none of
+//! them whatever is sent. Emails are length-checked before they get here and
+//! stored only as digests; ended windows are swept away with ended sessions.
 
 use std::collections::HashMap;
-use std::hash::Hash;
 use std::net::IpAddr;
-use std::sync::Mutex;
 use time::{Duration, OffsetDateTime};
 
 use crate::clock::SharedClock;
+use crate::storage::{Storage, StoredWindow};
+use crate::time_format;
 
 pub const WINDOW: Duration = Duration::minutes(15);
 pub const PAIR_LIMIT: u32 = 5;
@@ -30,7 +32,6 @@ pub const ACCOUNT_SLOW_AFTER: u32 = 10;
 pub const ACCOUNT_SPACING: Duration = Duration::seconds(10);
 pub const SIGN_UP_WINDOW: Duration = Duration::hours(1);
 pub const SIGN_UPS_PER_ADDRESS: u32 = 10;
-pub const MAX_TRACKED: usize = 10_000;
 
 /// Why an attempt was refused before anything was checked.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -65,8 +66,7 @@ pub struct Throttled {
 /// An attempt that was let through and counted.
 #[derive(Debug, Clone)]
 pub struct Attempt {
-    email: String,
-    address: IpAddr,
+    subjects: SignInSubjects,
     /// This attempt used up the pair's allowance: if it fails, the pair is locked.
     pub locks_pair_if_failed: bool,
 }
@@ -79,175 +79,189 @@ struct Window {
     next_allowed: OffsetDateTime,
 }
 
-/// A bounded table of windows.
-struct Windows<K> {
-    length: Duration,
-    entries: HashMap<K, Window>,
-}
-
-impl<K: Eq + Hash + Clone> Windows<K> {
-    fn new(length: Duration) -> Self {
-        Windows {
-            length,
-            entries: HashMap::new(),
-        }
-    }
-
-    /// The live window for `key` (a new one if there is none or it ended).
-    fn get(&mut self, key: &K, now: OffsetDateTime) -> &mut Window {
-        let length = self.length;
-        let ended = |w: &Window| now - w.since >= length;
-        if !self.entries.contains_key(key) && self.entries.len() >= MAX_TRACKED {
-            self.entries.retain(|_, w| !ended(w));
-            if self.entries.len() >= MAX_TRACKED {
-                // Still full of live windows (a flood of new names): forget the
-                // oldest tenth at once, so a flood costs O(log n) per attempt.
-                let mut starts: Vec<OffsetDateTime> =
-                    self.entries.values().map(|w| w.since).collect();
-                let cut = MAX_TRACKED / 10;
-                let (_, cutoff, _) = starts.select_nth_unstable(cut);
-                let cutoff = *cutoff;
-                self.entries.retain(|_, w| w.since > cutoff);
-            }
-        }
-        let w = self.entries.entry(key.clone()).or_insert(Window {
+impl Window {
+    /// The window as stored, if it is still running at `now`; else a new one.
+    fn live(stored: Option<&StoredWindow>, length: Duration, now: OffsetDateTime) -> Window {
+        let fresh = Window {
             count: 0,
             since: now,
             next_allowed: now,
-        });
-        if ended(w) {
-            *w = Window {
-                count: 0,
-                since: now,
-                next_allowed: now,
-            };
+        };
+        let Some(stored) = stored else { return fresh };
+        match (
+            time_format::parse(&stored.since),
+            time_format::parse(&stored.next_allowed),
+        ) {
+            (Some(since), Some(next_allowed)) if now - since < length => Window {
+                count: u32::try_from(stored.count).unwrap_or(u32::MAX),
+                since,
+                next_allowed,
+            },
+            _ => fresh,
         }
-        w
     }
 
-    fn peek(&self, key: &K, now: OffsetDateTime) -> Option<Window> {
-        self.entries
-            .get(key)
-            .copied()
-            .filter(|w| now - w.since < self.length)
-    }
-
-    fn len(&self) -> usize {
-        self.entries.len()
+    /// What to store: nothing once it counts nothing.
+    fn stored(self) -> Option<StoredWindow> {
+        (self.count > 0).then(|| StoredWindow {
+            count: i64::from(self.count),
+            since: time_format::format(self.since),
+            next_allowed: time_format::format(self.next_allowed),
+        })
     }
 }
 
-struct State {
-    pairs: Windows<(String, IpAddr)>,
-    addresses: Windows<IpAddr>,
-    accounts: Windows<String>,
-    sign_ups: Windows<IpAddr>,
+/// Where an attempt is counted: emails only as digests.
+#[derive(Debug, Clone)]
+struct SignInSubjects {
+    pair: String,
+    address: String,
+    account: String,
 }
 
-pub struct Throttle {
-    clock: SharedClock,
-    state: Mutex<State>,
+impl SignInSubjects {
+    fn of(email: &str, address: IpAddr) -> Self {
+        SignInSubjects {
+            pair: format!("pair:{}", digest(&format!("{email} {address}"))),
+            address: format!("address:{address}"),
+            account: format!("account:{}", digest(email)),
+        }
+    }
+
+    fn all(&self) -> [&str; 3] {
+        [&self.pair, &self.address, &self.account]
+    }
+}
+
+fn digest(text: &str) -> String {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(text.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 fn seconds_until(later: OffsetDateTime, now: OffsetDateTime) -> u64 {
     ((later - now).whole_seconds().max(1)) as u64
 }
 
+/// Counts an attempt against its three windows, or refuses it.
+fn count_sign_in(
+    pair: &mut Window,
+    address: &mut Window,
+    account: &mut Window,
+    now: OffsetDateTime,
+) -> Result<bool, Throttled> {
+    if pair.count >= PAIR_LIMIT {
+        return Err(Throttled {
+            reason: Refusal::PairLocked,
+            retry_after_seconds: seconds_until(pair.since + WINDOW, now),
+        });
+    }
+    if address.count >= ADDRESS_LIMIT {
+        return Err(Throttled {
+            reason: Refusal::AddressLocked,
+            retry_after_seconds: seconds_until(address.since + WINDOW, now),
+        });
+    }
+    if account.count >= ACCOUNT_SLOW_AFTER && now < account.next_allowed {
+        return Err(Throttled {
+            reason: Refusal::AccountSlowed,
+            retry_after_seconds: seconds_until(account.next_allowed, now),
+        });
+    }
+    pair.count += 1;
+    address.count += 1;
+    account.count += 1;
+    account.next_allowed = now + ACCOUNT_SPACING;
+    Ok(pair.count == PAIR_LIMIT)
+}
+
+pub struct Throttle {
+    clock: SharedClock,
+    storage: Storage,
+}
+
+type Windows = HashMap<String, Option<StoredWindow>>;
+
 impl Throttle {
-    pub fn new(clock: SharedClock) -> Self {
-        Throttle {
-            clock,
-            state: Mutex::new(State {
-                pairs: Windows::new(WINDOW),
-                addresses: Windows::new(WINDOW),
-                accounts: Windows::new(WINDOW),
-                sign_ups: Windows::new(SIGN_UP_WINDOW),
-            }),
-        }
+    pub fn new(clock: SharedClock, storage: Storage) -> Self {
+        Throttle { clock, storage }
     }
 
     /// Lets a sign-in attempt through (counted as a failure until it
     /// succeeds) or refuses it. `email` is already normalised and bounded.
-    pub fn begin_sign_in(&self, email: &str, address: IpAddr) -> Result<Attempt, Throttled> {
+    pub async fn begin_sign_in(
+        &self,
+        email: &str,
+        address: IpAddr,
+    ) -> Result<Result<Attempt, Throttled>, sqlx::Error> {
         let now = self.clock.now();
-        let mut s = self.state.lock().expect("throttle lock");
-        let pair_key = (email.to_string(), address);
-        if let Some(w) = s
-            .pairs
-            .peek(&pair_key, now)
-            .filter(|w| w.count >= PAIR_LIMIT)
-        {
-            return Err(Throttled {
-                reason: Refusal::PairLocked,
-                retry_after_seconds: seconds_until(w.since + WINDOW, now),
-            });
-        }
-        if let Some(w) = s
-            .addresses
-            .peek(&address, now)
-            .filter(|w| w.count >= ADDRESS_LIMIT)
-        {
-            return Err(Throttled {
-                reason: Refusal::AddressLocked,
-                retry_after_seconds: seconds_until(w.since + WINDOW, now),
-            });
-        }
-        let account_key = email.to_string();
-        if let Some(w) = s
-            .accounts
-            .peek(&account_key, now)
-            .filter(|w| w.count >= ACCOUNT_SLOW_AFTER && now < w.next_allowed)
-        {
-            return Err(Throttled {
-                reason: Refusal::AccountSlowed,
-                retry_after_seconds: seconds_until(w.next_allowed, now),
-            });
-        }
-        let pair = s.pairs.get(&pair_key, now);
-        pair.count += 1;
-        let locks_pair_if_failed = pair.count == PAIR_LIMIT;
-        s.addresses.get(&address, now).count += 1;
-        let account = s.accounts.get(&account_key, now);
-        account.count += 1;
-        account.next_allowed = now + ACCOUNT_SPACING;
-        Ok(Attempt {
-            email: account_key,
-            address,
+        let subjects = SignInSubjects::of(email, address);
+        let counted = self
+            .storage
+            .update_sign_in_windows(&subjects.all(), |stored: &mut Windows| {
+                let live = |subject: &str| Window::live(stored[subject].as_ref(), WINDOW, now);
+                let (mut pair, mut by_address, mut account) = (
+                    live(&subjects.pair),
+                    live(&subjects.address),
+                    live(&subjects.account),
+                );
+                let counted = count_sign_in(&mut pair, &mut by_address, &mut account, now)?;
+                stored.insert(subjects.pair.clone(), pair.stored());
+                stored.insert(subjects.address.clone(), by_address.stored());
+                stored.insert(subjects.account.clone(), account.stored());
+                Ok(counted)
+            })
+            .await?;
+        Ok(counted.map(|locks_pair_if_failed| Attempt {
+            subjects,
             locks_pair_if_failed,
-        })
+        }))
     }
 
     /// The attempt proved the password: it was not a failure after all.
-    pub fn succeeded(&self, attempt: &Attempt) {
+    pub async fn succeeded(&self, attempt: &Attempt) -> Result<(), sqlx::Error> {
         let now = self.clock.now();
-        let mut s = self.state.lock().expect("throttle lock");
-        s.pairs
-            .entries
-            .remove(&(attempt.email.clone(), attempt.address));
-        s.accounts.entries.remove(&attempt.email);
-        let address = s.addresses.get(&attempt.address, now);
-        address.count = address.count.saturating_sub(1);
+        let s = &attempt.subjects;
+        self.storage
+            .update_sign_in_windows(&s.all(), |stored: &mut Windows| {
+                let mut address = Window::live(stored[&s.address].as_ref(), WINDOW, now);
+                address.count = address.count.saturating_sub(1);
+                stored.insert(s.address.clone(), address.stored());
+                stored.insert(s.pair.clone(), None);
+                stored.insert(s.account.clone(), None);
+            })
+            .await
     }
 
     /// Lets a sign-up from `address` through, or refuses it.
-    pub fn begin_sign_up(&self, address: IpAddr) -> Result<(), Throttled> {
+    pub async fn begin_sign_up(
+        &self,
+        address: IpAddr,
+    ) -> Result<Result<(), Throttled>, sqlx::Error> {
         let now = self.clock.now();
-        let mut s = self.state.lock().expect("throttle lock");
-        let w = s.sign_ups.get(&address, now);
-        if w.count >= SIGN_UPS_PER_ADDRESS {
-            return Err(Throttled {
-                reason: Refusal::SignUps,
-                retry_after_seconds: seconds_until(w.since + SIGN_UP_WINDOW, now),
-            });
-        }
-        w.count += 1;
-        Ok(())
+        let subject = format!("sign-up:{address}");
+        self.storage
+            .update_sign_in_windows(&[&subject], |stored: &mut Windows| {
+                let mut w = Window::live(stored[&subject].as_ref(), SIGN_UP_WINDOW, now);
+                if w.count >= SIGN_UPS_PER_ADDRESS {
+                    return Err(Throttled {
+                        reason: Refusal::SignUps,
+                        retry_after_seconds: seconds_until(w.since + SIGN_UP_WINDOW, now),
+                    });
+                }
+                w.count += 1;
+                stored.insert(subject.clone(), w.stored());
+                Ok(())
+            })
+            .await
     }
 
-    /// How many entries are tracked (memory bound checks).
-    pub fn tracked(&self) -> usize {
-        let s = self.state.lock().expect("throttle lock");
-        s.pairs.len() + s.addresses.len() + s.accounts.len() + s.sign_ups.len()
+    /// Forgets windows that have ended (the longest is [`SIGN_UP_WINDOW`]).
+    pub async fn sweep(&self) -> Result<(), sqlx::Error> {
+        let before = time_format::format(self.clock.now() - SIGN_UP_WINDOW);
+        self.storage.delete_ended_sign_in_windows(&before).await
     }
 }
 
@@ -257,76 +271,96 @@ mod tests {
     use crate::clock::ManualClock;
     use std::sync::Arc;
 
-    fn throttle() -> (Throttle, ManualClock) {
+    /// A throttle on a real database of its own (dropped with the folder).
+    async fn throttle() -> (Throttle, ManualClock, tempfile::TempDir) {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("t.db").display());
+        let storage = Storage::open(&url).await.unwrap();
         let clock = ManualClock::new();
-        (Throttle::new(Arc::new(clock.clone())), clock)
+        (Throttle::new(Arc::new(clock.clone()), storage), clock, dir)
     }
 
     fn ip(n: u8) -> IpAddr {
         IpAddr::from([192, 0, 2, n])
     }
 
-    #[test]
-    fn a_pair_locks_after_its_limit_and_unlocks_when_the_window_ends() {
-        let (t, clock) = throttle();
+    async fn sign_in(t: &Throttle, email: &str, address: IpAddr) -> Result<Attempt, Throttled> {
+        t.begin_sign_in(email, address).await.unwrap()
+    }
+
+    #[tokio::test]
+    async fn a_pair_locks_after_its_limit_and_unlocks_when_the_window_ends() {
+        let (t, clock, _dir) = throttle().await;
         for i in 0..PAIR_LIMIT {
-            let a = t.begin_sign_in("ada@x.io", ip(1)).unwrap();
+            let a = sign_in(&t, "ada@x.io", ip(1)).await.unwrap();
             assert_eq!(a.locks_pair_if_failed, i == PAIR_LIMIT - 1);
         }
-        let refused = t.begin_sign_in("ada@x.io", ip(1)).unwrap_err();
+        let refused = sign_in(&t, "ada@x.io", ip(1)).await.unwrap_err();
         assert_eq!(refused.reason, Refusal::PairLocked);
         assert!(refused.retry_after_seconds > 0 && refused.retry_after_seconds <= 900);
         // The account still opens from another address: no lock-out by strangers.
-        assert!(t.begin_sign_in("ada@x.io", ip(2)).is_ok());
+        assert!(sign_in(&t, "ada@x.io", ip(2)).await.is_ok());
         clock.advance(WINDOW);
-        assert!(t.begin_sign_in("ada@x.io", ip(1)).is_ok());
+        assert!(sign_in(&t, "ada@x.io", ip(1)).await.is_ok());
     }
 
-    #[test]
-    fn many_addresses_slow_an_account_but_never_lock_it() {
-        let (t, clock) = throttle();
+    #[tokio::test]
+    async fn many_addresses_slow_an_account_but_never_lock_it() {
+        let (t, clock, _dir) = throttle().await;
         for n in 0..ACCOUNT_SLOW_AFTER as u8 {
-            t.begin_sign_in("ada@x.io", ip(n)).unwrap();
+            sign_in(&t, "ada@x.io", ip(n)).await.unwrap();
         }
-        let slowed = t.begin_sign_in("ada@x.io", ip(200)).unwrap_err();
+        let slowed = sign_in(&t, "ada@x.io", ip(200)).await.unwrap_err();
         assert_eq!(slowed.reason, Refusal::AccountSlowed);
         assert!(slowed.retry_after_seconds <= ACCOUNT_SPACING.whole_seconds() as u64);
         clock.advance(ACCOUNT_SPACING);
-        let next = t.begin_sign_in("ada@x.io", ip(200)).unwrap();
-        t.succeeded(&next);
+        let next = sign_in(&t, "ada@x.io", ip(200)).await.unwrap();
+        t.succeeded(&next).await.unwrap();
         assert!(
-            t.begin_sign_in("ada@x.io", ip(201)).is_ok(),
+            sign_in(&t, "ada@x.io", ip(201)).await.is_ok(),
             "success ends the slow-down"
         );
     }
 
-    #[test]
-    fn one_address_cannot_spray_many_accounts() {
-        let (t, _) = throttle();
+    #[tokio::test]
+    async fn one_address_cannot_spray_many_accounts() {
+        let (t, _, _dir) = throttle().await;
         for n in 0..ADDRESS_LIMIT {
-            t.begin_sign_in(&format!("p{n}@x.io"), ip(9)).unwrap();
+            sign_in(&t, &format!("p{n}@x.io"), ip(9)).await.unwrap();
         }
-        let refused = t.begin_sign_in("another@x.io", ip(9)).unwrap_err();
+        let refused = sign_in(&t, "another@x.io", ip(9)).await.unwrap_err();
         assert_eq!(refused.reason, Refusal::AddressLocked);
     }
 
-    #[test]
-    fn memory_stays_bounded_under_a_flood_of_new_names() {
-        let (t, _) = throttle();
-        for n in 0..(MAX_TRACKED as u32 * 2) {
-            let address = IpAddr::from((n + 1).to_be_bytes());
-            let _ = t.begin_sign_in(&format!("user{n}@x.io"), address);
-        }
-        assert!(t.tracked() <= 3 * MAX_TRACKED, "{}", t.tracked());
+    #[tokio::test]
+    async fn ended_windows_are_swept_and_emails_are_never_stored() {
+        let (t, clock, dir) = throttle().await;
+        sign_in(&t, "ada@x.io", ip(1)).await.unwrap();
+        t.begin_sign_up(ip(1)).await.unwrap().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("t.db").display());
+        let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
+        let count = || sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM sign_in_windows");
+        let subjects: Vec<String> = sqlx::query_scalar("SELECT subject FROM sign_in_windows")
+            .fetch_all(&pool)
+            .await
+            .unwrap();
+        assert_eq!(subjects.len(), 4, "{subjects:?}");
+        assert!(subjects.iter().all(|s| !s.contains("ada")), "{subjects:?}");
+        t.sweep().await.unwrap();
+        assert_eq!(count().fetch_one(&pool).await.unwrap(), 4, "still running");
+        clock.advance(SIGN_UP_WINDOW + Duration::seconds(1));
+        t.sweep().await.unwrap();
+        assert_eq!(count().fetch_one(&pool).await.unwrap(), 0);
     }
 
-    #[test]
-    fn sign_ups_are_limited_per_address() {
-        let (t, _) = throttle();
+    #[tokio::test]
+    async fn sign_ups_are_limited_per_address() {
+        let (t, _, _dir) = throttle().await;
         for _ in 0..SIGN_UPS_PER_ADDRESS {
-            t.begin_sign_up(ip(1)).unwrap();
+            t.begin_sign_up(ip(1)).await.unwrap().unwrap();
         }
-        assert_eq!(t.begin_sign_up(ip(1)).unwrap_err().reason, Refusal::SignUps);
-        assert!(t.begin_sign_up(ip(2)).is_ok());
+        let refused = t.begin_sign_up(ip(1)).await.unwrap().unwrap_err();
+        assert_eq!(refused.reason, Refusal::SignUps);
+        assert!(t.begin_sign_up(ip(2)).await.unwrap().is_ok());
     }
 }

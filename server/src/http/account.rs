@@ -53,6 +53,7 @@ async fn change_password(
     let attempt = state
         .throttle
         .begin_sign_in(&account.email, caller.client)
+        .await?
         .map_err(throttled(
             "Too many attempts with a wrong current password.",
         ))?;
@@ -76,7 +77,7 @@ async fn change_password(
             "The current password is not right.",
         ));
     }
-    state.throttle.succeeded(&attempt);
+    state.throttle.succeeded(&attempt).await?;
     if req.new_password == req.current_password {
         return Err(Error::field(
             "new_password",

@@ -72,7 +72,7 @@ async fn sign_up(
         Some(v) if errors.is_empty() => v,
         _ => return Err(Error::Validation(errors)),
     };
-    state.throttle.begin_sign_up(client).map_err(|t| {
+    state.throttle.begin_sign_up(client).await?.map_err(|t| {
         security_log::refused(
             Refused::SignUpThrottled,
             t.reason.as_str(),
@@ -106,15 +106,19 @@ async fn sign_in(
     if req.password.chars().count() > 4 * validation::PASSWORD_MAX {
         return Err(Error::InvalidCredentials);
     }
-    let attempt = state.throttle.begin_sign_in(&email, client).map_err(|t| {
-        security_log::refused(
-            Refused::SignInThrottled,
-            t.reason.as_str(),
-            Who::default(),
-            client,
-        );
-        throttled("Too many sign-in attempts.")(t)
-    })?;
+    let attempt = state
+        .throttle
+        .begin_sign_in(&email, client)
+        .await?
+        .map_err(|t| {
+            security_log::refused(
+                Refused::SignInThrottled,
+                t.reason.as_str(),
+                Who::default(),
+                client,
+            );
+            throttled("Too many sign-in attempts.")(t)
+        })?;
     let account = state.storage.account_for(&email).await?;
     // Only an active person may sign in; anyone else is answered as a wrong
     // password (after the same work), so the answer does not tell.
@@ -153,7 +157,7 @@ async fn sign_in(
     }
     // A verified password belongs to a known account.
     let account = account.ok_or(Error::InvalidCredentials)?;
-    state.throttle.succeeded(&attempt);
+    state.throttle.succeeded(&attempt).await?;
     state
         .storage
         .signed_in(&account.id, &crate::time_format::format(state.clock.now()))

@@ -19,6 +19,7 @@ mod people;
 mod replicas;
 mod roles;
 mod sessions;
+mod sign_in_windows;
 mod sql;
 
 pub use api_keys::{KeyFilter, Written};
@@ -27,6 +28,7 @@ pub use constraints::Rule;
 pub use people::{Account, StatusChange};
 pub use roles::{RoleBook, RoleWrite};
 pub use sessions::SessionRow;
+pub use sign_in_windows::StoredWindow;
 
 use keydesk_contract::types::{Actor, Organization};
 use rand::Rng;
