@@ -81,6 +81,28 @@ fn an_unreadable_database_exits_non_zero_with_a_clear_message() {
     assert!(stderr.contains("cannot open database"), "{stderr}");
 }
 
+#[test]
+fn an_unreachable_postgresql_is_a_clear_start_error_without_its_password() {
+    // A port nothing listens on (bound, then released).
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let out = Command::new(BIN)
+        .args(["--listen", "127.0.0.1:0", "--database-url"])
+        .arg(format!("postgres://keydesk:Hunter2-DB-pass@127.0.0.1:{port}/keydesk"))
+        .env("RUST_LOG", "debug")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("cannot open database"), "{stderr}");
+    assert!(stderr.contains("postgres://keydesk:***@127.0.0.1"), "{stderr}");
+    assert!(!stderr.contains("Hunter2") && !stdout.contains("Hunter2"), "{stderr}");
+}
+
 #[tokio::test]
 async fn logs_never_contain_secrets_or_passwords_and_sigterm_stops_cleanly() {
     let dir = tempfile::tempdir().unwrap();

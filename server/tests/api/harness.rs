@@ -132,7 +132,7 @@ pub const PASSWORD: &str = "correct horse battery staple";
 /// cluster (`scripts/with-postgres`).
 pub const POSTGRES_ENV: &str = "KEYDESK_TEST_POSTGRES";
 
-fn postgres_admin_url() -> Option<String> {
+pub fn postgres_admin_url() -> Option<String> {
     std::env::var(POSTGRES_ENV).ok().filter(|u| !u.is_empty())
 }
 
@@ -142,7 +142,7 @@ pub fn on_postgres() -> bool {
 }
 
 /// Creates an empty database on the test cluster and returns its URL.
-async fn fresh_postgres_database(admin: &str) -> String {
+pub async fn fresh_postgres_database(admin: &str) -> String {
     use sqlx::Connection;
     let name = format!("t_{}", uuid_like());
     let mut conn = sqlx::PgConnection::connect(admin)
