@@ -8,12 +8,17 @@ mod bundle;
 mod key_check;
 mod load;
 mod setup;
+mod soak;
 mod startup;
 mod table;
 mod wasm_costs;
 
 #[tokio::main]
 async fn main() {
+    if std::env::args().nth(1).as_deref() == Some("soak") {
+        soak::run().await;
+        return;
+    }
     // The release web app, built like the end-to-end tests build it.
     let dist = keydesk_e2e::app_build::release_app();
     let mut rows = bundle::measure(&dist);

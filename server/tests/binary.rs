@@ -91,7 +91,9 @@ fn an_unreachable_postgresql_is_a_clear_start_error_without_its_password() {
         .port();
     let out = Command::new(BIN)
         .args(["--listen", "127.0.0.1:0", "--database-url"])
-        .arg(format!("postgres://keydesk:Hunter2-DB-pass@127.0.0.1:{port}/keydesk"))
+        .arg(format!(
+            "postgres://keydesk:Hunter2-DB-pass@127.0.0.1:{port}/keydesk"
+        ))
         .env("RUST_LOG", "debug")
         .output()
         .unwrap();
@@ -99,8 +101,14 @@ fn an_unreachable_postgresql_is_a_clear_start_error_without_its_password() {
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("cannot open database"), "{stderr}");
-    assert!(stderr.contains("postgres://keydesk:***@127.0.0.1"), "{stderr}");
-    assert!(!stderr.contains("Hunter2") && !stdout.contains("Hunter2"), "{stderr}");
+    assert!(
+        stderr.contains("postgres://keydesk:***@127.0.0.1"),
+        "{stderr}"
+    );
+    assert!(
+        !stderr.contains("Hunter2") && !stdout.contains("Hunter2"),
+        "{stderr}"
+    );
 }
 
 #[tokio::test]
