@@ -13,11 +13,13 @@ pub type FieldErrors = BTreeMap<String, String>;
 
 /// The one error body every failing request answers with.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(utoipa::ToSchema))]
 pub struct ErrorBody {
     pub error: ErrorDetail,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(utoipa::ToSchema))]
 pub struct ErrorDetail {
     pub code: ErrorCode,
     pub message: String,
@@ -27,6 +29,7 @@ pub struct ErrorDetail {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ErrorCode {
     BadRequest,
@@ -79,6 +82,7 @@ debug_without_password!(CreateUserRequest {
 
 /// `POST /me/password`. Both passwords are redacted in `Debug`.
 #[derive(Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(utoipa::ToSchema))]
 pub struct ChangePasswordRequest {
     pub current_password: String,
     pub new_password: String,
@@ -94,6 +98,7 @@ impl std::fmt::Debug for ChangePasswordRequest {
 }
 
 #[derive(Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(utoipa::ToSchema))]
 pub struct SignUpRequest {
     pub organization: String,
     pub name: String,
@@ -102,12 +107,14 @@ pub struct SignUpRequest {
 }
 
 #[derive(Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(utoipa::ToSchema))]
 pub struct SignInRequest {
     pub email: String,
     pub password: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(utoipa::ToSchema))]
 pub struct Organization {
     pub id: String,
     pub name: String,
@@ -115,6 +122,7 @@ pub struct Organization {
 
 /// A reference to a role, as listed on users and keys.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(utoipa::ToSchema))]
 pub struct RoleRef {
     pub id: String,
     pub name: String,
@@ -132,6 +140,7 @@ wire_enum! {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(utoipa::ToSchema))]
 pub struct User {
     pub id: String,
     pub name: String,
@@ -161,6 +170,11 @@ fn active() -> UserStatus {
 
 /// Query of `GET /users`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(
+    not(target_arch = "wasm32"),
+    derive(utoipa::ToSchema, utoipa::IntoParams)
+)]
+#[cfg_attr(not(target_arch = "wasm32"), into_params(parameter_in = Query))]
 pub struct UserQuery {
     #[serde(
         default,
@@ -172,6 +186,7 @@ pub struct UserQuery {
 
 /// The signed-in person, their organization and everything they may do.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(utoipa::ToSchema))]
 pub struct Me {
     pub user: User,
     pub organization: Organization,
@@ -185,6 +200,7 @@ impl Me {
 }
 
 #[derive(Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(utoipa::ToSchema))]
 pub struct CreateUserRequest {
     pub name: String,
     pub email: String,
@@ -196,6 +212,7 @@ pub struct CreateUserRequest {
 
 /// `PATCH /users/{id}`; absent fields stay as they are.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(utoipa::ToSchema))]
 pub struct UpdateUserRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
@@ -205,6 +222,7 @@ pub struct UpdateUserRequest {
 
 /// `POST /users/{id}/invitation`: a one-time link, shown once.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(utoipa::ToSchema))]
 pub struct Invitation {
     pub url: String,
     pub expires_at: String,
@@ -222,6 +240,7 @@ impl std::fmt::Debug for Invitation {
 
 /// `POST /auth/accept-invitation`.
 #[derive(Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(utoipa::ToSchema))]
 pub struct AcceptInvitationRequest {
     pub token: String,
     pub password: String,
@@ -239,6 +258,7 @@ impl std::fmt::Debug for AcceptInvitationRequest {
 // ---------------------------------------------------------------- permissions and roles
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(utoipa::ToSchema))]
 pub struct Permission {
     pub id: String,
     pub resource: String,
@@ -258,6 +278,7 @@ impl From<&crate::permissions::PermissionDef> for Permission {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(utoipa::ToSchema))]
 pub struct Role {
     pub id: String,
     pub name: String,
@@ -275,6 +296,7 @@ pub struct Role {
 
 /// Who holds a role.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(utoipa::ToSchema))]
 pub struct RoleUsage {
     pub api_keys: u64,
     pub users: u64,
@@ -313,6 +335,7 @@ impl From<&crate::roles::BuiltInRole> for Role {
 
 /// `POST /roles`: a custom role.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(utoipa::ToSchema))]
 pub struct CreateRoleRequest {
     pub name: String,
     #[serde(default)]
@@ -322,6 +345,7 @@ pub struct CreateRoleRequest {
 
 /// `PATCH /roles/{id}`; absent fields stay as they are.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(utoipa::ToSchema))]
 pub struct UpdateRoleRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
@@ -356,6 +380,7 @@ impl ApiKeyStatus {
 
 /// Who did something: a person or a key.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(utoipa::ToSchema))]
 pub struct Actor {
     #[serde(rename = "type")]
     pub kind: ActorKind,
@@ -372,6 +397,7 @@ wire_enum! {
 
 /// A reference to a person or key by id and name.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(utoipa::ToSchema))]
 pub struct NamedRef {
     pub id: String,
     pub name: String,
@@ -379,6 +405,7 @@ pub struct NamedRef {
 
 /// An API key (a service account). Never carries its secret.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(utoipa::ToSchema))]
 pub struct ApiKey {
     pub id: String,
     pub name: String,
@@ -404,6 +431,7 @@ pub struct ApiKey {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(utoipa::ToSchema))]
 pub struct CreateApiKeyRequest {
     pub name: String,
     #[serde(default)]
@@ -415,6 +443,7 @@ pub struct CreateApiKeyRequest {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(utoipa::ToSchema))]
 pub struct UpdateApiKeyRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
@@ -425,6 +454,7 @@ pub struct UpdateApiKeyRequest {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(utoipa::ToSchema))]
 pub struct GenerateRequest {
     /// Keep the previous secret working this many seconds (at most 86 400).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -433,6 +463,7 @@ pub struct GenerateRequest {
 
 /// The only response that ever contains a secret.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(utoipa::ToSchema))]
 pub struct GeneratedApiKey {
     pub api_key: ApiKey,
     pub secret: String,
@@ -449,6 +480,7 @@ impl std::fmt::Debug for GeneratedApiKey {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(utoipa::ToSchema))]
 pub struct ApiKeyPage {
     pub items: Vec<ApiKey>,
     pub next_cursor: Option<String>,
@@ -477,6 +509,11 @@ impl Default for ApiKeySort {
 
 /// Query of `GET /api-keys`; every field optional.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(
+    not(target_arch = "wasm32"),
+    derive(utoipa::ToSchema, utoipa::IntoParams)
+)]
+#[cfg_attr(not(target_arch = "wasm32"), into_params(parameter_in = Query))]
 pub struct ApiKeyQuery {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub search: Option<String>,
@@ -502,6 +539,7 @@ pub struct ApiKeyQuery {
 
 /// `GET /whoami`: what the calling key is and may do.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(utoipa::ToSchema))]
 pub struct WhoAmI {
     pub api_key: NamedRef,
     pub organization: Organization,
@@ -511,6 +549,7 @@ pub struct WhoAmI {
 // ---------------------------------------------------------------- audit trail
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(utoipa::ToSchema))]
 pub struct AuditTarget {
     #[serde(rename = "type")]
     pub kind: String,
@@ -548,6 +587,7 @@ impl AuditTarget {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(utoipa::ToSchema))]
 pub struct AuditEvent {
     pub id: String,
     pub at: String,
@@ -559,6 +599,7 @@ pub struct AuditEvent {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(utoipa::ToSchema))]
 pub struct AuditPage {
     pub items: Vec<AuditEvent>,
     pub next_cursor: Option<String>,
@@ -566,6 +607,11 @@ pub struct AuditPage {
 
 /// Query of `GET /audit-events`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(
+    not(target_arch = "wasm32"),
+    derive(utoipa::ToSchema, utoipa::IntoParams)
+)]
+#[cfg_attr(not(target_arch = "wasm32"), into_params(parameter_in = Query))]
 pub struct PageQuery {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cursor: Option<String>,

@@ -25,6 +25,20 @@ macro_rules! wire_enum {
             }
         }
 
+        // In the OpenAPI document: a string, one of the wire names.
+        #[cfg(not(target_arch = "wasm32"))]
+        impl utoipa::PartialSchema for $name {
+            fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+                utoipa::openapi::schema::ObjectBuilder::new()
+                    .schema_type(utoipa::openapi::schema::Type::String)
+                    .enum_values(Some([$($wire),*]))
+                    .into()
+            }
+        }
+
+        #[cfg(not(target_arch = "wasm32"))]
+        impl utoipa::ToSchema for $name {}
+
         impl serde::Serialize for $name {
             fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
                 s.serialize_str(self.as_str())

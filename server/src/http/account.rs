@@ -37,6 +37,16 @@ async fn own_account(state: &AppState, caller: &Caller) -> Result<Account, Error
         .ok_or(Error::Unauthenticated("Sign in to continue."))
 }
 
+#[utoipa::path(
+    operation_id = "account_change_password",
+    tag = "My account",
+    post,
+    path = "/api/v1/me/password",
+    summary = "Change my password",
+    request_body = keydesk_contract::types::ChangePasswordRequest,
+    responses((status = 204, description = "Changed; every other session of the person ends"),
+        crate::http::openapi::Errors
+    ))]
 async fn change_password(
     State(state): State<AppState>,
     caller: Caller,
@@ -94,6 +104,15 @@ async fn change_password(
     Ok(StatusCode::NO_CONTENT)
 }
 
+#[utoipa::path(
+    operation_id = "account_sign_out_everywhere",
+    tag = "My account",
+    post,
+    path = "/api/v1/auth/sign-out-everywhere",
+    summary = "Sign out everywhere",
+    responses((status = 204, description = "Every session of the person ends"),
+        crate::http::openapi::Errors
+    ))]
 async fn sign_out_everywhere(
     State(state): State<AppState>,
     caller: Caller,

@@ -79,6 +79,16 @@ fn with_last_use(state: &AppState, mut key: ApiKey) -> ApiKey {
     key
 }
 
+#[utoipa::path(
+    operation_id = "api_keys_list",
+    tag = "API keys",
+    get,
+    path = "/api/v1/api-keys",
+    summary = "List API keys",
+    params(keydesk_contract::types::ApiKeyQuery),
+    responses((status = 200, description = "A page of keys and how many match", body = keydesk_contract::types::ApiKeyPage),
+        crate::http::openapi::Errors
+    ))]
 async fn list(
     State(state): State<AppState>,
     caller: Caller,
@@ -119,6 +129,16 @@ async fn list(
     Ok(Json(page))
 }
 
+#[utoipa::path(
+    operation_id = "api_keys_create",
+    tag = "API keys",
+    post,
+    path = "/api/v1/api-keys",
+    summary = "Create an API key",
+    request_body = keydesk_contract::types::CreateApiKeyRequest,
+    responses((status = 201, description = "The new key, without a secret yet", body = keydesk_contract::types::ApiKey),
+        crate::http::openapi::Errors
+    ))]
 async fn create(
     State(state): State<AppState>,
     caller: Caller,
@@ -152,6 +172,16 @@ async fn find(state: &AppState, caller: &Caller, id: &str) -> Result<ApiKey, Err
         .ok_or(Error::NotFound("API key"))
 }
 
+#[utoipa::path(
+    operation_id = "api_keys_read",
+    tag = "API keys",
+    get,
+    path = "/api/v1/api-keys/{id}",
+    summary = "Read an API key",
+    params(("id" = String, Path, description = "The key's id")),
+    responses((status = 200, description = "The key", body = keydesk_contract::types::ApiKey),
+        crate::http::openapi::Errors
+    ))]
 async fn read(
     State(state): State<AppState>,
     caller: Caller,
@@ -164,6 +194,17 @@ async fn read(
     )))
 }
 
+#[utoipa::path(
+    operation_id = "api_keys_update",
+    tag = "API keys",
+    patch,
+    path = "/api/v1/api-keys/{id}",
+    summary = "Edit an API key",
+    params(("id" = String, Path, description = "The key's id"), ("If-Match" = Option<String>, Header, description = "The version the change was decided on, e.g. `\"3\"`")),
+    request_body = keydesk_contract::types::UpdateApiKeyRequest,
+    responses((status = 200, description = "The key as it now is", body = keydesk_contract::types::ApiKey),
+        crate::http::openapi::Errors
+    ))]
 async fn update(
     State(state): State<AppState>,
     caller: Caller,
@@ -197,6 +238,16 @@ async fn update(
     Ok(Json(written(key)?))
 }
 
+#[utoipa::path(
+    operation_id = "api_keys_remove",
+    tag = "API keys",
+    delete,
+    path = "/api/v1/api-keys/{id}",
+    summary = "Remove an API key",
+    params(("id" = String, Path, description = "The key's id"), ("If-Match" = Option<String>, Header, description = "The version the removal was decided on")),
+    responses((status = 204, description = "Removed; its secrets stop at once"),
+        crate::http::openapi::Errors
+    ))]
 async fn remove(
     State(state): State<AppState>,
     caller: Caller,
@@ -215,6 +266,17 @@ async fn remove(
     Ok(StatusCode::NO_CONTENT)
 }
 
+#[utoipa::path(
+    operation_id = "api_keys_generate",
+    tag = "API keys",
+    post,
+    path = "/api/v1/api-keys/{id}/generate",
+    summary = "Generate (or regenerate) a key's secret",
+    params(("id" = String, Path, description = "The key's id"), ("If-Match" = Option<String>, Header, description = "The version the regeneration was decided on")),
+    request_body(content = Option<keydesk_contract::types::GenerateRequest>, description = "Optional: a grace period for the old secret"),
+    responses((status = 200, description = "The key and its new secret, shown this once", body = keydesk_contract::types::GeneratedApiKey),
+        crate::http::openapi::Errors
+    ))]
 async fn generate(
     State(state): State<AppState>,
     caller: Caller,
@@ -262,6 +324,16 @@ async fn generate(
     }))
 }
 
+#[utoipa::path(
+    operation_id = "api_keys_whoami",
+    tag = "API keys",
+    get,
+    path = "/api/v1/whoami",
+    summary = "The calling API key",
+    responses((status = 200, description = "The calling key, its organization and permissions", body = keydesk_contract::types::WhoAmI),
+        crate::http::openapi::Errors
+    ),
+    security(("api_key" = [])))]
 async fn whoami(caller: Caller) -> Result<Json<WhoAmI>, Error> {
     if !caller.is_key() {
         return Err(Error::Unauthenticated(

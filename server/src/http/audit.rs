@@ -17,6 +17,16 @@ pub fn router() -> Router<AppState> {
     Router::new().route("/audit-events", get(list))
 }
 
+#[utoipa::path(
+    operation_id = "audit_list",
+    tag = "Audit trail",
+    get,
+    path = "/api/v1/audit-events",
+    summary = "The audit trail",
+    params(keydesk_contract::types::PageQuery),
+    responses((status = 200, description = "Audit events, newest first", body = keydesk_contract::types::AuditPage),
+        crate::http::openapi::Errors
+    ))]
 async fn list(
     State(state): State<AppState>,
     caller: Caller,

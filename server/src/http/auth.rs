@@ -52,6 +52,17 @@ pub(super) fn throttled(message: &'static str) -> impl Fn(Throttled) -> Error {
     }
 }
 
+#[utoipa::path(
+    operation_id = "auth_sign_up",
+    tag = "Sessions",
+    post,
+    path = "/api/v1/auth/sign-up",
+    summary = "Create an organization and its first person",
+    request_body = keydesk_contract::types::SignUpRequest,
+    responses((status = 201, description = "The organization and its first person (Admin), signed in: sets the session cookie", body = keydesk_contract::types::Me),
+        crate::http::openapi::Errors
+    ),
+    security(()))]
 async fn sign_up(
     State(state): State<AppState>,
     ClientAddr(client): ClientAddr,
@@ -96,6 +107,17 @@ async fn sign_up(
     signed_in(&state, &user_id, StatusCode::CREATED).await
 }
 
+#[utoipa::path(
+    operation_id = "auth_sign_in",
+    tag = "Sessions",
+    post,
+    path = "/api/v1/auth/sign-in",
+    summary = "Sign in",
+    request_body = keydesk_contract::types::SignInRequest,
+    responses((status = 200, description = "Signed in: sets the session cookie", body = keydesk_contract::types::Me),
+        crate::http::openapi::Errors
+    ),
+    security(()))]
 async fn sign_in(
     State(state): State<AppState>,
     ClientAddr(client): ClientAddr,
@@ -171,6 +193,17 @@ async fn sign_in(
 
 /// An invited person sets their password and lands signed in. A used,
 /// voided or expired link answers 401, like any other unknown token.
+#[utoipa::path(
+    operation_id = "auth_accept_invitation",
+    tag = "Sessions",
+    post,
+    path = "/api/v1/auth/accept-invitation",
+    summary = "Accept an invitation: set a password and join",
+    request_body = keydesk_contract::types::AcceptInvitationRequest,
+    responses((status = 200, description = "Joined and signed in", body = keydesk_contract::types::Me),
+        crate::http::openapi::Errors
+    ),
+    security(()))]
 async fn accept_invitation(
     State(state): State<AppState>,
     ClientAddr(client): ClientAddr,
@@ -244,6 +277,15 @@ async fn signed_in(state: &AppState, user_id: &str, status: StatusCode) -> Resul
         .into_response())
 }
 
+#[utoipa::path(
+    operation_id = "auth_sign_out",
+    tag = "Sessions",
+    post,
+    path = "/api/v1/auth/sign-out",
+    summary = "Sign out",
+    responses((status = 204, description = "Signed out: the session ends and its cookie is cleared"),
+        crate::http::openapi::Errors
+    ))]
 async fn sign_out(
     State(state): State<AppState>,
     _caller: Caller,
@@ -259,6 +301,15 @@ async fn sign_out(
         .into_response())
 }
 
+#[utoipa::path(
+    operation_id = "auth_me",
+    tag = "Sessions",
+    get,
+    path = "/api/v1/me",
+    summary = "The signed-in person",
+    responses((status = 200, description = "The signed-in person, their organization and permissions", body = keydesk_contract::types::Me),
+        crate::http::openapi::Errors
+    ))]
 async fn me(State(state): State<AppState>, caller: Caller) -> Result<Json<Me>, Error> {
     if caller.is_key() {
         return Err(Error::Unauthenticated(

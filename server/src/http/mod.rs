@@ -11,6 +11,7 @@ pub mod error;
 pub mod extract;
 pub mod hardening;
 pub mod health;
+pub mod openapi;
 pub mod roles;
 pub mod users;
 pub mod web_app;
@@ -46,6 +47,7 @@ pub fn app(state: AppState, config: &Config, headers: &SecurityHeaders) -> Route
     let app = Router::new()
         .nest(keydesk_contract::API_BASE, api)
         .merge(health::router())
+        .merge(openapi::router())
         .with_state(state)
         .fallback_service(web_app::service(&config.dist));
     hardening::harden(app, headers).layer(TraceLayer::new_for_http())

@@ -28,6 +28,15 @@ pub fn router() -> Router<AppState> {
         .route("/roles/{id}", get(read).patch(update).delete(remove))
 }
 
+#[utoipa::path(
+    operation_id = "roles_list_permissions",
+    tag = "Roles and permissions",
+    get,
+    path = "/api/v1/permissions",
+    summary = "The permission catalogue",
+    responses((status = 200, description = "The permission catalogue", body = Vec<keydesk_contract::types::Permission>),
+        crate::http::openapi::Errors
+    ))]
 async fn list_permissions(_caller: Caller) -> Json<Vec<Permission>> {
     Json(
         permissions::CATALOGUE
@@ -37,6 +46,15 @@ async fn list_permissions(_caller: Caller) -> Json<Vec<Permission>> {
     )
 }
 
+#[utoipa::path(
+    operation_id = "roles_list_roles",
+    tag = "Roles and permissions",
+    get,
+    path = "/api/v1/roles",
+    summary = "List roles",
+    responses((status = 200, description = "Built-in and custom roles", body = Vec<keydesk_contract::types::Role>),
+        crate::http::openapi::Errors
+    ))]
 async fn list_roles(
     State(state): State<AppState>,
     caller: Caller,
@@ -59,6 +77,16 @@ async fn find(state: &AppState, caller: &Caller, id: &str) -> Result<Role, Error
         .ok_or(Error::NotFound("role"))
 }
 
+#[utoipa::path(
+    operation_id = "roles_read",
+    tag = "Roles and permissions",
+    get,
+    path = "/api/v1/roles/{id}",
+    summary = "Read a role",
+    params(("id" = String, Path, description = "The role's id")),
+    responses((status = 200, description = "The role, with who holds it", body = keydesk_contract::types::Role),
+        crate::http::openapi::Errors
+    ))]
 async fn read(
     State(state): State<AppState>,
     caller: Caller,
@@ -79,6 +107,16 @@ fn built_in_refused(role: &Role) -> Error {
     ))
 }
 
+#[utoipa::path(
+    operation_id = "roles_create",
+    tag = "Roles and permissions",
+    post,
+    path = "/api/v1/roles",
+    summary = "Create a custom role",
+    request_body = keydesk_contract::types::CreateRoleRequest,
+    responses((status = 201, description = "The new custom role", body = keydesk_contract::types::Role),
+        crate::http::openapi::Errors
+    ))]
 async fn create(
     State(state): State<AppState>,
     caller: Caller,
@@ -98,6 +136,17 @@ async fn create(
     Ok((StatusCode::CREATED, Json(role)))
 }
 
+#[utoipa::path(
+    operation_id = "roles_update",
+    tag = "Roles and permissions",
+    patch,
+    path = "/api/v1/roles/{id}",
+    summary = "Edit a custom role",
+    params(("id" = String, Path, description = "The role's id"), ("If-Match" = Option<String>, Header, description = "The version the change was decided on, e.g. `\"3\"`")),
+    request_body = keydesk_contract::types::UpdateRoleRequest,
+    responses((status = 200, description = "The role as it now is", body = keydesk_contract::types::Role),
+        crate::http::openapi::Errors
+    ))]
 async fn update(
     State(state): State<AppState>,
     caller: Caller,
@@ -130,6 +179,16 @@ async fn update(
     Ok(Json(*done(written)?))
 }
 
+#[utoipa::path(
+    operation_id = "roles_remove",
+    tag = "Roles and permissions",
+    delete,
+    path = "/api/v1/roles/{id}",
+    summary = "Remove a custom role nobody holds",
+    params(("id" = String, Path, description = "The role's id"), ("If-Match" = Option<String>, Header, description = "The version the removal was decided on")),
+    responses((status = 204, description = "Removed"),
+        crate::http::openapi::Errors
+    ))]
 async fn remove(
     State(state): State<AppState>,
     caller: Caller,

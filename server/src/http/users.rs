@@ -44,6 +44,16 @@ pub const INVITATION_DAYS: i64 = 7;
 
 /// A one-time link for an invited person, shown once. The token is in the
 /// fragment (`#...`), which browsers never send to a server or a referrer.
+#[utoipa::path(
+    operation_id = "users_invite",
+    tag = "People",
+    post,
+    path = "/api/v1/users/{id}/invitation",
+    summary = "Issue an invitation link",
+    params(("id" = String, Path, description = "The person's id")),
+    responses((status = 200, description = "A one-time link, shown once, valid 7 days", body = keydesk_contract::types::Invitation),
+        crate::http::openapi::Errors
+    ))]
 async fn invite(
     State(state): State<AppState>,
     caller: Caller,
@@ -92,6 +102,16 @@ fn origin_of(headers: &HeaderMap) -> String {
     )
 }
 
+#[utoipa::path(
+    operation_id = "users_list",
+    tag = "People",
+    get,
+    path = "/api/v1/users",
+    summary = "List people",
+    params(keydesk_contract::types::UserQuery),
+    responses((status = 200, description = "People of the organization", body = Vec<keydesk_contract::types::User>),
+        crate::http::openapi::Errors
+    ))]
 async fn list(
     State(state): State<AppState>,
     caller: Caller,
@@ -116,6 +136,16 @@ async fn find(state: &AppState, caller: &Caller, id: &str) -> Result<User, Error
         .ok_or(Error::NotFound("person"))
 }
 
+#[utoipa::path(
+    operation_id = "users_read",
+    tag = "People",
+    get,
+    path = "/api/v1/users/{id}",
+    summary = "Read a person",
+    params(("id" = String, Path, description = "The person's id")),
+    responses((status = 200, description = "The person", body = keydesk_contract::types::User),
+        crate::http::openapi::Errors
+    ))]
 async fn read(
     State(state): State<AppState>,
     caller: Caller,
@@ -126,6 +156,17 @@ async fn read(
 }
 
 /// Changes a person's name or roles; takes effect on their next request.
+#[utoipa::path(
+    operation_id = "users_update",
+    tag = "People",
+    patch,
+    path = "/api/v1/users/{id}",
+    summary = "Change a person's name or roles",
+    params(("id" = String, Path, description = "The person's id")),
+    request_body = keydesk_contract::types::UpdateUserRequest,
+    responses((status = 200, description = "The person as they now are", body = keydesk_contract::types::User),
+        crate::http::openapi::Errors
+    ))]
 async fn update(
     State(state): State<AppState>,
     caller: Caller,
@@ -165,6 +206,16 @@ fn last_administrator() -> Error {
     )
 }
 
+#[utoipa::path(
+    operation_id = "users_deactivate",
+    tag = "People",
+    post,
+    path = "/api/v1/users/{id}/deactivate",
+    summary = "Deactivate a person",
+    params(("id" = String, Path, description = "The person's id")),
+    responses((status = 200, description = "Deactivated: their sessions end at once", body = keydesk_contract::types::User),
+        crate::http::openapi::Errors
+    ))]
 async fn deactivate(
     State(state): State<AppState>,
     caller: Caller,
@@ -174,6 +225,16 @@ async fn deactivate(
     set_status(&state, &caller, &id, UserStatus::Deactivated).await
 }
 
+#[utoipa::path(
+    operation_id = "users_activate",
+    tag = "People",
+    post,
+    path = "/api/v1/users/{id}/activate",
+    summary = "Activate a person",
+    params(("id" = String, Path, description = "The person's id")),
+    responses((status = 200, description = "Active again (or invited, if they never joined)", body = keydesk_contract::types::User),
+        crate::http::openapi::Errors
+    ))]
 async fn activate(
     State(state): State<AppState>,
     caller: Caller,
@@ -209,6 +270,16 @@ async fn set_status(
     }
 }
 
+#[utoipa::path(
+    operation_id = "users_create",
+    tag = "People",
+    post,
+    path = "/api/v1/users",
+    summary = "Add a person",
+    request_body = keydesk_contract::types::CreateUserRequest,
+    responses((status = 201, description = "The person (invited when no password was given)", body = keydesk_contract::types::User),
+        crate::http::openapi::Errors
+    ))]
 async fn create(
     State(state): State<AppState>,
     caller: Caller,

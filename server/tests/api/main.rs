@@ -16,6 +16,7 @@ mod isolation;
 mod key_check;
 mod key_lifecycle;
 mod key_rules;
+mod openapi;
 mod operations;
 mod people;
 mod permissions;
