@@ -15,7 +15,10 @@ pub struct Config {
     #[arg(long, env = "KEYDESK_LISTEN", default_value = "127.0.0.1:8080")]
     pub listen: String,
 
-    /// Database URL; a SQLite file is created if missing.
+    /// Database URL: `sqlite://FILE` (created if missing), or
+    /// `postgres://USER:PASSWORD@HOST:PORT/DB`, which any number of replicas
+    /// may share (docs/deploy.md). Prefer the environment variable for a
+    /// URL with a password: flags are visible in the process list.
     #[arg(
         long,
         env = "KEYDESK_DATABASE_URL",
