@@ -15,9 +15,14 @@ mod wasm_costs;
 
 #[tokio::main]
 async fn main() {
-    if std::env::args().nth(1).as_deref() == Some("soak") {
-        soak::run().await;
-        return;
+    match std::env::args().nth(1).as_deref() {
+        Some("soak") => return soak::run().await,
+        // One measurement alone, to look into it.
+        Some("big-org") => {
+            let dist = keydesk_e2e::app_build::release_app();
+            return table::print(&big_org::measure(&dist).await);
+        }
+        _ => {}
     }
     // The release web app, built like the end-to-end tests build it.
     let dist = keydesk_e2e::app_build::release_app();

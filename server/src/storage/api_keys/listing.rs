@@ -43,11 +43,11 @@ fn push_filters(q: &mut Sql, organization_id: &str, f: &KeyFilter, now: &str) {
             .push(" ESCAPE '\\'");
     }
     if let Some(role) = &f.role {
-        q.push(
-            " AND EXISTS (SELECT 1 FROM api_key_roles r WHERE r.api_key_id = k.id AND r.role_id = ",
-        )
-        .bind_text(role.as_str())
-        .push(")");
+        // A non-correlated subquery: both engines read the role's keys once
+        // through api_key_roles_by_role instead of probing per key.
+        q.push(" AND k.id IN (SELECT r.api_key_id FROM api_key_roles r WHERE r.role_id = ")
+            .bind_text(role.as_str())
+            .push(")");
     }
     if let Some(status) = f.status {
         push_status(q, status, now);
