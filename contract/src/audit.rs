@@ -43,6 +43,8 @@ const API_KEY_CREATED: &str = "api_key.created";
 const API_KEY_UPDATED: &str = "api_key.updated";
 const API_KEY_GENERATED: &str = "api_key.generated";
 const API_KEY_DELETED: &str = "api_key.deleted";
+const API_KEY_DISABLED: &str = "api_key.disabled";
+const API_KEY_ENABLED: &str = "api_key.enabled";
 const ROLE_CREATED: &str = "role.created";
 const ROLE_UPDATED: &str = "role.updated";
 const ROLE_DELETED: &str = "role.deleted";
@@ -100,6 +102,10 @@ pub enum AuditAction {
     ApiKeyDeleted {
         role_ids: Vec<String>,
     },
+    /// Switched off: its secrets answer 401 until enabled.
+    ApiKeyDisabled {},
+    /// Switched on again.
+    ApiKeyEnabled {},
     RoleCreated {
         description: String,
         permissions: Vec<String>,
@@ -171,6 +177,8 @@ impl AuditAction {
             AuditAction::ApiKeyDeleted { role_ids } => {
                 (API_KEY_DELETED, json!({ "role_ids": role_ids }))
             }
+            AuditAction::ApiKeyDisabled {} => (API_KEY_DISABLED, json!({})),
+            AuditAction::ApiKeyEnabled {} => (API_KEY_ENABLED, json!({})),
             AuditAction::RoleCreated {
                 description,
                 permissions,
@@ -271,6 +279,8 @@ impl AuditAction {
             API_KEY_DELETED => AuditAction::ApiKeyDeleted {
                 role_ids: list(details.get("role_ids")),
             },
+            API_KEY_DISABLED => AuditAction::ApiKeyDisabled {},
+            API_KEY_ENABLED => AuditAction::ApiKeyEnabled {},
             ROLE_CREATED => AuditAction::RoleCreated {
                 description: text("description").unwrap_or_default(),
                 permissions: list(details.get("permissions")),
@@ -339,6 +349,8 @@ mod tests {
             AuditAction::ApiKeyDeleted {
                 role_ids: vec![s("developer")],
             },
+            AuditAction::ApiKeyDisabled {},
+            AuditAction::ApiKeyEnabled {},
             AuditAction::RoleCreated {
                 description: s("Reads what support needs"),
                 permissions: vec![s("documents.retrieve")],

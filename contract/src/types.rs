@@ -362,6 +362,8 @@ wire_enum! {
         /// Created, but no secret has been generated yet.
         NotGenerated = "not_generated",
         Active = "active",
+        /// Switched off: its secret answers 401 until the key is enabled.
+        Disabled = "disabled",
         /// Past its expiry date: its secret no longer works.
         Expired = "expired",
     }
@@ -373,6 +375,7 @@ impl ApiKeyStatus {
         match self {
             Self::NotGenerated => "Not generated",
             Self::Active => "Active",
+            Self::Disabled => "Disabled",
             Self::Expired => "Expired",
         }
     }

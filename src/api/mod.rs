@@ -192,6 +192,18 @@ pub async fn delete_key(id: &str) -> ApiResult<()> {
         .map(|_| ())
 }
 
+/// Switches a key off (`disabled`) or on again, decided on `version`.
+pub async fn switch_key(id: &str, version: u64, disabled: bool) -> ApiResult<ApiKey> {
+    let verb = if disabled { "disable" } else { "enable" };
+    let request = with_headers(Request::post(&url(&format!(
+        "/api-keys/{}/{verb}",
+        encode(id)
+    ))))
+    .header("If-Match", &format!("\"{version}\""))
+    .build();
+    read(send(request).await?).await
+}
+
 /// Generates or regenerates the key's secret: the only answer that holds it.
 pub async fn generate_key(id: &str, req: &GenerateRequest) -> ApiResult<GeneratedApiKey> {
     post(&format!("/api-keys/{}/generate", encode(id)), req).await

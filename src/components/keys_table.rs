@@ -20,6 +20,8 @@ pub enum RowAction {
     Generate(ApiKey),
     Regenerate(ApiKey),
     Edit(ApiKey),
+    Disable(ApiKey),
+    Enable(ApiKey),
     Remove(ApiKey),
 }
 
@@ -111,7 +113,8 @@ fn KeyRow(key: ApiKey, allowed: RowPermissions, on_action: Callback<RowAction>) 
     let generated = key.status != ApiKeyStatus::NotGenerated;
     let expired = key.status == ApiKeyStatus::Expired;
     let no = |what: &str| format!("You need the service-accounts.{what} permission.");
-    let (k1, k2, k3) = (key.clone(), key.clone(), key.clone());
+    let disabled = key.status == ApiKeyStatus::Disabled;
+    let (k1, k2, k3, k4) = (key.clone(), key.clone(), key.clone(), key.clone());
     view! {
         <tr class="key-row" data-key-name=key.name.clone()>
             <th scope="row" data-label="Name">
@@ -159,6 +162,12 @@ fn KeyRow(key: ApiKey, allowed: RowPermissions, on_action: Callback<RowAction>) 
                     title=(!allowed.update).then(|| no("update"))
                     aria-label=format!("Edit {}", key.name)
                     on:click=move |_| on_action.run(RowAction::Edit(k2.clone()))>"Edit"</button>
+                <button type="button" class="button button--small" disabled=!allowed.update
+                    title=(!allowed.update).then(|| no("update"))
+                    aria-label=format!("{} {}", if disabled { "Enable" } else { "Disable" }, key.name)
+                    on:click=move |_| on_action.run(if disabled { RowAction::Enable(k4.clone()) } else { RowAction::Disable(k4.clone()) })>
+                    {if disabled { "Enable" } else { "Disable" }}
+                </button>
                 <button type="button" class="button button--small button--danger-quiet" disabled=!allowed.delete
                     title=(!allowed.delete).then(|| no("delete"))
                     aria-label=format!("Remove {}", key.name)

@@ -8,6 +8,7 @@ pub mod create_key_dialog;
 pub mod data_boundary;
 pub mod deactivate_dialog;
 pub mod delete_role_dialog;
+pub mod disable_key_dialog;
 pub mod double_check;
 pub mod edit_key_dialog;
 pub mod error_panel;

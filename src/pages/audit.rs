@@ -19,6 +19,8 @@ pub fn describe(event: &AuditEvent) -> String {
         } => "regenerated the secret of API key".into(),
         AuditAction::ApiKeyGenerated { .. } => "generated the secret of API key".into(),
         AuditAction::ApiKeyDeleted { .. } => "removed API key".into(),
+        AuditAction::ApiKeyDisabled {} => "disabled API key".into(),
+        AuditAction::ApiKeyEnabled {} => "enabled API key".into(),
         AuditAction::UserCreated { .. } => "added".into(),
         AuditAction::UserSignedIn { .. } => "signed in".into(),
         AuditAction::UserPasswordChanged {} => "changed their password".into(),

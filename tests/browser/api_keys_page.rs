@@ -57,6 +57,15 @@ where
                     })
                 })
             },
+            |(_, _, off)| {
+                Box::pin(async move {
+                    let mut key = sample_key("Billing_Reader", &["billing-reader"]);
+                    if off {
+                        key.status = ApiKeyStatus::Disabled;
+                    }
+                    Ok(key)
+                })
+            },
         ));
         view! { <Router><ApiKeys at_new=Signal::stored(false)/></Router> }
     })
@@ -204,4 +213,42 @@ async fn row_actions_open_their_dialogs_and_generate_shows_the_secret() {
         value_of(&page, "#generated-secret"),
         "kd_live_PageTestSecretDDDDDDDDDDDDDDDDDD000000"
     );
+}
+
+#[wasm_bindgen_test]
+async fn disable_asks_first_enable_acts_at_once_and_each_says_so() {
+    let page = mount_tab(
+        move |_, _| async move {
+            let mut off = sample_key("Old_Reader", &["billing-reader"]);
+            off.status = ApiKeyStatus::Disabled;
+            Ok(page_of(
+                vec![sample_key("Billing_Reader", &["billing-reader"]), off],
+                2,
+                false,
+            ))
+        },
+        "kd_live_PageTestSecretDDDDDDDDDDDDDDDDDD000000",
+    );
+    until(|| row_names(&page).len() == 2).await;
+    let said = |page: &Mounted| {
+        find(page, "[role=status]")
+            .text_content()
+            .unwrap_or_default()
+    };
+
+    // A switched-off key offers Enable, which needs no confirmation.
+    click(&find(&page, "button[aria-label='Enable Old_Reader']"));
+    until(|| said(&page) == "Billing_Reader was enabled.").await;
+    assert!(!exists(&page, "dialog"));
+
+    // Disable explains what stops, and waits for a yes.
+    click(&find(&page, "button[aria-label='Disable Billing_Reader']"));
+    until(|| exists(&page, "dialog[open] #disable-title")).await;
+    assert!(find(&page, "dialog[open]")
+        .text_content()
+        .unwrap_or_default()
+        .contains("refused until you enable it again"));
+    click(&button(&page, "Disable key"));
+    until(|| said(&page) == "Billing_Reader was disabled.").await;
+    until(|| !exists(&page, "dialog")).await;
 }

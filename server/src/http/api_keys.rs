@@ -31,6 +31,8 @@ pub fn router() -> Router<AppState> {
         .route("/api-keys", get(list).post(create))
         .route("/api-keys/{id}", get(read).patch(update).delete(remove))
         .route("/api-keys/{id}/generate", post(generate))
+        .route("/api-keys/{id}/disable", post(disable))
+        .route("/api-keys/{id}/enable", post(enable))
         .route("/whoami", get(whoami))
 }
 
@@ -322,6 +324,71 @@ async fn generate(
         api_key: key,
         secret: secret.expose().to_string(),
     }))
+}
+
+#[utoipa::path(
+    operation_id = "api_keys_disable",
+    tag = "API keys",
+    post,
+    path = "/api/v1/api-keys/{id}/disable",
+    summary = "Switch a key off: its secrets answer 401 until it is enabled",
+    params(("id" = String, Path, description = "The key's id"), ("If-Match" = Option<String>, Header, description = "The version the change was decided on")),
+    responses((status = 200, description = "The key, with status disabled", body = keydesk_contract::types::ApiKey),
+        crate::http::openapi::Errors
+    ))]
+async fn disable(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Result<Json<ApiKey>, Error> {
+    switch(&state, &caller, &id, &headers, true).await
+}
+
+#[utoipa::path(
+    operation_id = "api_keys_enable",
+    tag = "API keys",
+    post,
+    path = "/api/v1/api-keys/{id}/enable",
+    summary = "Switch a disabled key on again",
+    params(("id" = String, Path, description = "The key's id"), ("If-Match" = Option<String>, Header, description = "The version the change was decided on")),
+    responses((status = 200, description = "The key", body = keydesk_contract::types::ApiKey),
+        crate::http::openapi::Errors
+    ))]
+async fn enable(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Result<Json<ApiKey>, Error> {
+    switch(&state, &caller, &id, &headers, false).await
+}
+
+/// Disable or enable: an update of the key, by someone holding its powers
+/// (switching a key on gives its secret those powers back).
+async fn switch(
+    state: &AppState,
+    caller: &Caller,
+    id: &str,
+    headers: &HeaderMap,
+    disabled: bool,
+) -> Result<Json<ApiKey>, Error> {
+    caller.require(permissions::SERVICE_ACCOUNTS_UPDATE)?;
+    let current = find(state, caller, id).await?;
+    check_if_match(headers, &current)?;
+    caller.require_all(
+        current.permissions.iter().map(String::as_str),
+        if disabled {
+            "disable this key"
+        } else {
+            "enable this key"
+        },
+    )?;
+    let key = state
+        .storage
+        .set_key_disabled(caller.author(), &current, disabled)
+        .await?;
+    Ok(Json(written(key)?))
 }
 
 #[utoipa::path(

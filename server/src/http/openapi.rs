@@ -44,6 +44,8 @@ use crate::AppState;
         super::api_keys::update,
         super::api_keys::remove,
         super::api_keys::generate,
+        super::api_keys::disable,
+        super::api_keys::enable,
         super::api_keys::whoami,
         super::audit::list,
     ),

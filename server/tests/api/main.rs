@@ -9,6 +9,7 @@ mod auth;
 mod concurrency;
 mod csrf;
 mod delivery;
+mod disable;
 mod hardening;
 mod input;
 mod invitations;

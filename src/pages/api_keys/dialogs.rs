@@ -3,12 +3,13 @@
 //! permission opens nothing); the others open from a row. Every new secret,
 //! from "Generate" or "Regenerate", opens the Generated dialog.
 
-use keydesk_contract::types::{ApiKey, GenerateRequest, GeneratedApiKey, Role};
+use keydesk_contract::types::{ApiKey, ApiKeyStatus, GenerateRequest, GeneratedApiKey, Role};
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
 
 use super::keys_api::KeysApi;
 use crate::components::create_key_dialog::CreateKeyDialog;
+use crate::components::disable_key_dialog::DisableKeyDialog;
 use crate::components::edit_key_dialog::EditKeyDialog;
 use crate::components::error_panel::ErrorPanel;
 use crate::components::generated_key_dialog::GeneratedKeyDialog;
@@ -23,6 +24,7 @@ pub enum Open {
     Nothing,
     Edit(ApiKey),
     Regenerate(ApiKey),
+    Disable(ApiKey),
     Remove(ApiKey),
     Generated(GeneratedApiKey),
 }
@@ -45,6 +47,22 @@ pub fn KeyDialogs(
         api.generate,
         UseActionOutcomeOptions {
             on_success: Some(Callback::new(move |g| open.set(Open::Generated(g)))),
+            on_fields: None,
+        },
+    );
+    // Enable runs straight from the row: say how it went.
+    let switching = use_action_outcome_with_options(
+        api.switch,
+        UseActionOutcomeOptions {
+            on_success: Some(Callback::new(move |key: ApiKey| {
+                let state = if key.status == ApiKeyStatus::Disabled {
+                    "disabled"
+                } else {
+                    "enabled"
+                };
+                announce.set(format!("{} was {state}.", key.name));
+                open.set(Open::Nothing);
+            })),
             on_fields: None,
         },
     );
@@ -79,6 +97,8 @@ pub fn KeyDialogs(
         // A "Generate" that failed with no dialog to say so.
         {move || open.with(|o| *o == Open::Nothing).then(|| generation.failure.get()).flatten()
             .map(|e| view! { <ErrorPanel error=e/> })}
+        {move || open.with(|o| *o == Open::Nothing).then(|| switching.failure.get()).flatten()
+            .map(|e| view! { <ErrorPanel error=e/> })}
         {move || creating.get().then(|| view! {
             <CreateKeyDialog roles=roles my_permissions=my_permissions() create=api.create
                 on_created=move |key: ApiKey| announce.set(format!("{} was created.", key.name))
@@ -92,6 +112,9 @@ pub fn KeyDialogs(
             }.into_any(),
             Open::Regenerate(key) => view! {
                 <RegenerateDialog key=key generate=api.generate on_close=close/>
+            }.into_any(),
+            Open::Disable(key) => view! {
+                <DisableKeyDialog key=key switch=api.switch on_disabled=move |_| {} on_close=close/>
             }.into_any(),
             Open::Remove(key) => {
                 let name = key.name.clone();

@@ -12,6 +12,7 @@ use std::pin::Pin;
 use std::rc::Rc;
 
 use crate::api::{self, ApiResult};
+use crate::components::disable_key_dialog::KeySwitch;
 use crate::components::edit_key_dialog::KeyEdit;
 use crate::components::regenerate_dialog::NewSecret;
 
@@ -27,6 +28,7 @@ pub struct KeysApi {
     pub update: Action<KeyEdit, ApiResult<ApiKey>>,
     pub remove: Action<String, ApiResult<()>>,
     pub generate: Action<NewSecret, ApiResult<GeneratedApiKey>>,
+    pub switch: Action<KeySwitch, ApiResult<ApiKey>>,
 }
 
 impl KeysApi {
@@ -38,6 +40,7 @@ impl KeysApi {
         update: impl Fn(KeyEdit) -> Answer<ApiKey> + 'static,
         remove: impl Fn(String) -> Answer<()> + 'static,
         generate: impl Fn(NewSecret) -> Answer<GeneratedApiKey> + 'static,
+        switch: impl Fn(KeySwitch) -> Answer<ApiKey> + 'static,
     ) -> Self
     where
         L: Fn(ApiKeyQuery, usize) -> LF + 'static,
@@ -54,6 +57,7 @@ impl KeysApi {
             update: Action::new_local(move |e: &KeyEdit| update(e.clone())),
             remove: Action::new_local(move |id: &String| remove(id.clone())),
             generate: Action::new_local(move |s: &NewSecret| generate(s.clone())),
+            switch: Action::new_local(move |s: &KeySwitch| switch(s.clone())),
         }
     }
 
@@ -66,6 +70,7 @@ impl KeysApi {
             |(id, version, r)| Box::pin(async move { api::update_key(&id, version, &r).await }),
             |id| Box::pin(async move { api::delete_key(&id).await }),
             |(id, r)| Box::pin(async move { api::generate_key(&id, &r).await }),
+            |(id, version, off)| Box::pin(async move { api::switch_key(&id, version, off).await }),
         )
     }
 
@@ -90,5 +95,6 @@ impl KeysApi {
         self.update.version().track();
         self.remove.version().track();
         self.generate.version().track();
+        self.switch.version().track();
     }
 }

@@ -64,6 +64,11 @@ pub fn ApiKeys(
         RowAction::Generate(_) => {}
         RowAction::Regenerate(key) => open.set(Open::Regenerate(key)),
         RowAction::Edit(key) => open.set(Open::Edit(key)),
+        RowAction::Disable(key) => open.set(Open::Disable(key)),
+        RowAction::Enable(key) if !api.switch.pending().get_untracked() => {
+            api.switch.dispatch((key.id, key.version, false));
+        }
+        RowAction::Enable(_) => {}
         RowAction::Remove(key) => open.set(Open::Remove(key)),
     });
 

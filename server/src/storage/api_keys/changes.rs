@@ -169,6 +169,46 @@ impl Storage {
     }
 }
 
+impl Storage {
+    /// Switches a key off (its secrets answer 401) or on again. Nothing
+    /// else changes; switching to the state it is in changes nothing.
+    /// Refused (`Changed`) if the key changed since `current` was read.
+    pub async fn set_key_disabled(
+        &self,
+        author: Author<'_>,
+        current: &ApiKey,
+        disabled: bool,
+    ) -> Result<Written, sqlx::Error> {
+        let is_disabled = current.status == keydesk_contract::types::ApiKeyStatus::Disabled;
+        if is_disabled == disabled {
+            return Ok(Written::Done(Box::new(current.clone())));
+        }
+        let mut tx = self.write().await?;
+        let now = time_format::now_text();
+        let updated = sqlx::query(
+            "UPDATE api_keys SET disabled_at = $1, updated_at = $2, version = version + 1 \
+             WHERE id = $3 AND organization_id = $4 AND version = $5",
+        )
+        .bind(disabled.then(|| now.clone()))
+        .bind(&now)
+        .bind(&current.id)
+        .bind(author.organization_id)
+        .bind(current.version as i64)
+        .execute(&mut *tx)
+        .await?;
+        if let Some(refused) = refuse_if_stale(&mut tx, updated.rows_affected(), current).await? {
+            return Ok(refused);
+        }
+        let action = if disabled {
+            AuditAction::ApiKeyDisabled {}
+        } else {
+            AuditAction::ApiKeyEnabled {}
+        };
+        audit_key(&mut tx, author, action, &current.id, &current.name).await?;
+        self.commit_and_read(tx, author, &current.id).await
+    }
+}
+
 /// After a write guarded by `current`'s version touched `updated` rows: why
 /// it must not stand, if it must not. The checks (escalation included) were
 /// made on `current`; a key that changed since (any field) is refused rather

@@ -10,15 +10,17 @@ use crate::time_format;
 
 /// Restricts a query to keys of one status at time `now`.
 fn push_status(q: &mut Sql, status: ApiKeyStatus, now: &str) {
-    q.push(" AND ");
     match status {
+        // Switched off, whatever else is true of it (as the key shows it).
+        ApiKeyStatus::Disabled => {
+            q.push(" AND k.disabled_at IS NOT NULL");
+        }
         ApiKeyStatus::Expired => {
-            q.push("(k.expires_at IS NOT NULL AND k.expires_at <= ")
-                .bind_text(now)
-                .push(")");
+            q.push(" AND k.disabled_at IS NULL AND k.expires_at IS NOT NULL AND k.expires_at <= ")
+                .bind_text(now);
         }
         ApiKeyStatus::NotGenerated | ApiKeyStatus::Active => {
-            q.push("(k.expires_at IS NULL OR k.expires_at > ")
+            q.push(" AND k.disabled_at IS NULL AND (k.expires_at IS NULL OR k.expires_at > ")
                 .bind_text(now)
                 .push(")");
             q.push(if status == ApiKeyStatus::Active {

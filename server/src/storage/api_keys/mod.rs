@@ -48,17 +48,20 @@ struct KeyRow {
     expires_at: Option<String>,
     display_prefix: Option<String>,
     version: i64,
+    disabled_at: Option<String>,
 }
 
 const KEY_COLUMNS: &str = "k.id, k.name, k.description, k.created_by_id, k.created_by_name, \
      k.created_at, k.updated_at, k.generated_at, k.last_used_at, k.expires_at, k.display_prefix, \
-     k.version";
+     k.version, k.disabled_at";
 const KEY_FROM: &str = " FROM api_keys k";
 
 impl KeyRow {
     fn into_key(self, book: &RoleBook, role_ids: &[String], now: &str) -> ApiKey {
         let expired = self.expires_at.as_deref().is_some_and(|e| e <= now);
         let status = match (&self.display_prefix, expired) {
+            // Switched off wins: it is what a person must undo first.
+            _ if self.disabled_at.is_some() => ApiKeyStatus::Disabled,
             (_, true) => ApiKeyStatus::Expired,
             (None, false) => ApiKeyStatus::NotGenerated,
             (Some(_), false) => ApiKeyStatus::Active,
@@ -154,6 +157,7 @@ mod tests {
             expires_at: expires_at.map(String::from),
             display_prefix: prefix.map(String::from),
             version: 1,
+            disabled_at: None,
         }
     }
 
@@ -165,6 +169,18 @@ mod tests {
                 .status
         };
         assert_eq!(status(row(None, None)), ApiKeyStatus::NotGenerated);
+        let disabled = |r: KeyRow| KeyRow {
+            disabled_at: Some("2026-05-01T00:00:00.000000Z".into()),
+            ..r
+        };
+        assert_eq!(
+            status(disabled(row(
+                Some("kd_live_AbCd"),
+                Some("2026-01-02T00:00:00.000000Z")
+            ))),
+            ApiKeyStatus::Disabled,
+            "switched off shows first, even when expired"
+        );
         assert_eq!(
             status(row(Some("kd_live_AbCd"), None)),
             ApiKeyStatus::Active

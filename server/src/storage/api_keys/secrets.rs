@@ -104,7 +104,8 @@ impl Storage {
             "SELECT k.id, k.name, o.id, o.name, o.key_checks_epoch, k.expires_at, s.retires_at \
              FROM api_key_secrets s \
              JOIN api_keys k ON k.id = s.api_key_id JOIN organizations o ON o.id = k.organization_id \
-             WHERE s.digest = $1 AND (s.retires_at IS NULL OR s.retires_at > $2) \
+             WHERE s.digest = $1 AND k.disabled_at IS NULL \
+             AND (s.retires_at IS NULL OR s.retires_at > $2) \
              AND (k.expires_at IS NULL OR k.expires_at > $3)",
         )
         .bind(digest)
