@@ -549,6 +549,69 @@ pub struct WhoAmI {
     pub permissions: Vec<String>,
 }
 
+// ---------------------------------------------------------------- usage
+
+/// `POST /authorize`: may the calling key do this?
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(utoipa::ToSchema))]
+pub struct AuthorizeRequest {
+    pub permission: String,
+}
+
+/// The platform's key check's answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(utoipa::ToSchema))]
+pub struct Authorization {
+    pub allowed: bool,
+    pub permission: String,
+    pub api_key: NamedRef,
+    pub organization: Organization,
+}
+
+/// A key's requests and refused requests on one UTC day.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(utoipa::ToSchema))]
+pub struct UsageDay {
+    /// `YYYY-MM-DD`
+    pub date: String,
+    pub requests: u64,
+    pub refused: u64,
+}
+
+/// How a key used one permission in the window (`requests` 0 and
+/// `last_used_at` null: granted but unused).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(utoipa::ToSchema))]
+pub struct PermissionUsage {
+    pub permission: String,
+    pub requests: u64,
+    pub last_used_at: Option<String>,
+}
+
+/// `GET /api-keys/{id}/usage`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(utoipa::ToSchema))]
+pub struct KeyUsage {
+    /// Every day of the window, oldest first, days without requests included.
+    pub days: Vec<UsageDay>,
+    /// The key's permissions and any other it exercised, in catalogue order.
+    pub permissions: Vec<PermissionUsage>,
+    pub last_used_at: Option<String>,
+    pub last_used_from: Option<String>,
+}
+
+/// `?days=` of the usage views: the window, 1 to 90 days (default 30).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(
+    not(target_arch = "wasm32"),
+    derive(utoipa::ToSchema, utoipa::IntoParams)
+)]
+#[cfg_attr(not(target_arch = "wasm32"), into_params(parameter_in = Query))]
+pub struct WindowQuery {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub days: Option<u32>,
+}
+
 // ---------------------------------------------------------------- audit trail
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

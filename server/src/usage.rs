@@ -1,67 +1,127 @@
-//! When each key was last used. A key check must never wait for, or fail
-//! because of, a database write, so uses are noted in memory and written in
-//! the background every [`FLUSH_EVERY`] (and at shutdown). A failed write is
-//! logged and retried with the next flush. Reads of a key on this server
-//! see its newest use at once.
+//! What keys do: when and from where each was last used, its requests and
+//! refusals per UTC day, and the permissions it exercised. A key check must
+//! never wait for, or fail because of, a database write, so uses are counted
+//! in memory and written in one batch in the background every
+//! [`FLUSH_EVERY`] (and at shutdown): a crash loses at most that interval. A
+//! failed write is logged and its counts are kept for the next flush. Reads
+//! of a key on this server see its newest use at once.
 
-use std::collections::HashMap;
+use std::net::IpAddr;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use crate::storage::Storage;
+use crate::storage::{Storage, UsageBatch};
 
 pub const FLUSH_EVERY: Duration = Duration::from_secs(5);
 
+/// How many days of counts are kept.
+pub const KEPT_DAYS: i64 = 90;
+
 pub struct Usage {
     storage: Storage,
-    /// key id → last use (fixed-width time text), not yet written.
-    pending: Mutex<HashMap<String, String>>,
+    pending: Mutex<UsageBatch>,
+}
+
+/// One request made with a key: what it is counted against.
+#[derive(Clone)]
+pub struct KeyMeter {
+    usage: Arc<Usage>,
+    key_id: String,
+    /// Fixed-width time text of the request.
+    at: String,
+}
+
+impl std::fmt::Debug for KeyMeter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("KeyMeter")
+            .field("key_id", &self.key_id)
+            .finish()
+    }
+}
+
+impl KeyMeter {
+    /// Counts a permission the request exercised.
+    pub fn exercised(&self, permission: &str) {
+        let mut pending = self.usage.pending.lock().expect("usage lock");
+        let entry = pending
+            .permissions
+            .entry((
+                self.key_id.clone(),
+                permission.to_string(),
+                day_of(&self.at).to_string(),
+            ))
+            .or_insert((0, self.at.clone()));
+        entry.0 += 1;
+        if entry.1 < self.at {
+            entry.1 = self.at.clone();
+        }
+    }
+
+    /// Counts the request as refused (the key lacked a permission).
+    pub fn refused(&self) {
+        let mut pending = self.usage.pending.lock().expect("usage lock");
+        let day = (self.key_id.clone(), day_of(&self.at).to_string());
+        pending.days.entry(day).or_insert((0, 0)).1 += 1;
+    }
+}
+
+/// The UTC day of a fixed-width time text, e.g. `2026-11-26`.
+pub fn day_of(at: &str) -> &str {
+    at.get(..10).unwrap_or(at)
 }
 
 impl Usage {
     pub fn new(storage: Storage) -> Arc<Self> {
         Arc::new(Usage {
             storage,
-            pending: Mutex::new(HashMap::new()),
+            pending: Mutex::default(),
         })
     }
 
-    /// Notes a use; cheap, never fails.
-    pub fn record(&self, key_id: &str, at: &str) {
-        let mut pending = self.pending.lock().expect("usage lock");
-        match pending.get_mut(key_id) {
-            Some(last) if last.as_str() >= at => {}
-            Some(last) => *last = at.to_string(),
-            None => {
-                pending.insert(key_id.to_string(), at.to_string());
+    /// Counts a request authenticated by a key, from `client`; cheap, never
+    /// fails. The meter counts what the request then does.
+    pub fn record(self: &Arc<Self>, key_id: &str, at: &str, client: IpAddr) -> KeyMeter {
+        {
+            let mut pending = self.pending.lock().expect("usage lock");
+            match pending.last_used.get_mut(key_id) {
+                Some((last, _)) if last.as_str() >= at => {}
+                Some(last) => *last = (at.to_string(), client.to_string()),
+                None => {
+                    pending
+                        .last_used
+                        .insert(key_id.to_string(), (at.to_string(), client.to_string()));
+                }
             }
+            let day = (key_id.to_string(), day_of(at).to_string());
+            pending.days.entry(day).or_insert((0, 0)).0 += 1;
+        }
+        KeyMeter {
+            usage: Arc::clone(self),
+            key_id: key_id.to_string(),
+            at: at.to_string(),
         }
     }
 
     /// The newer of `stored` and a use not yet written.
     pub fn last_used(&self, key_id: &str, stored: Option<String>) -> Option<String> {
         let pending = self.pending.lock().expect("usage lock");
-        match (pending.get(key_id), stored) {
+        match (pending.last_used.get(key_id).map(|(at, _)| at), stored) {
             (Some(p), Some(s)) => Some(if *p > s { p.clone() } else { s }),
             (Some(p), None) => Some(p.clone()),
             (None, s) => s,
         }
     }
 
-    /// Writes what is pending; what fails stays pending for the next time.
+    /// Writes what is pending in one transaction; if that fails, the counts
+    /// go back to pending for the next time.
     pub async fn flush(&self) {
-        let batch: Vec<(String, String)> = {
-            let mut pending = self.pending.lock().expect("usage lock");
-            pending.drain().collect()
-        };
+        let batch = std::mem::take(&mut *self.pending.lock().expect("usage lock"));
         if batch.is_empty() {
             return;
         }
-        if let Err(e) = self.storage.record_last_used(&batch).await {
-            tracing::warn!(error = %e, keys = batch.len(), "could not record key use; will retry");
-            for (key, at) in batch {
-                self.record(&key, &at);
-            }
+        if let Err(e) = self.storage.record_usage(&batch).await {
+            tracing::warn!(error = %e, keys = batch.last_used.len(), "could not record key use; will retry");
+            self.pending.lock().expect("usage lock").merge(batch);
         }
     }
 
@@ -73,6 +133,9 @@ impl Usage {
             loop {
                 every.tick().await;
                 let Some(usage) = usage.upgrade() else { return };
+                if usage.storage.is_closed() {
+                    return; // the server has stopped
+                }
                 usage.flush().await;
             }
         });

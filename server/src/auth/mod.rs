@@ -27,6 +27,8 @@ pub struct Caller {
     pub permissions: BTreeSet<&'static str>,
     /// Where the request came from (for the security log).
     pub client: IpAddr,
+    /// A key's request: counts the permissions it exercises and refusals.
+    meter: Option<crate::usage::KeyMeter>,
 }
 
 impl Caller {
@@ -37,6 +39,30 @@ impl Caller {
             actor: identity.actor,
             permissions: identity.permissions,
             client,
+            meter: None,
+        }
+    }
+
+    /// The same caller, a key whose request `meter` counts.
+    pub fn metered(self, meter: crate::usage::KeyMeter) -> Self {
+        Caller {
+            meter: Some(meter),
+            ..self
+        }
+    }
+
+    /// Counts a permission this request used outside `require` (the
+    /// platform's key check asks about one without needing it).
+    pub fn exercised(&self, permission: &str) {
+        if let Some(meter) = &self.meter {
+            meter.exercised(permission);
+        }
+    }
+
+    /// Counts this request as refused (a key lacking a permission).
+    pub fn count_refusal(&self) {
+        if let Some(meter) = &self.meter {
+            meter.refused();
         }
     }
 
@@ -66,8 +92,12 @@ impl Caller {
     /// 403 unless the caller holds `permission`.
     pub fn require(&self, permission: &str) -> Result<(), Denied> {
         if self.can(permission) {
+            if let Some(meter) = &self.meter {
+                meter.exercised(permission);
+            }
             return Ok(());
         }
+        self.count_refusal();
         let reason = format!("lacks {permission}");
         security_log::refused(Refused::Forbidden, &reason, self.who(), self.client);
         Err(Denied(format!("This needs the {permission} permission.")))
@@ -84,6 +114,7 @@ impl Caller {
         if missing.is_empty() {
             return Ok(());
         }
+        self.count_refusal();
         let reason = format!("would {what} without {}", missing.join(" "));
         security_log::refused(Refused::Escalation, &reason, self.who(), self.client);
         Err(Denied(format!(

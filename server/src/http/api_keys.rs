@@ -166,7 +166,7 @@ async fn create(
 
 /// The key with this id in the caller's organization; another organization's
 /// key is as absent as one that never existed.
-async fn find(state: &AppState, caller: &Caller, id: &str) -> Result<ApiKey, Error> {
+pub(super) async fn find(state: &AppState, caller: &Caller, id: &str) -> Result<ApiKey, Error> {
     state
         .storage
         .get_key(&caller.organization.id, id)

@@ -118,8 +118,8 @@ impl FromRequestParts<AppState> for Caller {
                     "The API key is not valid, was replaced or was removed.",
                 ));
             };
-            state.usage.record(&identity.actor.id, &now);
-            return Ok(Caller::new(identity, client.0));
+            let meter = state.usage.record(&identity.actor.id, &now, client.0);
+            return Ok(Caller::new(identity, client.0).metered(meter));
         }
 
         let Some(token) = state.cookie.read(&parts.headers) else {

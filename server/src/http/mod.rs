@@ -13,6 +13,7 @@ pub mod hardening;
 pub mod health;
 pub mod openapi;
 pub mod roles;
+pub mod usage;
 pub mod users;
 pub mod web_app;
 
@@ -36,6 +37,7 @@ pub fn app(state: AppState, config: &Config, headers: &SecurityHeaders) -> Route
         .merge(users::router())
         .merge(api_keys::router())
         .merge(audit::router())
+        .merge(usage::router())
         .fallback(|| async { error::Error::NotFound("endpoint") })
         .layer(DefaultBodyLimit::max(BODY_LIMIT_BYTES))
         // Responses may hold a secret (generate) or private data: never cache them.

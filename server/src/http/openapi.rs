@@ -48,6 +48,8 @@ use crate::AppState;
         super::api_keys::enable,
         super::api_keys::whoami,
         super::audit::list,
+        super::usage::authorize,
+        super::usage::key_usage,
     ),
     // Types only referenced by others or by query parameters.
     components(schemas(

@@ -21,6 +21,7 @@ mod roles;
 mod sessions;
 mod sign_in_windows;
 mod sql;
+mod usage;
 
 pub use api_keys::{KeyFilter, Written};
 pub use audit::AuditEntry;
@@ -29,6 +30,7 @@ pub use people::{Account, StatusChange};
 pub use roles::{RoleBook, RoleWrite};
 pub use sessions::SessionRow;
 pub use sign_in_windows::StoredWindow;
+pub use usage::{DayCount, PermissionUse, UsageBatch};
 
 use keydesk_contract::types::{Actor, Organization};
 use rand::Rng;

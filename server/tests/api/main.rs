@@ -25,4 +25,5 @@ mod roles;
 mod sessions;
 mod sign_in_guard;
 mod stale_checks;
+mod usage;
 mod validation;

@@ -157,22 +157,4 @@ impl Storage {
             .remember(ticket, digest, &identity, valid_until, epoch);
         Ok(Some(identity))
     }
-
-    /// Writes noted uses (key id, time) in one transaction; a use older than
-    /// what is stored changes nothing.
-    pub async fn record_last_used(&self, uses: &[(String, String)]) -> Result<(), sqlx::Error> {
-        let mut tx = self.write().await?;
-        for (key_id, at) in uses {
-            sqlx::query(
-                "UPDATE api_keys SET last_used_at = $1 WHERE id = $2 \
-                 AND (last_used_at IS NULL OR last_used_at < $3)",
-            )
-            .bind(at)
-            .bind(key_id)
-            .bind(at)
-            .execute(&mut *tx)
-            .await?;
-        }
-        tx.commit().await
-    }
 }
