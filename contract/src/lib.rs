@@ -11,6 +11,7 @@
 
 pub mod audit;
 pub mod key_format;
+pub mod least_privilege;
 pub mod permissions;
 pub mod roles;
 pub mod text;

@@ -612,6 +612,40 @@ pub struct WindowQuery {
     pub days: Option<u32>,
 }
 
+/// One key's row of the inventory.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(utoipa::ToSchema))]
+pub struct InventoryItem {
+    pub api_key: NamedRef,
+    pub status: ApiKeyStatus,
+    /// What its roles grant, in catalogue order.
+    pub granted: Vec<String>,
+    /// What it exercised in the window, in catalogue order.
+    pub used: Vec<String>,
+    pub last_used_at: Option<String>,
+}
+
+/// `GET /inventory`: a row per key, a column per permission.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(utoipa::ToSchema))]
+pub struct Inventory {
+    /// Every permission of the catalogue, in its order (grouped by resource).
+    pub permissions: Vec<String>,
+    /// Every key of the organization, by name.
+    pub items: Vec<InventoryItem>,
+}
+
+/// `GET /api-keys/{id}/suggestion`: least privilege for one key.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(utoipa::ToSchema))]
+pub struct Suggestion {
+    /// Granted, but not exercised in the window.
+    pub unused: Vec<String>,
+    /// The smallest set of roles (built-in and custom) that still covers
+    /// every permission the key exercised; empty when it exercised none.
+    pub suggested_role_ids: Vec<String>,
+}
+
 // ---------------------------------------------------------------- audit trail
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

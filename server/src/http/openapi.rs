@@ -50,6 +50,9 @@ use crate::AppState;
         super::audit::list,
         super::usage::authorize,
         super::usage::key_usage,
+        super::usage::suggestion,
+        super::usage::inventory,
+        super::usage::inventory_csv,
     ),
     // Types only referenced by others or by query parameters.
     components(schemas(

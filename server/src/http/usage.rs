@@ -1,12 +1,20 @@
 //! What keys actually do: the platform's key check (`POST /authorize`),
-//! which records each answer as usage, and a key's usage over a window.
+//! which records each answer as usage; a key's usage over a window; the
+//! inventory (every key against every permission, also as CSV); and least
+//! privilege (the smallest set of roles covering what a key used).
+
+use std::collections::BTreeSet;
 
 use axum::extract::{Path, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
+use keydesk_contract::least_privilege::{self, Candidate};
 use keydesk_contract::permissions;
 use keydesk_contract::types::{
-    Authorization, AuthorizeRequest, KeyUsage, NamedRef, PermissionUsage, UsageDay, WindowQuery,
+    Authorization, AuthorizeRequest, Inventory, InventoryItem, KeyUsage, NamedRef, PermissionUsage,
+    Suggestion, UsageDay, WindowQuery,
 };
 use time::{Date, Duration};
 
@@ -20,6 +28,9 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/authorize", post(authorize))
         .route("/api-keys/{id}/usage", get(key_usage))
+        .route("/api-keys/{id}/suggestion", get(suggestion))
+        .route("/inventory", get(inventory))
+        .route("/inventory.csv", get(inventory_csv))
 }
 
 #[utoipa::path(
@@ -146,5 +157,192 @@ async fn key_usage(
         permissions,
         last_used_at: key.last_used_at.clone(),
         last_used_from: state.storage.key_last_used_from(&key.id).await?,
+    }))
+}
+
+/// The first day of the window and what each key of the organization used in it.
+async fn used_in_window(
+    state: &AppState,
+    caller: &Caller,
+    q: &WindowQuery,
+) -> Result<std::collections::BTreeMap<String, Vec<crate::storage::PermissionUse>>, Error> {
+    let dates = window(state, q)?;
+    state.usage.flush().await;
+    Ok(state
+        .storage
+        .permissions_used(&caller.organization.id, &dates[0])
+        .await?)
+}
+
+async fn inventory_of(
+    state: &AppState,
+    caller: &Caller,
+    q: &WindowQuery,
+) -> Result<Inventory, Error> {
+    caller.require(permissions::SERVICE_ACCOUNTS_RETRIEVE)?;
+    let mut used = used_in_window(state, caller, q).await?;
+    let keys = state.storage.all_keys(&caller.organization.id).await?;
+    let items = keys
+        .into_iter()
+        .map(|key| {
+            let uses = used.remove(&key.id).unwrap_or_default();
+            InventoryItem {
+                used: permissions::union(uses.iter().map(|u| u.permission.as_str()))
+                    .into_iter()
+                    .map(String::from)
+                    .collect(),
+                last_used_at: state.usage.last_used(&key.id, key.last_used_at.clone()),
+                api_key: NamedRef {
+                    id: key.id,
+                    name: key.name,
+                },
+                status: key.status,
+                granted: key.permissions,
+            }
+        })
+        .collect();
+    Ok(Inventory {
+        permissions: permissions::CATALOGUE
+            .iter()
+            .map(|p| p.id.to_string())
+            .collect(),
+        items,
+    })
+}
+
+#[utoipa::path(
+    operation_id = "usage_inventory",
+    tag = "Usage",
+    get,
+    path = "/api/v1/inventory",
+    summary = "Every key against every permission: used, granted but unused, or neither",
+    params(keydesk_contract::types::WindowQuery),
+    responses((status = 200, description = "The matrix", body = keydesk_contract::types::Inventory),
+        crate::http::openapi::Errors
+    ))]
+async fn inventory(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(q): Query<WindowQuery>,
+) -> Result<Json<Inventory>, Error> {
+    Ok(Json(inventory_of(&state, &caller, &q).await?))
+}
+
+#[utoipa::path(
+    operation_id = "usage_inventory_csv",
+    tag = "Usage",
+    get,
+    path = "/api/v1/inventory.csv",
+    summary = "The inventory as CSV: a row per key, a column per permission",
+    params(keydesk_contract::types::WindowQuery),
+    responses((status = 200, description = "`used`, `unused` (granted, not used) or empty per cell", content_type = "text/csv", body = String),
+        crate::http::openapi::Errors
+    ))]
+async fn inventory_csv(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(q): Query<WindowQuery>,
+) -> Result<Response, Error> {
+    let inventory = inventory_of(&state, &caller, &q).await?;
+    let mut csv = String::from("key,key_id,status,last_used_at");
+    for p in &inventory.permissions {
+        csv.push(',');
+        csv.push_str(&csv_cell(p));
+    }
+    csv.push_str("\r\n");
+    for item in &inventory.items {
+        csv.push_str(&format!(
+            "{},{},{},{}",
+            csv_cell(&item.api_key.name),
+            csv_cell(&item.api_key.id),
+            item.status.as_str(),
+            item.last_used_at.as_deref().unwrap_or("")
+        ));
+        for p in &inventory.permissions {
+            csv.push(',');
+            csv.push_str(if item.used.contains(p) {
+                "used"
+            } else if item.granted.contains(p) {
+                "unused"
+            } else {
+                ""
+            });
+        }
+        csv.push_str("\r\n");
+    }
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+            (
+                header::CONTENT_DISPOSITION,
+                "attachment; filename=\"keydesk-inventory.csv\"",
+            ),
+        ],
+        csv,
+    )
+        .into_response())
+}
+
+/// A CSV field: quoted when it must be, and never read as a formula by a
+/// spreadsheet (a leading `=`, `+`, `-` or `@` gets a `'`).
+fn csv_cell(text: &str) -> String {
+    let text = if text.starts_with(['=', '+', '-', '@']) {
+        format!("'{text}")
+    } else {
+        text.to_string()
+    };
+    if text.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", text.replace('"', "\"\""))
+    } else {
+        text
+    }
+}
+
+#[utoipa::path(
+    operation_id = "usage_suggestion",
+    tag = "Usage",
+    get,
+    path = "/api/v1/api-keys/{id}/suggestion",
+    summary = "Least privilege: what the key did not use, and the smallest set of roles that covers what it did",
+    params(("id" = String, Path, description = "The key's id"), keydesk_contract::types::WindowQuery),
+    responses((status = 200, description = "The suggestion", body = keydesk_contract::types::Suggestion),
+        crate::http::openapi::Errors
+    ))]
+async fn suggestion(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    Query(q): Query<WindowQuery>,
+) -> Result<Json<Suggestion>, Error> {
+    caller.require(permissions::SERVICE_ACCOUNTS_RETRIEVE)?;
+    let key = super::api_keys::find(&state, &caller, &id).await?;
+    let used = used_in_window(&state, &caller, &q)
+        .await?
+        .remove(&key.id)
+        .unwrap_or_default();
+    let used: BTreeSet<&str> = used.iter().map(|u| u.permission.as_str()).collect();
+    let unused = key
+        .permissions
+        .iter()
+        .filter(|p| !used.contains(p.as_str()))
+        .cloned()
+        .collect();
+    let roles = state.storage.list_roles(&caller.organization.id).await?;
+    let candidates: Vec<Candidate> = roles
+        .iter()
+        .map(|r| Candidate {
+            id: &r.id,
+            grants: r.permissions.iter().map(String::as_str).collect(),
+        })
+        .collect();
+    // Every used permission is one of the key's, so its own roles always cover.
+    let suggested_role_ids = least_privilege::smallest_cover(&candidates, &used)
+        .unwrap_or_else(|| key.roles.iter().map(|r| r.id.as_str()).collect())
+        .into_iter()
+        .map(String::from)
+        .collect();
+    Ok(Json(Suggestion {
+        unused,
+        suggested_role_ids,
     }))
 }

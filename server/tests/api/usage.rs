@@ -147,3 +147,113 @@ async fn counts_not_yet_written_are_written_at_a_clean_shutdown() {
     assert_eq!(used[&key.id][0].permission, "renders.retrieve");
     assert_eq!(used[&key.id][0].requests, 4);
 }
+
+#[tokio::test]
+async fn the_inventory_marks_each_cell_used_unused_or_empty_also_as_csv() {
+    let server = TestServer::start().await;
+    let ada = server.sign_up("Acme", "ada@acme.io").await;
+    let busy = ada.create_key("Busy_Renderer", &["document-viewer"]).await;
+    let idle = ada.create_key("Idle_Reader", &["billing-reader"]).await;
+    let system = server.system(&ada.generate(&busy.id).await.secret);
+    system
+        .post("/authorize", json!({"permission": "renders.retrieve"}))
+        .await;
+
+    let (status, inv) = ada.get("/inventory").await;
+    assert_eq!(status, StatusCode::OK, "{inv}");
+    let columns = inv["permissions"].as_array().unwrap();
+    let (_, catalogue) = ada.get("/permissions").await;
+    let catalogue: Vec<Value> = catalogue
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["id"].clone())
+        .collect();
+    assert_eq!(*columns, catalogue, "every permission, in catalogue order");
+    let names: Vec<&str> = inv["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["api_key"]["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["Busy_Renderer", "Idle_Reader"]);
+    let row = &inv["items"][0];
+    assert_eq!(row["used"], json!(["renders.retrieve"]));
+    assert_eq!(row["granted"], json!(busy.permissions));
+    assert_eq!(inv["items"][1]["used"], json!([]));
+
+    let res = ada.get_response("/inventory.csv").await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(res.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/csv"));
+    let csv = res.text().await.unwrap();
+    let lines: Vec<Vec<&str>> = csv.lines().map(|l| l.split(',').collect()).collect();
+    let header = &lines[0];
+    assert_eq!(&header[..4], ["key", "key_id", "status", "last_used_at"]);
+    assert_eq!(header.len(), 4 + columns.len());
+    let cell = |line: &Vec<&str>, permission: &str| {
+        line[header.iter().position(|h| *h == permission).unwrap()].to_string()
+    };
+    assert_eq!(lines.len(), 3);
+    assert_eq!(lines[1][0], "Busy_Renderer");
+    assert_eq!(cell(&lines[1], "renders.retrieve"), "used");
+    assert_eq!(cell(&lines[1], "documents.retrieve"), "unused");
+    assert_eq!(cell(&lines[1], "billing.retrieve"), "");
+    assert_eq!(cell(&lines[2], "billing.retrieve"), "unused");
+    assert_eq!(lines[2][1], idle.id);
+
+    let reader = ada.add_person("reader@acme.io", &["billing-reader"]).await;
+    assert_eq!(reader.get("/inventory").await.0, StatusCode::FORBIDDEN);
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn a_key_is_offered_the_smallest_set_of_roles_covering_what_it_used() {
+    let server = TestServer::start().await;
+    let ada = server.sign_up("Acme", "ada@acme.io").await;
+    // A developer key that only ever reads documents and renders.
+    let key = ada.create_key("Renderer", &["developer"]).await;
+    let system = server.system(&ada.generate(&key.id).await.secret);
+    for p in ["documents.retrieve", "renders.retrieve"] {
+        system.post("/authorize", json!({"permission": p})).await;
+    }
+    let (status, s) = ada.get(&format!("/api-keys/{}/suggestion", key.id)).await;
+    assert_eq!(status, StatusCode::OK, "{s}");
+    assert_eq!(s["suggested_role_ids"], json!(["document-viewer"]));
+    let unused = s["unused"].as_array().unwrap();
+    assert!(unused.contains(&json!("service-accounts.delete")));
+    assert!(!unused.contains(&json!("documents.retrieve")));
+
+    // A custom role narrower than any built-in one is preferred when it covers.
+    ada.post(
+        "/roles",
+        json!({"name": "Docs only", "permissions": ["documents.retrieve", "renders.retrieve"]}),
+    )
+    .await;
+    let (_, s) = ada.get(&format!("/api-keys/{}/suggestion", key.id)).await;
+    let (_, roles) = ada.get("/roles").await;
+    let docs_only = roles
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["name"] == "Docs only")
+        .unwrap()["id"]
+        .clone();
+    // Both grant exactly these two: the earlier role in the list wins the tie.
+    assert_eq!(s["suggested_role_ids"].as_array().unwrap().len(), 1);
+    assert!(
+        s["suggested_role_ids"][0] == "document-viewer" || s["suggested_role_ids"][0] == docs_only
+    );
+
+    // A key that used nothing: everything is unused, no role is needed.
+    let idle = ada.create_key("Idle", &["billing-reader"]).await;
+    let (_, s) = ada.get(&format!("/api-keys/{}/suggestion", idle.id)).await;
+    assert_eq!(s["suggested_role_ids"], json!([]));
+    assert_eq!(
+        s["unused"],
+        json!(["accounts.retrieve", "billing.retrieve"])
+    );
+    server.stop().await;
+}

@@ -120,6 +120,17 @@ impl Storage {
             .collect())
     }
 
+    /// Every key of the organization, by name (the inventory).
+    pub async fn all_keys(&self, organization_id: &str) -> Result<Vec<ApiKey>, sqlx::Error> {
+        let rows: Vec<KeyRow> = sqlx::query_as(&format!(
+            "SELECT {KEY_COLUMNS} {KEY_FROM} WHERE k.organization_id = $1 ORDER BY k.name_key, k.id"
+        ))
+        .bind(organization_id)
+        .fetch_all(&self.pool)
+        .await?;
+        self.with_roles(organization_id, rows).await
+    }
+
     pub async fn get_key(
         &self,
         organization_id: &str,
