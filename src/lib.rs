@@ -37,6 +37,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/api-keys/:action?") view=|| view! { <RequireSession><ApiKeysPage/></RequireSession> }/>
                 <Route path=path!("/people") view=|| view! { <RequireSession><pages::people::PeoplePage/></RequireSession> }/>
                 <Route path=path!("/roles") view=|| view! { <RequireSession><RolesPage/></RequireSession> }/>
+                <Route path=path!("/inventory") view=|| view! { <RequireSession><pages::inventory::InventoryPage/></RequireSession> }/>
                 <Route path=path!("/audit") view=|| view! { <RequireSession><pages::audit::AuditTrailPage/></RequireSession> }/>
                 <Route path=path!("/account") view=|| view! { <RequireSession><pages::my_account::MyAccountPage/></RequireSession> }/>
             </Routes>

@@ -32,8 +32,18 @@ pub async fn measure(server: &Running) -> Vec<Row> {
         DURATION,
     )
     .await;
+    // The platform's key check: the same path, plus a permission and a usage count.
+    let authorize = load::run_with(
+        Some(r#"{"permission":"renders.create"}"#),
+        &format!("{}/api/v1/authorize", server.base),
+        &[("Authorization", format!("Bearer {secret}"))],
+        200,
+        CONNECTIONS,
+        DURATION,
+    )
+    .await;
     assert_eq!(
-        floor.unexpected + check.unexpected,
+        floor.unexpected + check.unexpected + authorize.unexpected,
         0,
         "every answer must be 200"
     );
@@ -45,6 +55,20 @@ pub async fn measure(server: &Running) -> Vec<Row> {
             floor: Some(floor.requests_per_second),
             unit: "req/s",
             target: Target::RatioAtLeast(0.5),
+        },
+        Row {
+            what: format!("platform key check: POST /authorize requests/s ({label})"),
+            figure: authorize.requests_per_second,
+            floor: Some(floor.requests_per_second),
+            unit: "req/s",
+            target: Target::RatioAtLeast(0.5),
+        },
+        Row {
+            what: "platform key check: /authorize p99 (beside /whoami p99)".into(),
+            figure: authorize.p99_ms,
+            floor: Some(check.p99_ms),
+            unit: "ms",
+            target: Target::None,
         },
         Row {
             what: "key check: /whoami p50".into(),

@@ -20,11 +20,25 @@ pub async fn run(
     connections: usize,
     duration: Duration,
 ) -> Load {
+    run_with(None, url, headers, expected, connections, duration).await
+}
+
+/// Like [`run`], but POSTs `body` (JSON) when there is one.
+pub async fn run_with(
+    body: Option<&str>,
+    url: &str,
+    headers: &[(&str, String)],
+    expected: u16,
+    connections: usize,
+    duration: Duration,
+) -> Load {
+    let body = body.map(str::to_string);
     let started = Instant::now();
     let deadline = started + duration;
     let tasks: Vec<_> = (0..connections)
         .map(|_| {
             let url = url.to_string();
+            let body = body.clone();
             let headers: Vec<(String, String)> = headers
                 .iter()
                 .map(|(k, v)| (k.to_string(), v.clone()))
@@ -38,7 +52,13 @@ pub async fn run(
                 let mut latencies = Vec::new();
                 let mut unexpected = 0;
                 while Instant::now() < deadline {
-                    let mut req = http.get(&url);
+                    let mut req = match &body {
+                        Some(json) => http
+                            .post(&url)
+                            .header("content-type", "application/json")
+                            .body(json.clone()),
+                        None => http.get(&url),
+                    };
                     for (k, v) in &headers {
                         req = req.header(k, v);
                     }

@@ -18,6 +18,13 @@ async fn main() {
     match std::env::args().nth(1).as_deref() {
         Some("soak") => return soak::run().await,
         // One measurement alone, to look into it.
+        Some("key-check") => {
+            let dist = keydesk_e2e::app_build::release_app();
+            let server = setup::Running::start(&dist).await;
+            let rows = key_check::measure(&server).await;
+            server.stop().await;
+            return table::print(&rows);
+        }
         Some("big-org") => {
             let dist = keydesk_e2e::app_build::release_app();
             return table::print(&big_org::measure(&dist).await);

@@ -424,6 +424,9 @@ pub struct ApiKey {
     pub updated_at: String,
     pub generated_at: Option<String>,
     pub last_used_at: Option<String>,
+    /// The client address of the latest request made with the key.
+    #[serde(default)]
+    pub last_used_from: Option<String>,
     /// When the key stops working; null for a key that does not expire.
     #[serde(default)]
     pub expires_at: Option<String>,
@@ -618,6 +621,7 @@ pub struct WindowQuery {
 pub struct InventoryItem {
     pub api_key: NamedRef,
     pub status: ApiKeyStatus,
+    pub roles: Vec<RoleRef>,
     /// What its roles grant, in catalogue order.
     pub granted: Vec<String>,
     /// What it exercised in the window, in catalogue order.
@@ -791,6 +795,7 @@ mod tests {
             updated_at: String::new(),
             generated_at: None,
             last_used_at: None,
+            last_used_from: None,
             expires_at: None,
             version: 1,
         };

@@ -102,6 +102,22 @@ impl Usage {
         }
     }
 
+    /// The newer of the stored last use (time, address) and one not yet written.
+    pub fn last_use(
+        &self,
+        key_id: &str,
+        stored_at: Option<String>,
+        stored_from: Option<String>,
+    ) -> (Option<String>, Option<String>) {
+        let pending = self.pending.lock().expect("usage lock");
+        match pending.last_used.get(key_id) {
+            Some((at, from)) if stored_at.as_ref().is_none_or(|s| at > s) => {
+                (Some(at.clone()), Some(from.clone()))
+            }
+            _ => (stored_at, stored_from),
+        }
+    }
+
     /// The newer of `stored` and a use not yet written.
     pub fn last_used(&self, key_id: &str, stored: Option<String>) -> Option<String> {
         let pending = self.pending.lock().expect("usage lock");

@@ -13,8 +13,8 @@ use gloo_net::http::Request;
 use keydesk_contract::types::{
     AcceptInvitationRequest, ApiKey, ApiKeyPage, ApiKeyQuery, AuditPage, ChangePasswordRequest,
     CreateApiKeyRequest, CreateRoleRequest, CreateUserRequest, GenerateRequest, GeneratedApiKey,
-    Invitation, Me, Permission, Role, SignInRequest, SignUpRequest, UpdateApiKeyRequest,
-    UpdateRoleRequest, UpdateUserRequest, User, UserStatus,
+    Inventory, Invitation, KeyUsage, Me, Permission, Role, SignInRequest, SignUpRequest,
+    Suggestion, UpdateApiKeyRequest, UpdateRoleRequest, UpdateUserRequest, User, UserStatus,
 };
 use transport::{get, post, read, send, url, with_headers};
 
@@ -207,6 +207,29 @@ pub async fn switch_key(id: &str, version: u64, disabled: bool) -> ApiResult<Api
 /// Generates or regenerates the key's secret: the only answer that holds it.
 pub async fn generate_key(id: &str, req: &GenerateRequest) -> ApiResult<GeneratedApiKey> {
     post(&format!("/api-keys/{}/generate", encode(id)), req).await
+}
+
+// ---------------------------------------------------------------- usage
+
+/// Every key against every permission over the last `days` days.
+pub async fn inventory(days: u32) -> ApiResult<Inventory> {
+    get(&format!("/inventory?days={days}")).await
+}
+
+/// Where the inventory's CSV export downloads from (a plain link: the
+/// browser sends the session cookie with it).
+pub fn inventory_csv_url(days: u32) -> String {
+    url(&format!("/inventory.csv?days={days}"))
+}
+
+/// A key's requests per day and the permissions it exercised.
+pub async fn key_usage(id: &str, days: u32) -> ApiResult<KeyUsage> {
+    get(&format!("/api-keys/{}/usage?days={days}", encode(id))).await
+}
+
+/// What a key did not use, and the smallest set of roles covering what it did.
+pub async fn suggestion(id: &str, days: u32) -> ApiResult<Suggestion> {
+    get(&format!("/api-keys/{}/suggestion?days={days}", encode(id))).await
 }
 
 // ---------------------------------------------------------------- audit trail

@@ -24,8 +24,13 @@ pub fn EditKeyDialog(
     update: Action<KeyEdit, ApiResult<ApiKey>>,
     #[prop(into)] on_saved: Callback<ApiKey>,
     #[prop(into)] on_close: Callback<()>,
+    /// Roles to start from instead of the key's own (a least-privilege
+    /// suggestion); the review still shows what changes against the key.
+    #[prop(optional)]
+    proposed_role_ids: Option<Vec<String>>,
 ) -> impl IntoView {
-    let current_roles: Vec<String> = key.roles.iter().map(|r| r.id.clone()).collect();
+    let current_roles: Vec<String> =
+        proposed_role_ids.unwrap_or_else(|| key.roles.iter().map(|r| r.id.clone()).collect());
     let draft = KeyDraft::new(&key.name, &key.description, current_roles);
     let reviewing = RwSignal::new(false);
     let outcome = use_action_outcome_with_options(

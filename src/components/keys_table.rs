@@ -20,6 +20,7 @@ pub enum RowAction {
     Generate(ApiKey),
     Regenerate(ApiKey),
     Edit(ApiKey),
+    Usage(ApiKey),
     Disable(ApiKey),
     Enable(ApiKey),
     Remove(ApiKey),
@@ -114,7 +115,13 @@ fn KeyRow(key: ApiKey, allowed: RowPermissions, on_action: Callback<RowAction>) 
     let expired = key.status == ApiKeyStatus::Expired;
     let no = |what: &str| format!("You need the service-accounts.{what} permission.");
     let disabled = key.status == ApiKeyStatus::Disabled;
-    let (k1, k2, k3, k4) = (key.clone(), key.clone(), key.clone(), key.clone());
+    let (k1, k2, k3, k4, k5) = (
+        key.clone(),
+        key.clone(),
+        key.clone(),
+        key.clone(),
+        key.clone(),
+    );
     view! {
         <tr class="key-row" data-key-name=key.name.clone()>
             <th scope="row" data-label="Name">
@@ -143,6 +150,10 @@ fn KeyRow(key: ApiKey, allowed: RowPermissions, on_action: Callback<RowAction>) 
                     Some(t) => view! { <time datetime=t.clone() title=time::exact(&t)>{time::ago(&t)}</time> }.into_any(),
                     None => view! { <span class="muted">"Never"</span> }.into_any(),
                 }}
+                {key.last_used_from.clone().map(|from| view! { <span class="key-row__by">{format!("from {from}")}</span> })}
+                <button type="button" class="link-button key-row__usage"
+                    aria-label=format!("Usage of {}", key.name)
+                    on:click=move |_| on_action.run(RowAction::Usage(k5.clone()))>"Usage"</button>
             </td>
             <td class="key-row__actions">
                 {if generated {

@@ -56,6 +56,7 @@ pub fn Shell(children: Children) -> impl IntoView {
                 {move || session.can(keydesk_contract::permissions::USERS_RETRIEVE).then(|| view! {
                     <A href="/people" attr:class="tabs__tab">"People"</A>
                 })}
+                <A href="/inventory" attr:class="tabs__tab">"Inventory"</A>
                 <A href="/roles" attr:class="tabs__tab">"Roles"</A>
                 <A href="/audit" attr:class="tabs__tab">"Audit"</A>
             </nav>

@@ -2,6 +2,7 @@
 pub mod accept_invitation;
 pub mod api_keys;
 pub mod audit;
+pub mod inventory;
 pub mod my_account;
 pub mod not_found;
 pub mod people;

@@ -252,3 +252,23 @@ async fn disable_asks_first_enable_acts_at_once_and_each_says_so() {
     until(|| said(&page) == "Billing_Reader was disabled.").await;
     until(|| !exists(&page, "dialog")).await;
 }
+
+#[wasm_bindgen_test]
+async fn a_row_shows_where_its_key_was_last_used_from() {
+    let page = mount_tab(
+        move |_, _| async move {
+            let mut used = sample_key("Billing_Reader", &["billing-reader"]);
+            used.last_used_at = Some("2026-11-26T10:00:00.000000Z".into());
+            used.last_used_from = Some("203.0.113.9".into());
+            Ok(page_of(vec![used], 1, false))
+        },
+        "kd_live_PageTestSecretDDDDDDDDDDDDDDDDDD000000",
+    );
+    until(|| row_names(&page).len() == 1).await;
+    let row = find(&page, "tr.key-row").text_content().unwrap_or_default();
+    assert!(row.contains("from 203.0.113.9"), "{row}");
+    assert!(exists(
+        &page,
+        "button[aria-label='Usage of Billing_Reader']"
+    ));
+}

@@ -18,3 +18,4 @@ mod people;
 mod remove_key_dialog;
 mod roles;
 mod shell;
+mod usage_views;

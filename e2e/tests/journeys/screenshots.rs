@@ -31,7 +31,7 @@ async fn screenshots() {
         page.click_button("Generate key now").await;
         page.wait_for("#generated-secret").await;
         shoot(&page, "07-generated.png").await;
-        take_secret_and_close(&page).await;
+        let billing_secret = take_secret_and_close(&page).await;
 
         let (status, _) = as_admin(&page)
             .await
@@ -111,6 +111,44 @@ async fn screenshots() {
         page.wait_text("is in use").await;
         shoot(&page, "30-role-delete-in-use.png").await;
         page.click_button("Close").await;
+        page.wait_gone("dialog[open]").await;
+
+        // Usage, least privilege, the inventory and the off switch.
+        page.click("a[href='/api-keys']").await;
+        page.wait_for(&row("Billing_Reader")).await;
+        let renderer = key_with_secret(&page, "Renderer", &["developer"]).await;
+        for (secret, permission, times) in [
+            (&renderer, "documents.retrieve", 5),
+            (&renderer, "renders.retrieve", 2),
+            (&renderer, "billing.retrieve", 1),
+            (&billing_secret, "billing.retrieve", 3),
+        ] {
+            for _ in 0..times {
+                reqwest::Client::new()
+                    .post(format!("{}/api/v1/authorize", page.base))
+                    .bearer_auth(secret)
+                    .json(&serde_json::json!({ "permission": permission }))
+                    .send()
+                    .await
+                    .unwrap();
+            }
+        }
+        page.click("a[href='/api-keys']").await;
+        page.wait_for(&row("Renderer")).await;
+        page.click("button[aria-label='Usage of Renderer']").await;
+        page.wait_text("What it used is covered by").await;
+        shoot(&page, "31-key-usage.png").await;
+        page.click_button("Close").await;
+        page.wait_gone("dialog[open]").await;
+        page.click("a[href='/inventory']").await;
+        page.wait_for("tr[data-key-name='Renderer']").await;
+        shoot(&page, "32-inventory.png").await;
+        page.click("a[href='/api-keys']").await;
+        page.wait_for(&row("Renderer")).await;
+        page.click("button[aria-label='Disable Renderer']").await;
+        page.wait_for("dialog[open] #disable-title").await;
+        shoot(&page, "33-disable.png").await;
+        page.click_button("Cancel").await;
         page.wait_gone("dialog[open]").await;
 
         page.click("a[href='/account']").await;

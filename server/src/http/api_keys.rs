@@ -77,7 +77,10 @@ fn check_if_match(headers: &HeaderMap, current: &ApiKey) -> Result<(), Error> {
 
 /// A key with its newest use, including one not yet written.
 fn with_last_use(state: &AppState, mut key: ApiKey) -> ApiKey {
-    key.last_used_at = state.usage.last_used(&key.id, key.last_used_at.take());
+    (key.last_used_at, key.last_used_from) =
+        state
+            .usage
+            .last_use(&key.id, key.last_used_at.take(), key.last_used_from.take());
     key
 }
 

@@ -197,6 +197,7 @@ async fn inventory_of(
                     name: key.name,
                 },
                 status: key.status,
+                roles: key.roles,
                 granted: key.permissions,
             }
         })

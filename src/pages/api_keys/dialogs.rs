@@ -13,6 +13,7 @@ use crate::components::disable_key_dialog::DisableKeyDialog;
 use crate::components::edit_key_dialog::EditKeyDialog;
 use crate::components::error_panel::ErrorPanel;
 use crate::components::generated_key_dialog::GeneratedKeyDialog;
+use crate::components::key_usage_dialog::KeyUsageDialog;
 use crate::components::regenerate_dialog::RegenerateDialog;
 use crate::components::remove_key_dialog::RemoveKeyDialog;
 use crate::hooks::use_action_outcome::{use_action_outcome_with_options, UseActionOutcomeOptions};
@@ -23,6 +24,9 @@ use crate::session::use_session;
 pub enum Open {
     Nothing,
     Edit(ApiKey),
+    /// Edit starting from a least-privilege suggestion's roles.
+    Narrow(ApiKey, Vec<String>),
+    Usage(ApiKey),
     Regenerate(ApiKey),
     Disable(ApiKey),
     Remove(ApiKey),
@@ -110,6 +114,16 @@ pub fn KeyDialogs(
                 <EditKeyDialog key=key roles=roles my_permissions=my_permissions() update=api.update
                     on_saved=move |key: ApiKey| done(format!("{} was saved.", key.name)) on_close=close/>
             }.into_any(),
+            Open::Narrow(key, role_ids) => view! {
+                <EditKeyDialog key=key roles=roles my_permissions=my_permissions() update=api.update
+                    proposed_role_ids=role_ids
+                    on_saved=move |key: ApiKey| done(format!("{} was saved.", key.name)) on_close=close/>
+            }.into_any(),
+            Open::Usage(key) => {
+                let narrowed = key.clone();
+                let narrow = Callback::new(move |ids| open.set(Open::Narrow(narrowed.clone(), ids)));
+                view! { <KeyUsageDialog key=key roles=roles on_close=close on_narrow=narrow/> }.into_any()
+            }
             Open::Regenerate(key) => view! {
                 <RegenerateDialog key=key generate=api.generate on_close=close/>
             }.into_any(),

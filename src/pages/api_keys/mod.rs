@@ -64,6 +64,7 @@ pub fn ApiKeys(
         RowAction::Generate(_) => {}
         RowAction::Regenerate(key) => open.set(Open::Regenerate(key)),
         RowAction::Edit(key) => open.set(Open::Edit(key)),
+        RowAction::Usage(key) => open.set(Open::Usage(key)),
         RowAction::Disable(key) => open.set(Open::Disable(key)),
         RowAction::Enable(key) if !api.switch.pending().get_untracked() => {
             api.switch.dispatch((key.id, key.version, false));

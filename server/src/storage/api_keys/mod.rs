@@ -49,11 +49,12 @@ struct KeyRow {
     display_prefix: Option<String>,
     version: i64,
     disabled_at: Option<String>,
+    last_used_from: Option<String>,
 }
 
 const KEY_COLUMNS: &str = "k.id, k.name, k.description, k.created_by_id, k.created_by_name, \
      k.created_at, k.updated_at, k.generated_at, k.last_used_at, k.expires_at, k.display_prefix, \
-     k.version, k.disabled_at";
+     k.version, k.disabled_at, k.last_used_from";
 const KEY_FROM: &str = " FROM api_keys k";
 
 impl KeyRow {
@@ -86,6 +87,7 @@ impl KeyRow {
             updated_at: self.updated_at,
             generated_at: self.generated_at,
             last_used_at: self.last_used_at,
+            last_used_from: self.last_used_from,
             expires_at: self.expires_at,
             version: self.version as u64,
         }
@@ -169,6 +171,7 @@ mod tests {
             display_prefix: prefix.map(String::from),
             version: 1,
             disabled_at: None,
+            last_used_from: None,
         }
     }
 

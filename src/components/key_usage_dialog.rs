@@ -1,0 +1,197 @@
+//! What one key really does: when and from where it was last used, its
+//! requests over the last 30 days as a sparkline, each permission marked
+//! used or unused, and least privilege: the smallest set of roles that
+//! covers what it used, which opens Edit pre-filled.
+
+use keydesk_contract::types::{ApiKey, KeyUsage, Role, Suggestion, UsageDay};
+use leptos::prelude::*;
+
+use super::error_panel::ErrorPanel;
+use super::modal::Modal;
+use crate::api::{self, ApiResult};
+use crate::time;
+
+/// The window the view looks at.
+pub const DAYS: u32 = 30;
+
+#[component]
+pub fn KeyUsageDialog(
+    key: ApiKey,
+    #[prop(into)] roles: Signal<Vec<Role>>,
+    /// Opens Edit with these roles in place of the key's.
+    #[prop(into)]
+    on_narrow: Callback<Vec<String>>,
+    #[prop(into)] on_close: Callback<()>,
+) -> impl IntoView {
+    let id = key.id.clone();
+    let answer = LocalResource::new(move || {
+        let id = id.clone();
+        async move {
+            let usage = api::key_usage(&id, DAYS).await?;
+            let suggestion = api::suggestion(&id, DAYS).await?;
+            ApiResult::Ok((usage, suggestion))
+        }
+    });
+    let name = key.name.clone();
+    let key = StoredValue::new(key);
+    view! {
+        <Modal labelled_by="usage-title" on_close=on_close can_close=Signal::stored(true)>
+            <header class="modal__header">
+                <h2 id="usage-title">{format!("{name}: usage")}</h2>
+            </header>
+            <div class="modal__content">
+                {move || match answer.get() {
+                    None => view! { <p class="loading" role="status">"Loading…"</p> }.into_any(),
+                    Some(Err(e)) => view! { <ErrorPanel error=e/> }.into_any(),
+                    Some(Ok((usage, suggestion))) => {
+                        let current: Vec<String> = key.with_value(|k| k.roles.iter().map(|r| r.id.clone()).collect());
+                        view! {
+                            <UsageSummary usage=usage.clone()/>
+                            <LeastPrivilege suggestion=suggestion current=current roles=roles on_narrow=on_narrow/>
+                            <PermissionUses usage=usage/>
+                        }.into_any()
+                    }
+                }}
+                <footer class="modal__actions">
+                    <button type="button" class="button" on:click=move |_| on_close.run(())>"Close"</button>
+                </footer>
+            </div>
+        </Modal>
+    }
+}
+
+#[component]
+fn UsageSummary(usage: KeyUsage) -> impl IntoView {
+    let requests: u64 = usage.days.iter().map(|d| d.requests).sum();
+    let refused: u64 = usage.days.iter().map(|d| d.refused).sum();
+    let last = match (&usage.last_used_at, &usage.last_used_from) {
+        (Some(t), Some(from)) => format!("Last used {} from {from}.", time::ago(t)),
+        (Some(t), None) => format!("Last used {}.", time::ago(t)),
+        _ => "Never used.".to_string(),
+    };
+    view! {
+        <p class="usage__last">{last}</p>
+        <figure class="usage__chart">
+            <Sparkline days=usage.days/>
+            <figcaption>{format!("{requests} requests in the last {DAYS} days, {refused} refused")}</figcaption>
+        </figure>
+    }
+}
+
+/// One bar per day, refused requests stacked in the danger colour.
+#[component]
+pub fn Sparkline(days: Vec<UsageDay>) -> impl IntoView {
+    let most = days.iter().map(|d| d.requests).max().unwrap_or(0).max(1) as f64;
+    let (width, height, bar) = (days.len() as f64 * 6.0, 40.0, 4.0);
+    let bars = days
+        .iter()
+        .enumerate()
+        .map(|(i, d)| {
+            let x = i as f64 * 6.0 + 1.0;
+            let h = d.requests as f64 / most * height;
+            let r = d.refused.min(d.requests) as f64 / most * height;
+            let title = format!("{}: {} requests, {} refused", d.date, d.requests, d.refused);
+            view! {
+                <g>
+                    <title>{title}</title>
+                    <rect class="spark__bar" x=x y=height - h width=bar height=h.max(if d.requests > 0 { 1.0 } else { 0.0 })/>
+                    <rect class="spark__refused" x=x y=height - r width=bar height=r/>
+                </g>
+            }
+        })
+        .collect_view();
+    view! {
+        <svg class="spark" viewBox=format!("0 0 {width} {height}") width=width height=height role="img"
+            aria-label=format!("Requests per day over the last {} days", days.len())>
+            <line class="spark__base" x1="0" y1=height x2=width y2=height/>
+            {bars}
+        </svg>
+    }
+}
+
+#[component]
+fn LeastPrivilege(
+    suggestion: Suggestion,
+    current: Vec<String>,
+    #[prop(into)] roles: Signal<Vec<Role>>,
+    on_narrow: Callback<Vec<String>>,
+) -> impl IntoView {
+    if suggestion.unused.is_empty() {
+        return view! { <p class="notice notice--good">"It used every permission it holds."</p> }
+            .into_any();
+    }
+    let n = suggestion.unused.len();
+    let held = format!(
+        "It holds {n} permission{} it has not used in {DAYS} days.",
+        if n == 1 { "" } else { "s" }
+    );
+    let suggested = suggestion.suggested_role_ids.clone();
+    if suggested.is_empty() {
+        return view! {
+            <div class="notice" role="note">
+                <p>{held}</p>
+                <p>"It used none: if nothing needs it any more, disable it and see who complains, then remove it."</p>
+            </div>
+        }
+        .into_any();
+    }
+    let same = {
+        let mut a = suggested.clone();
+        let mut b = current.clone();
+        a.sort();
+        b.sort();
+        a == b
+    };
+    let names = move || {
+        roles.with(|all| {
+            suggested
+                .iter()
+                .map(|id| {
+                    all.iter()
+                        .find(|r| r.id == *id)
+                        .map_or(id.clone(), |r| r.name.clone())
+                })
+                .collect::<Vec<_>>()
+                .join(", ")
+        })
+    };
+    let ids = suggestion.suggested_role_ids;
+    view! {
+        <div class="notice" role="note">
+            <p>{held}</p>
+            {if same {
+                view! { <p>"Its roles are already the smallest set that covers what it used; a narrower custom role would cut more."</p> }.into_any()
+            } else {
+                view! {
+                    <p>"What it used is covered by: " <strong>{names}</strong> "."</p>
+                    <button type="button" class="button button--primary" on:click=move |_| on_narrow.run(ids.clone())>
+                        "Narrow its roles…"
+                    </button>
+                }.into_any()
+            }}
+        </div>
+    }
+    .into_any()
+}
+
+#[component]
+fn PermissionUses(usage: KeyUsage) -> impl IntoView {
+    view! {
+        <h3 class="usage__heading">"Permissions"</h3>
+        <ul class="usage__permissions">
+            {usage.permissions.into_iter().map(|p| {
+                let (class, words) = if p.requests > 0 {
+                    ("tag tag--used", format!("used {} times, last {}", p.requests, p.last_used_at.as_deref().map(time::ago).unwrap_or_default()))
+                } else {
+                    ("tag tag--unused", "unused".to_string())
+                };
+                view! {
+                    <li data-permission=p.permission.clone()>
+                        <code>{p.permission.clone()}</code>
+                        " " <span class=class>{words}</span>
+                    </li>
+                }
+            }).collect_view()}
+        </ul>
+    }
+}

@@ -1,0 +1,110 @@
+//! The inventory matrix and a key's usage sparkline.
+
+use keydesk_contract::types::{ApiKeyStatus, InventoryItem, NamedRef, RoleRef, UsageDay};
+use keydesk_web::components::inventory_matrix::InventoryMatrix;
+use keydesk_web::components::key_usage_dialog::Sparkline;
+use leptos::prelude::*;
+use wasm_bindgen_test::*;
+
+use crate::support::*;
+
+fn item(name: &str, granted: &[&str], used: &[&str]) -> InventoryItem {
+    InventoryItem {
+        api_key: NamedRef {
+            id: format!("key_{name}"),
+            name: name.into(),
+        },
+        status: ApiKeyStatus::Active,
+        roles: vec![RoleRef {
+            id: "developer".into(),
+            name: "Developer".into(),
+        }],
+        granted: granted.iter().map(|s| s.to_string()).collect(),
+        used: used.iter().map(|s| s.to_string()).collect(),
+        last_used_at: None,
+    }
+}
+
+#[wasm_bindgen_test]
+async fn each_cell_says_used_granted_but_unused_or_nothing_and_columns_group_by_resource() {
+    let columns: Vec<String> = ["documents.retrieve", "documents.delete", "renders.retrieve"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    let rows = vec![
+        item(
+            "Renderer",
+            &["documents.retrieve", "documents.delete"],
+            &["documents.retrieve"],
+        ),
+        item("Idle", &["renders.retrieve"], &[]),
+    ];
+    let page =
+        mount(move || view! { <InventoryMatrix columns=columns rows=Signal::stored(rows)/> });
+    until(|| exists(&page, "tr[data-key-name='Idle']")).await;
+    let groups: Vec<(String, String)> = find_all(&page, "th.matrix__resource")
+        .iter()
+        .map(|th| {
+            (
+                th.text_content().unwrap_or_default(),
+                th.get_attribute("colspan").unwrap_or_default(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        groups,
+        vec![
+            ("documents".into(), "2".into()),
+            ("renders".into(), "1".into())
+        ]
+    );
+    let cells = |name: &str| -> Vec<String> {
+        find_all(&page, &format!("tr[data-key-name='{name}'] td"))
+            .iter()
+            .map(|td| td.get_attribute("class").unwrap_or_default())
+            .collect()
+    };
+    assert_eq!(
+        cells("Renderer"),
+        ["cell cell--used", "cell cell--unused", "cell"]
+    );
+    assert_eq!(cells("Idle"), ["cell", "cell", "cell cell--unused"]);
+    let renderer = find(&page, "tr[data-key-name='Renderer']")
+        .text_content()
+        .unwrap_or_default();
+    assert!(
+        renderer.contains("1 unused") && renderer.contains("never used"),
+        "{renderer}"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn the_sparkline_has_a_bar_per_day_scaled_to_the_busiest() {
+    let days: Vec<UsageDay> = (1..=3)
+        .map(|n| UsageDay {
+            date: format!("2026-11-2{n}"),
+            requests: n * 10,
+            refused: if n == 3 { 15 } else { 0 },
+        })
+        .collect();
+    let page = mount(move || view! { <Sparkline days=days/> });
+    until(|| exists(&page, "svg.spark")).await;
+    let heights: Vec<f64> = find_all(&page, "rect.spark__bar")
+        .iter()
+        .map(|r| r.get_attribute("height").unwrap().parse().unwrap())
+        .collect();
+    assert_eq!(heights.len(), 3);
+    assert!(
+        (heights[2] - 40.0).abs() < 0.01 && (heights[0] - 40.0 / 3.0).abs() < 0.01,
+        "{heights:?}"
+    );
+    let refused: Vec<f64> = find_all(&page, "rect.spark__refused")
+        .iter()
+        .map(|r| r.get_attribute("height").unwrap().parse().unwrap())
+        .collect();
+    assert!((refused[2] - 20.0).abs() < 0.01, "{refused:?}");
+    let label = find(&page, "svg.spark")
+        .get_attribute("aria-label")
+        .unwrap();
+    assert_eq!(label, "Requests per day over the last 3 days");
+}
