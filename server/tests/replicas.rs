@@ -103,6 +103,19 @@ async fn a_key_changed_through_one_replica_is_honoured_by_another_at_once() {
         json!(["renders.retrieve"])
     );
 
+    // Disabled through A: refused by B; enabled again: answered by B.
+    let path = format!("/api-keys/{}", key.id);
+    assert_eq!(
+        ada.post(&format!("{path}/disable"), json!({})).await.0,
+        StatusCode::OK
+    );
+    assert_eq!(on_b.get("/whoami").await.0, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        ada.post(&format!("{path}/enable"), json!({})).await.0,
+        StatusCode::OK
+    );
+    assert_eq!(on_b.get("/whoami").await.0, StatusCode::OK);
+
     // Removed through A: refused by B.
     assert_eq!(
         ada.delete(&format!("/api-keys/{}", key.id)).await.0,
