@@ -427,6 +427,10 @@ pub struct ApiKey {
     /// The client address of the latest request made with the key.
     #[serde(default)]
     pub last_used_from: Option<String>,
+    /// In lists: how many of its permissions the key has not exercised in the
+    /// last 30 days, for a key older than that (absent for younger keys).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unused_permissions: Option<u32>,
     /// When the key stops working; null for a key that does not expire.
     #[serde(default)]
     pub expires_at: Option<String>,
@@ -796,6 +800,7 @@ mod tests {
             generated_at: None,
             last_used_at: None,
             last_used_from: None,
+            unused_permissions: None,
             expires_at: None,
             version: 1,
         };

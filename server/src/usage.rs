@@ -118,6 +118,17 @@ impl Usage {
         }
     }
 
+    /// Permissions this key exercised that are not written yet.
+    pub fn pending_permissions(&self, key_id: &str) -> Vec<String> {
+        let pending = self.pending.lock().expect("usage lock");
+        pending
+            .permissions
+            .keys()
+            .filter(|(key, _, _)| key == key_id)
+            .map(|(_, permission, _)| permission.clone())
+            .collect()
+    }
+
     /// The newer of `stored` and a use not yet written.
     pub fn last_used(&self, key_id: &str, stored: Option<String>) -> Option<String> {
         let pending = self.pending.lock().expect("usage lock");

@@ -122,6 +122,19 @@ fn KeyRow(key: ApiKey, allowed: RowPermissions, on_action: Callback<RowAction>) 
         key.clone(),
         key.clone(),
     );
+    let k6 = key.clone();
+    // Least privilege at a glance: permissions unused in the usage window.
+    let unused = key.unused_permissions.filter(|n| *n > 0).map(|n| {
+        let words = format!(
+            "{n} permission{} unused for 30 days",
+            if n == 1 { "" } else { "s" }
+        );
+        view! {
+            <button type="button" class="link-button key-row__unused"
+                title="See what it used and the roles that would cover it"
+                on:click=move |_| on_action.run(RowAction::Usage(k6.clone()))>{words}</button>
+        }
+    });
     view! {
         <tr class="key-row" data-key-name=key.name.clone()>
             <th scope="row" data-label="Name">
@@ -132,6 +145,7 @@ fn KeyRow(key: ApiKey, allowed: RowPermissions, on_action: Callback<RowAction>) 
                 <ul class="chips">
                     {key.roles.iter().map(|r| view! { <li class="chip">{r.name.clone()}</li> }).collect_view()}
                 </ul>
+                {unused}
             </td>
             <td data-label="Status">
                 <span class=status_class>{key.status.label()}</span>

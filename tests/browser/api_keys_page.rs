@@ -272,3 +272,33 @@ async fn a_row_shows_where_its_key_was_last_used_from() {
         "button[aria-label='Usage of Billing_Reader']"
     ));
 }
+
+#[wasm_bindgen_test]
+async fn a_row_holding_unused_permissions_says_so_and_opens_its_usage() {
+    let page = mount_tab(
+        move |_, _| async move {
+            let mut wide = sample_key("Billing_Reader", &["billing-reader"]);
+            wide.unused_permissions = Some(3);
+            let mut young = sample_key("New_Key", &["document-viewer"]);
+            young.unused_permissions = None;
+            Ok(page_of(vec![wide, young], 2, false))
+        },
+        "kd_live_PageTestSecretDDDDDDDDDDDDDDDDDD000000",
+    );
+    until(|| row_names(&page).len() == 2).await;
+    let hint = |name: &str| {
+        find(&page, &format!("tr[data-key-name='{name}']"))
+            .query_selector(".key-row__unused")
+            .unwrap()
+    };
+    assert_eq!(
+        hint("Billing_Reader").unwrap().text_content().unwrap(),
+        "3 permissions unused for 30 days"
+    );
+    assert!(
+        hint("New_Key").is_none(),
+        "a key younger than the window is not judged"
+    );
+    click(&hint("Billing_Reader").unwrap());
+    until(|| exists(&page, "dialog[open] #usage-title")).await;
+}

@@ -131,7 +131,34 @@ async fn list(
         .into_iter()
         .map(|k| with_last_use(&state, k))
         .collect();
+    mark_unused(&state, &mut page.items).await?;
     Ok(Json(page))
+}
+
+/// Least privilege at a glance: how many permissions each key older than
+/// the usage window has not exercised in it (written counts, and this
+/// server's not yet written ones).
+async fn mark_unused(state: &AppState, keys: &mut [ApiKey]) -> Result<(), Error> {
+    let window = super::usage::window(state, &Default::default())?;
+    let born_before =
+        crate::time_format::format(state.clock.now() - time::Duration::days(window.len() as i64));
+    let judged: Vec<&str> = keys
+        .iter()
+        .filter(|k| k.created_at <= born_before)
+        .map(|k| k.id.as_str())
+        .collect();
+    let used = state.storage.used_by_keys(&judged, &window[0]).await?;
+    for key in keys.iter_mut().filter(|k| k.created_at <= born_before) {
+        let pending = state.usage.pending_permissions(&key.id);
+        let used = used.get(&key.id);
+        let unused = key
+            .permissions
+            .iter()
+            .filter(|p| used.is_none_or(|u| !u.contains(p)) && !pending.contains(p))
+            .count();
+        key.unused_permissions = Some(unused as u32);
+    }
+    Ok(())
 }
 
 #[utoipa::path(

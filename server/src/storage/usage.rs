@@ -178,6 +178,28 @@ impl Storage {
         Ok(used)
     }
 
+    /// The permissions each of these keys exercised since `first_day`.
+    pub async fn used_by_keys(
+        &self,
+        key_ids: &[&str],
+        first_day: &str,
+    ) -> Result<BTreeMap<String, Vec<String>>, sqlx::Error> {
+        let mut used: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        if key_ids.is_empty() {
+            return Ok(used);
+        }
+        let mut q = super::sql::Sql::new(
+            "SELECT DISTINCT api_key_id, permission FROM key_permission_days WHERE day >= ",
+        );
+        q.bind_text(first_day).push(" AND api_key_id IN ");
+        q.bind_list(key_ids.iter().copied());
+        let rows: Vec<(String, String)> = q.query_as().fetch_all(&self.pool).await?;
+        for (key, permission) in rows {
+            used.entry(key).or_default().push(permission);
+        }
+        Ok(used)
+    }
+
     /// Removes counts of days before `first_kept_day`.
     pub async fn delete_old_usage(&self, first_kept_day: &str) -> Result<(), sqlx::Error> {
         sqlx::query("DELETE FROM key_usage_days WHERE day < $1")

@@ -182,6 +182,7 @@ fn client() -> reqwest::Client {
         .unwrap()
 }
 
+#[derive(Clone)]
 pub struct Client {
     base: String,
     pub http: reqwest::Client,

@@ -257,3 +257,45 @@ async fn a_key_is_offered_the_smallest_set_of_roles_covering_what_it_used() {
     );
     server.stop().await;
 }
+
+#[tokio::test]
+async fn a_key_older_than_the_window_says_in_the_list_how_many_permissions_it_did_not_use() {
+    let server = TestServer::start().await;
+    let ada = server.sign_up("Acme", "ada@acme.io").await;
+    let key = ada.create_key("Renderer", &["document-viewer"]).await;
+    let system = server.system(&ada.generate(&key.id).await.secret);
+    let unused = |person: &crate::harness::Client| {
+        let person = person.clone();
+        async move {
+            let (_, page) = person.get("/api-keys").await;
+            page["items"][0]["unused_permissions"].clone()
+        }
+    };
+    // A new key is not judged: it has not had the window to use anything.
+    assert_eq!(unused(&ada).await, Value::Null);
+
+    // A month on (Ada signs in again: her session ended meanwhile).
+    server.clock.advance(time::Duration::days(31));
+    let ada = server.person();
+    let (status, _) = ada
+        .post(
+            "/auth/sign-in",
+            json!({"email": "ada@acme.io", "password": crate::harness::PASSWORD}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        unused(&ada).await,
+        json!(2),
+        "nothing used in the last 30 days"
+    );
+    system
+        .post("/authorize", json!({"permission": "documents.retrieve"}))
+        .await;
+    assert_eq!(
+        unused(&ada).await,
+        json!(1),
+        "counted at once, before it is written"
+    );
+    server.stop().await;
+}

@@ -230,6 +230,7 @@ pub fn sample_key(name: &str, role_ids: &[&str]) -> ApiKey {
         generated_at: Some("2026-11-26T05:00:00.000000Z".into()),
         last_used_at: None,
         last_used_from: None,
+        unused_permissions: None,
         expires_at: None,
         version: 1,
     }

@@ -88,6 +88,7 @@ impl KeyRow {
             generated_at: self.generated_at,
             last_used_at: self.last_used_at,
             last_used_from: self.last_used_from,
+            unused_permissions: None,
             expires_at: self.expires_at,
             version: self.version as u64,
         }
