@@ -16,19 +16,6 @@ async fn authorize(page: &Page, secret: &str, permission: &str) -> reqwest::Stat
         .status()
 }
 
-async fn whoami_permissions(page: &Page, secret: &str) -> Vec<String> {
-    let who: serde_json::Value = reqwest::Client::new()
-        .get(format!("{}/api/v1/whoami", page.base))
-        .bearer_auth(secret)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    serde_json::from_value(who["permissions"].clone()).unwrap()
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn the_platform_checks_keys_and_the_console_shows_usage_inventory_and_least_privilege() {
     journey("j16_usage_and_inventory", |page| async move {

@@ -109,3 +109,17 @@ pub async fn key_with_secret(page: &Page, name: &str, role_ids: &[&str]) -> Stri
 pub fn row(name: &str) -> String {
     format!("tr[data-key-name='{name}']")
 }
+
+/// The permissions a key's `/whoami` reports, in its order.
+pub async fn whoami_permissions(page: &Page, secret: &str) -> Vec<String> {
+    let who: serde_json::Value = reqwest::Client::new()
+        .get(format!("{}/api/v1/whoami", page.base))
+        .bearer_auth(secret)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    serde_json::from_value(who["permissions"].clone()).unwrap()
+}
