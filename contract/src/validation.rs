@@ -19,6 +19,20 @@ pub const ORGANIZATION_NAME_MAX: usize = 100;
 pub const EMAIL_MAX: usize = 254;
 pub const EXPIRY_DAYS_MAX: u32 = 3650;
 pub const GRACE_PERIOD_MAX_SECONDS: u32 = 86_400;
+/// The usage window (`?days=`) when a request does not say: the usage view,
+/// the inventory, suggestions and the list's unused-permission count.
+pub const USAGE_WINDOW_DAYS: u32 = 30;
+/// The longest usage window: counts older than this are not kept.
+pub const USAGE_WINDOW_MAX_DAYS: u32 = 90;
+
+/// The usage window a request asks for, or why it cannot have it.
+pub fn usage_window_days(days: Option<u32>) -> Result<u32, String> {
+    match days.unwrap_or(USAGE_WINDOW_DAYS) {
+        d @ 1..=USAGE_WINDOW_MAX_DAYS => Ok(d),
+        _ => Err(format!("The window is 1 to {USAGE_WINDOW_MAX_DAYS} days.")),
+    }
+}
+
 /// Items in a page of a list when the request does not say.
 pub const PAGE_DEFAULT: u32 = 50;
 /// The most items a page of a list holds, whatever the request says.
@@ -465,6 +479,15 @@ impl UpdateRoleRequest {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn the_usage_window_is_one_to_ninety_days_thirty_unless_asked() {
+        assert_eq!(usage_window_days(None), Ok(USAGE_WINDOW_DAYS));
+        assert_eq!(usage_window_days(Some(1)), Ok(1));
+        assert_eq!(usage_window_days(Some(90)), Ok(90));
+        assert!(usage_window_days(Some(0)).is_err());
+        assert!(usage_window_days(Some(91)).is_err());
+    }
+
     use super::*;
 
     use crate::roles::is_known as known;

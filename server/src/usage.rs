@@ -14,8 +14,8 @@ use crate::storage::{Storage, UsageBatch};
 
 pub const FLUSH_EVERY: Duration = Duration::from_secs(5);
 
-/// How many days of counts are kept.
-pub const KEPT_DAYS: i64 = 90;
+/// How many days of counts are kept: the longest window one may ask for.
+pub const KEPT_DAYS: i64 = keydesk_contract::validation::USAGE_WINDOW_MAX_DAYS as i64;
 
 pub struct Usage {
     storage: Storage,

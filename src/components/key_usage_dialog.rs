@@ -12,7 +12,7 @@ use crate::api::{self, ApiResult};
 use crate::time;
 
 /// The window the view looks at.
-pub const DAYS: u32 = 30;
+const DAYS: u32 = keydesk_contract::validation::USAGE_WINDOW_DAYS;
 
 #[component]
 pub fn KeyUsageDialog(

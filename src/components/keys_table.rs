@@ -126,8 +126,9 @@ fn KeyRow(key: ApiKey, allowed: RowPermissions, on_action: Callback<RowAction>) 
     // Least privilege at a glance: permissions unused in the usage window.
     let unused = key.unused_permissions.filter(|n| *n > 0).map(|n| {
         let words = format!(
-            "{n} permission{} unused for 30 days",
-            if n == 1 { "" } else { "s" }
+            "{n} permission{} unused for {} days",
+            if n == 1 { "" } else { "s" },
+            keydesk_contract::validation::USAGE_WINDOW_DAYS
         );
         view! {
             <button type="button" class="link-button key-row__unused"

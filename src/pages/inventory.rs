@@ -11,7 +11,7 @@ use crate::components::data_boundary::DataBoundary;
 use crate::components::inventory_matrix::InventoryMatrix;
 
 /// The window the tab looks at.
-pub const DAYS: u32 = 30;
+const DAYS: u32 = keydesk_contract::validation::USAGE_WINDOW_DAYS;
 /// Rows shown before "Show more".
 pub const ROWS_PER_STEP: usize = 100;
 

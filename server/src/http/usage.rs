@@ -11,17 +11,16 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
 use keydesk_contract::least_privilege::{self, Candidate};
-use keydesk_contract::permissions;
 use keydesk_contract::types::{
     Authorization, AuthorizeRequest, Inventory, InventoryItem, KeyUsage, NamedRef, PermissionUsage,
     Suggestion, UsageDay, WindowQuery,
 };
+use keydesk_contract::{permissions, validation};
 use time::{Date, Duration};
 
 use super::error::Error;
 use super::extract::{Json, Query};
 use crate::auth::Caller;
-use crate::usage::KEPT_DAYS;
 use crate::AppState;
 
 pub fn router() -> Router<AppState> {
@@ -76,15 +75,10 @@ async fn authorize(
     }))
 }
 
-/// The window of `?days=`: 1 to 90 days ending today, default 30.
+/// The days of the `?days=` window, ending today, oldest first.
 pub(super) fn window(state: &AppState, q: &WindowQuery) -> Result<Vec<String>, Error> {
-    let days = i64::from(q.days.unwrap_or(30));
-    if !(1..=KEPT_DAYS).contains(&days) {
-        return Err(Error::field(
-            "days",
-            format!("The window is 1 to {KEPT_DAYS} days."),
-        ));
-    }
+    let days = validation::usage_window_days(q.days).map_err(|m| Error::field("days", m))?;
+    let days = i64::from(days);
     let today = state.clock.now().date();
     let first = today - Duration::days(days - 1);
     Ok((0..days)
