@@ -7,6 +7,7 @@
 
 pub mod accessibility;
 pub mod app_build;
+mod driver_connection;
 pub mod http;
 pub mod page;
 pub mod stack;

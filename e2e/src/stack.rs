@@ -120,7 +120,7 @@ pub struct Stack {
 
 /// A new browser session through the driver at `driver`, in `profile`.
 pub(crate) async fn connect(driver: &str, browser: Browser, profile: &Path) -> fantoccini::Client {
-    ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+    ClientBuilder::new(crate::driver_connection::OneConnectionPerCommand::new())
         .capabilities(browser.capabilities(profile))
         .connect(driver)
         .await
