@@ -79,31 +79,36 @@ fn UsageSummary(usage: KeyUsage) -> impl IntoView {
 }
 
 /// One bar per day, refused requests stacked in the danger colour.
+/// Whole-pixel coordinates: integers are all the bars need, and they keep
+/// float formatting (two of core's larger routines) out of the wasm.
 #[component]
 pub fn Sparkline(days: Vec<UsageDay>) -> impl IntoView {
-    let most = days.iter().map(|d| d.requests).max().unwrap_or(0).max(1) as f64;
-    let (width, height, bar) = (days.len() as f64 * 6.0, 40.0, 4.0);
+    const HEIGHT: u64 = 40;
+    let most = days.iter().map(|d| d.requests).max().unwrap_or(0).max(1);
+    // Any day with requests shows at least one pixel.
+    let pixels = |n: u64| (n * HEIGHT).div_ceil(most);
+    let width = days.len() * 6;
     let bars = days
         .iter()
         .enumerate()
         .map(|(i, d)| {
-            let x = i as f64 * 6.0 + 1.0;
-            let h = d.requests as f64 / most * height;
-            let r = d.refused.min(d.requests) as f64 / most * height;
+            let x = i * 6 + 1;
+            let h = pixels(d.requests);
+            let r = pixels(d.refused.min(d.requests));
             let title = format!("{}: {} requests, {} refused", d.date, d.requests, d.refused);
             view! {
                 <g>
                     <title>{title}</title>
-                    <rect class="spark__bar" x=x y=height - h width=bar height=h.max(if d.requests > 0 { 1.0 } else { 0.0 })/>
-                    <rect class="spark__refused" x=x y=height - r width=bar height=r/>
+                    <rect class="spark__bar" x=x y=HEIGHT - h width=4 height=h/>
+                    <rect class="spark__refused" x=x y=HEIGHT - r width=4 height=r/>
                 </g>
             }
         })
         .collect_view();
     view! {
-        <svg class="spark" viewBox=format!("0 0 {width} {height}") width=width height=height role="img"
+        <svg class="spark" viewBox=format!("0 0 {width} {HEIGHT}") width=width height=HEIGHT role="img"
             aria-label=format!("Requests per day over the last {} days", days.len())>
-            <line class="spark__base" x1="0" y1=height x2=width y2=height/>
+            <line class="spark__base" x1="0" y1=HEIGHT x2=width y2=HEIGHT/>
             {bars}
         </svg>
     }

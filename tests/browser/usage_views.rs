@@ -80,31 +80,30 @@ async fn each_cell_says_used_granted_but_unused_or_nothing_and_columns_group_by_
 
 #[wasm_bindgen_test]
 async fn the_sparkline_has_a_bar_per_day_scaled_to_the_busiest() {
-    let days: Vec<UsageDay> = (1..=3)
-        .map(|n| UsageDay {
+    // Requests 0, 1, 10, 20, 30 (the busiest); 15 refused on the last day.
+    let days: Vec<UsageDay> = [0, 1, 10, 20, 30]
+        .into_iter()
+        .enumerate()
+        .map(|(n, requests)| UsageDay {
             date: format!("2026-11-2{n}"),
-            requests: n * 10,
-            refused: if n == 3 { 15 } else { 0 },
+            requests,
+            refused: if requests == 30 { 15 } else { 0 },
         })
         .collect();
     let page = mount(move || view! { <Sparkline days=days/> });
     until(|| exists(&page, "svg.spark")).await;
-    let heights: Vec<f64> = find_all(&page, "rect.spark__bar")
-        .iter()
-        .map(|r| r.get_attribute("height").unwrap().parse().unwrap())
-        .collect();
-    assert_eq!(heights.len(), 3);
-    assert!(
-        (heights[2] - 40.0).abs() < 0.01 && (heights[0] - 40.0 / 3.0).abs() < 0.01,
-        "{heights:?}"
-    );
-    let refused: Vec<f64> = find_all(&page, "rect.spark__refused")
-        .iter()
-        .map(|r| r.get_attribute("height").unwrap().parse().unwrap())
-        .collect();
-    assert!((refused[2] - 20.0).abs() < 0.01, "{refused:?}");
+    let heights = |css: &str| -> Vec<u32> {
+        find_all(&page, css)
+            .iter()
+            .map(|r| r.get_attribute("height").unwrap().parse().unwrap())
+            .collect()
+    };
+    // 40 px for the busiest day, the others in proportion in whole pixels,
+    // rounded up so that a day with any request at all shows.
+    assert_eq!(heights("rect.spark__bar"), vec![0, 2, 14, 27, 40]);
+    assert_eq!(heights("rect.spark__refused"), vec![0, 0, 0, 0, 20]);
     let label = find(&page, "svg.spark")
         .get_attribute("aria-label")
         .unwrap();
-    assert_eq!(label, "Requests per day over the last 3 days");
+    assert_eq!(label, "Requests per day over the last 5 days");
 }
