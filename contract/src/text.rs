@@ -46,6 +46,20 @@ pub fn nfc(text: &str) -> String {
     js_sys::JsString::from(text).normalize("NFC").into()
 }
 
+/// `text` in lower case (Unicode's default case mapping), for comparing
+/// names and e-mail addresses regardless of case.
+#[cfg(not(target_arch = "wasm32"))]
+pub fn lowercase(text: &str) -> String {
+    text.to_lowercase()
+}
+
+/// `text` in lower case, by the browser's own tables: the same Unicode
+/// mapping as `str::to_lowercase`, without ~15 KB of case tables in the wasm.
+#[cfg(target_arch = "wasm32")]
+pub fn lowercase(text: &str) -> String {
+    js_sys::JsString::from(text).to_lower_case().into()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

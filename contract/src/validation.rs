@@ -81,7 +81,7 @@ pub fn key_name(raw: &str) -> Result<String, String> {
 /// The form of a name used to decide uniqueness: names differing only in
 /// letter case, or in how their characters are composed, are the same name.
 pub fn name_key(name: &str) -> String {
-    text::nfc(&text::nfc(name.trim()).to_lowercase())
+    text::nfc(&text::lowercase(&text::nfc(name.trim())))
 }
 
 /// A key's description: trimmed, at most 500 characters, may be empty.
@@ -150,7 +150,7 @@ pub fn permission_ids(ids: &[String]) -> Result<Vec<String>, String> {
 
 /// An email address: trimmed, lower-cased, with a local part, an `@` and a dotted domain.
 pub fn email(raw: &str) -> Result<String, String> {
-    let e = raw.trim().to_lowercase();
+    let e = text::lowercase(raw.trim());
     if e.is_empty() {
         return Err("Email is required.".into());
     }

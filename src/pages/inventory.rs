@@ -3,6 +3,7 @@
 //! hundred rows at a time, and exported as CSV (the same matrix, from the
 //! server).
 
+use keydesk_contract::text::lowercase;
 use keydesk_contract::types::{ApiKeyStatus, InventoryItem, RoleRef};
 use leptos::prelude::*;
 
@@ -30,10 +31,10 @@ fn shown(
     status: Option<ApiKeyStatus>,
     order: Order,
 ) -> Vec<InventoryItem> {
-    let search = search.trim().to_lowercase();
+    let search = lowercase(search.trim());
     let mut rows: Vec<InventoryItem> = items
         .iter()
-        .filter(|i| search.is_empty() || i.api_key.name.to_lowercase().contains(&search))
+        .filter(|i| search.is_empty() || lowercase(&i.api_key.name).contains(&search))
         .filter(|i| role.is_empty() || i.roles.iter().any(|r| r.id == role))
         .filter(|i| status.is_none_or(|s| i.status == s))
         .cloned()

@@ -18,4 +18,5 @@ mod people;
 mod remove_key_dialog;
 mod roles;
 mod shell;
+mod text_rules;
 mod usage_views;
