@@ -125,7 +125,7 @@ async fn key_usage(
         .collect::<Vec<_>>();
     let used = state
         .storage
-        .permissions_used(&caller.organization.id, &days[0].date)
+        .permissions_used(&caller.organization.id, Some(&key.id), &days[0].date)
         .await?
         .remove(&key.id)
         .unwrap_or_default();
@@ -154,17 +154,19 @@ async fn key_usage(
     }))
 }
 
-/// The first day of the window and what each key of the organization used in it.
+/// What each key of the organization (or only `key_id`) used in the
+/// window, counting what this server has not written yet.
 async fn used_in_window(
     state: &AppState,
     caller: &Caller,
+    key_id: Option<&str>,
     q: &WindowQuery,
 ) -> Result<std::collections::BTreeMap<String, Vec<crate::storage::PermissionUse>>, Error> {
     let dates = window(state, q)?;
     state.usage.flush().await;
     Ok(state
         .storage
-        .permissions_used(&caller.organization.id, &dates[0])
+        .permissions_used(&caller.organization.id, key_id, &dates[0])
         .await?)
 }
 
@@ -174,7 +176,7 @@ async fn inventory_of(
     q: &WindowQuery,
 ) -> Result<Inventory, Error> {
     caller.require(permissions::SERVICE_ACCOUNTS_RETRIEVE)?;
-    let mut used = used_in_window(state, caller, q).await?;
+    let mut used = used_in_window(state, caller, None, q).await?;
     let keys = state.storage.all_keys(&caller.organization.id).await?;
     let items = keys
         .into_iter()
@@ -311,7 +313,7 @@ async fn suggestion(
 ) -> Result<Json<Suggestion>, Error> {
     caller.require(permissions::SERVICE_ACCOUNTS_RETRIEVE)?;
     let key = super::api_keys::find(&state, &caller, &id).await?;
-    let used = used_in_window(&state, &caller, &q)
+    let used = used_in_window(&state, &caller, Some(&key.id), &q)
         .await?
         .remove(&key.id)
         .unwrap_or_default();

@@ -149,24 +149,29 @@ impl Storage {
         Ok(from.flatten())
     }
 
-    /// (A sum of BIGINTs is NUMERIC on PostgreSQL: cast back for both engines.)
     /// The permissions each key of the organization exercised since
-    /// `first_day`: key id → uses, in permission order.
+    /// `first_day` (or only `key_id`'s, for one key's views): key id → uses,
+    /// in permission order.
     pub async fn permissions_used(
         &self,
         organization_id: &str,
+        key_id: Option<&str>,
         first_day: &str,
     ) -> Result<BTreeMap<String, Vec<PermissionUse>>, sqlx::Error> {
-        let rows: Vec<(String, String, i64, String)> = sqlx::query_as(
+        // (A sum of BIGINTs is NUMERIC on PostgreSQL: cast back for both engines.)
+        let mut q = super::sql::Sql::new(
             "SELECT u.api_key_id, u.permission, CAST(SUM(u.requests) AS BIGINT), MAX(u.last_used_at) \
              FROM key_permission_days u JOIN api_keys k ON k.id = u.api_key_id \
-             WHERE k.organization_id = $1 AND u.day >= $2 \
-             GROUP BY u.api_key_id, u.permission ORDER BY u.api_key_id, u.permission",
-        )
-        .bind(organization_id)
-        .bind(first_day)
-        .fetch_all(&self.pool)
-        .await?;
+             WHERE k.organization_id = ",
+        );
+        q.bind_text(organization_id)
+            .push(" AND u.day >= ")
+            .bind_text(first_day);
+        if let Some(key_id) = key_id {
+            q.push(" AND u.api_key_id = ").bind_text(key_id);
+        }
+        q.push(" GROUP BY u.api_key_id, u.permission ORDER BY u.api_key_id, u.permission");
+        let rows: Vec<(String, String, i64, String)> = q.query_as().fetch_all(&self.pool).await?;
         let mut used: BTreeMap<String, Vec<PermissionUse>> = BTreeMap::new();
         for (key_id, permission, requests, last_used_at) in rows {
             used.entry(key_id).or_default().push(PermissionUse {

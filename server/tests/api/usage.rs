@@ -70,6 +70,12 @@ async fn usage_counts_requests_refusals_and_exercised_permissions_per_day() {
     system.get("/whoami").await;
     // keydesk's own endpoints count too: listing keys needs a permission it lacks.
     assert_eq!(system.get("/api-keys").await.0, StatusCode::FORBIDDEN);
+    // Another key of the organization, using what Renderer does not hold.
+    let deployer = ada.create_key("Deployer", &["developer"]).await;
+    server
+        .system(&ada.generate(&deployer.id).await.secret)
+        .post("/authorize", json!({"permission": "templates.create"}))
+        .await;
 
     let (status, u) = usage(&ada, &key.id, "").await;
     assert_eq!(status, StatusCode::OK, "{u}");
@@ -95,6 +101,7 @@ async fn usage_counts_requests_refusals_and_exercised_permissions_per_day() {
     assert_eq!(requests("renders.retrieve"), Some(0), "granted, unused");
     assert_eq!(requests("billing.retrieve"), Some(0));
     assert_eq!(requests("documents.delete"), None, "refused is not used");
+    assert_eq!(requests("templates.create"), None, "another key's use");
     assert_eq!(u["last_used_from"], "127.0.0.1");
     assert!(u["last_used_at"].is_string());
 
@@ -143,7 +150,10 @@ async fn counts_not_yet_written_are_written_at_a_clean_shutdown() {
         .unwrap()
         .unwrap()
         .organization_id;
-    let used = storage.permissions_used(&org, "2000-01-01").await.unwrap();
+    let used = storage
+        .permissions_used(&org, None, "2000-01-01")
+        .await
+        .unwrap();
     assert_eq!(used[&key.id][0].permission, "renders.retrieve");
     assert_eq!(used[&key.id][0].requests, 4);
 }
