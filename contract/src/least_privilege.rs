@@ -1,14 +1,14 @@
-//! Least privilege: the smallest set of roles that still covers every
-//! permission a key used. Exact (every combination, smallest first) over the
-//! roles that grant at least one used permission; among covers of the same
-//! size, the one granting the fewest permissions, then the earliest roles.
-//! Organizations have tens of roles, and a cover rarely needs more than
-//! three, so the search stays small; past [`EXACT_UP_TO`] candidate roles it
-//! falls back to the greedy cover (never more than ln(n)+1 times the best).
+//! Least privilege: the narrowest set of roles that still covers every
+//! permission a key used. Only roles that grant nothing beyond what the key
+//! holds now are candidates, so a suggestion can only take permissions away
+//! (a broad role someone planted, Admin included, is never offered). Among
+//! covers, the one granting the fewest permissions wins, then the one with
+//! the fewest roles, then the earliest roles. Exact (every combination) over
+//! up to [`EXACT_UP_TO`] useful candidates; past that, greedy.
 
 use std::collections::BTreeSet;
 
-/// Candidate roles beyond which the greedy cover is used.
+/// Useful candidate roles beyond which the greedy cover is used.
 pub const EXACT_UP_TO: usize = 16;
 
 /// A role as the search sees it: its id and what it grants.
@@ -18,15 +18,20 @@ pub struct Candidate<'a> {
     pub grants: BTreeSet<&'a str>,
 }
 
-/// The ids of the smallest set of `roles` (in their given order) whose
-/// grants cover `used`; `None` when no set does. Nothing used: no roles.
-pub fn smallest_cover<'a>(roles: &[Candidate<'a>], used: &BTreeSet<&str>) -> Option<Vec<&'a str>> {
+/// The ids of the narrowest set of `roles` (in their given order) whose
+/// grants cover `used`, choosing only roles within `held`; `None` when no
+/// such set does. Nothing used: no roles.
+pub fn narrowest_cover<'a>(
+    roles: &[Candidate<'a>],
+    used: &BTreeSet<&str>,
+    held: &BTreeSet<&str>,
+) -> Option<Vec<&'a str>> {
     if used.is_empty() {
         return Some(Vec::new());
     }
     let useful: Vec<&Candidate> = roles
         .iter()
-        .filter(|r| r.grants.iter().any(|p| used.contains(p)))
+        .filter(|r| r.grants.is_subset(held) && r.grants.iter().any(|p| used.contains(p)))
         .collect();
     let covers = |set: &[&Candidate]| {
         used.iter()
@@ -38,45 +43,27 @@ pub fn smallest_cover<'a>(roles: &[Candidate<'a>], used: &BTreeSet<&str>) -> Opt
     if useful.len() > EXACT_UP_TO {
         return Some(greedy(&useful, used));
     }
-    for size in 1..=useful.len() {
-        let mut best: Option<(usize, Vec<usize>)> = None;
-        for_each_combination(useful.len(), size, &mut |picked| {
-            let set: Vec<&Candidate> = picked.iter().map(|&i| useful[i]).collect();
-            if covers(&set) {
-                let granted: BTreeSet<&str> =
-                    set.iter().flat_map(|r| r.grants.iter().copied()).collect();
-                if best.as_ref().is_none_or(|(n, _)| granted.len() < *n) {
-                    best = Some((granted.len(), picked.to_vec()));
-                }
-            }
-        });
-        if let Some((_, picked)) = best {
-            return Some(picked.into_iter().map(|i| useful[i].id).collect());
+    // (granted permissions, roles, picked) of the best cover so far.
+    let mut best: Option<(usize, usize, Vec<usize>)> = None;
+    for mask in 1u32..(1 << useful.len()) {
+        let picked: Vec<usize> = (0..useful.len()).filter(|i| mask & (1 << i) != 0).collect();
+        let set: Vec<&Candidate> = picked.iter().map(|&i| useful[i]).collect();
+        if !covers(&set) {
+            continue;
+        }
+        let granted = set
+            .iter()
+            .flat_map(|r| r.grants.iter().copied())
+            .collect::<BTreeSet<&str>>()
+            .len();
+        let better = best
+            .as_ref()
+            .is_none_or(|(g, n, p)| (granted, picked.len(), &picked) < (*g, *n, p));
+        if better {
+            best = Some((granted, picked.len(), picked));
         }
     }
-    None
-}
-
-/// Calls `visit` with each `size`-element subset of `0..n`, in order.
-fn for_each_combination(n: usize, size: usize, visit: &mut impl FnMut(&[usize])) {
-    fn go(
-        start: usize,
-        n: usize,
-        size: usize,
-        picked: &mut Vec<usize>,
-        visit: &mut impl FnMut(&[usize]),
-    ) {
-        if picked.len() == size {
-            visit(picked);
-            return;
-        }
-        for i in start..n {
-            picked.push(i);
-            go(i + 1, n, size, picked, visit);
-            picked.pop();
-        }
-    }
-    go(0, n, size, &mut Vec::with_capacity(size), visit);
+    best.map(|(_, _, picked)| picked.into_iter().map(|i| useful[i].id).collect())
 }
 
 fn greedy<'a>(roles: &[&Candidate<'a>], used: &BTreeSet<&str>) -> Vec<&'a str> {
@@ -112,6 +99,77 @@ mod tests {
         p.iter().copied().collect()
     }
 
+    /// A cover for a key that holds everything any of `roles` grants.
+    fn cover<'a>(roles: &[Candidate<'a>], used: &BTreeSet<&str>) -> Option<Vec<&'a str>> {
+        let held: BTreeSet<&str> = roles
+            .iter()
+            .flat_map(|r| r.grants.iter().copied())
+            .collect();
+        narrowest_cover(roles, used, &held)
+    }
+
+    #[test]
+    fn a_key_is_never_offered_a_role_granting_more_than_it_holds() {
+        // Document Viewer + Billing Reader, one permission of each used:
+        // Admin covers both in one role, and must not be offered.
+        let roles = [
+            role(
+                "admin",
+                &[
+                    "accounts.retrieve",
+                    "billing.retrieve",
+                    "documents.retrieve",
+                    "renders.retrieve",
+                    "users.create",
+                ],
+            ),
+            role(
+                "document-viewer",
+                &["documents.retrieve", "renders.retrieve"],
+            ),
+            role("billing-reader", &["billing.retrieve", "accounts.retrieve"]),
+            // A broad custom role an insider planted, covering both as well.
+            role(
+                "role_planted",
+                &["billing.retrieve", "documents.retrieve", "users.create"],
+            ),
+        ];
+        let held = used(&[
+            "documents.retrieve",
+            "renders.retrieve",
+            "billing.retrieve",
+            "accounts.retrieve",
+        ]);
+        let picked = narrowest_cover(
+            &roles,
+            &used(&["documents.retrieve", "billing.retrieve"]),
+            &held,
+        );
+        assert_eq!(picked, Some(vec!["document-viewer", "billing-reader"]));
+    }
+
+    #[test]
+    fn fewer_permissions_beat_fewer_roles() {
+        let roles = [
+            role("wide", &["p1", "p2", "p3", "p4"]),
+            role("one", &["p1"]),
+            role("two", &["p2"]),
+        ];
+        assert_eq!(
+            cover(&roles, &used(&["p1", "p2"])),
+            Some(vec!["one", "two"])
+        );
+    }
+
+    #[test]
+    fn nothing_within_what_the_key_holds_may_cover_it() {
+        let roles = [role("wide", &["p1", "p2"])];
+        assert_eq!(
+            narrowest_cover(&roles, &used(&["p1"]), &used(&["p1"])),
+            None
+        );
+    }
+
     #[test]
     fn one_role_that_covers_beats_two_that_do() {
         let roles = [
@@ -120,7 +178,7 @@ mod tests {
             role("both", &["documents.retrieve", "renders.retrieve"]),
         ];
         assert_eq!(
-            smallest_cover(&roles, &used(&["documents.retrieve", "renders.retrieve"])),
+            cover(&roles, &used(&["documents.retrieve", "renders.retrieve"])),
             Some(vec!["both"])
         );
     }
@@ -131,7 +189,7 @@ mod tests {
             role("admin", &["a", "b", "c", "d"]),
             role("narrow", &["a", "b"]),
         ];
-        assert_eq!(smallest_cover(&roles, &used(&["a"])), Some(vec!["narrow"]));
+        assert_eq!(cover(&roles, &used(&["a"])), Some(vec!["narrow"]));
     }
 
     #[test]
@@ -143,7 +201,7 @@ mod tests {
             role("right", &["p4", "p5", "p6"]),
         ];
         let all = used(&["p1", "p2", "p3", "p4", "p5", "p6"]);
-        assert_eq!(smallest_cover(&roles, &all), Some(vec!["left", "right"]));
+        assert_eq!(cover(&roles, &all), Some(vec!["left", "right"]));
         let refs: Vec<&Candidate> = roles.iter().collect();
         assert_eq!(greedy(&refs, &all).len(), 3);
     }
@@ -151,7 +209,7 @@ mod tests {
     #[test]
     fn nothing_used_needs_no_role_and_the_uncoverable_has_no_answer() {
         let roles = [role("viewer", &["documents.retrieve"])];
-        assert_eq!(smallest_cover(&roles, &used(&[])), Some(vec![]));
-        assert_eq!(smallest_cover(&roles, &used(&["billing.retrieve"])), None);
+        assert_eq!(cover(&roles, &used(&[])), Some(vec![]));
+        assert_eq!(cover(&roles, &used(&["billing.retrieve"])), None);
     }
 }

@@ -47,6 +47,8 @@ pub enum ErrorCode {
     Internal,
     /// Saturated or too slow; `Retry-After` says when to try again (503).
     Unavailable,
+    /// This session must set a password of its person's own first (403).
+    PasswordChangeRequired,
     /// A code this version of the contract does not know yet.
     #[serde(other)]
     Unknown,
@@ -151,6 +153,11 @@ pub struct User {
     pub created_at: String,
     #[serde(default)]
     pub last_signed_in_at: Option<String>,
+    /// Bumped by every change to the person. A change may be made
+    /// conditional on it with `If-Match: "<version>"`; when the person
+    /// changed meanwhile, the answer is 409.
+    #[serde(default)]
+    pub version: u64,
 }
 
 impl UserStatus {
@@ -184,6 +191,15 @@ pub struct UserQuery {
     pub status: Option<UserStatus>,
 }
 
+wire_enum! {
+    /// What a session must do before anything else.
+    pub enum RequiredStep {
+        /// Set a password of the person's own: the one they signed in with
+        /// was set by someone else (`POST /me/password`).
+        SetPassword = "set_password",
+    }
+}
+
 /// The signed-in person, their organization and everything they may do.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(not(target_arch = "wasm32"), derive(utoipa::ToSchema))]
@@ -191,6 +207,10 @@ pub struct Me {
     pub user: User,
     pub organization: Organization,
     pub permissions: Vec<String>,
+    /// Present while this session may do only one thing: that step. Every
+    /// other request answers 403 (e.g. `password_change_required`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub required_step: Option<RequiredStep>,
 }
 
 impl Me {
@@ -253,6 +273,15 @@ impl std::fmt::Debug for AcceptInvitationRequest {
             .field("password", &"<redacted>")
             .finish()
     }
+}
+
+/// `GET /users/{id}/generated-secrets`: a key whose current secret this
+/// person generated (and so has seen).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(utoipa::ToSchema))]
+pub struct GeneratedSecret {
+    pub api_key: NamedRef,
+    pub generated_at: String,
 }
 
 // ---------------------------------------------------------------- permissions and roles
@@ -649,9 +678,19 @@ pub struct Inventory {
 pub struct Suggestion {
     /// Granted, but not exercised in the window.
     pub unused: Vec<String>,
-    /// The smallest set of roles (built-in and custom) that still covers
-    /// every permission the key exercised; empty when it exercised none.
+    /// The narrowest set of roles (built-in and custom) that still covers
+    /// every permission the key exercised, choosing only roles that grant
+    /// nothing the key does not hold now; empty when it exercised none.
     pub suggested_role_ids: Vec<String>,
+    /// Whether the suggested roles grant fewer permissions than the key
+    /// holds now (only then is accepting them narrowing).
+    #[serde(default)]
+    pub narrower: bool,
+    /// When no narrower set of roles covers what the key used although it
+    /// has unused permissions: exactly the permissions it used, for a custom
+    /// role made to measure. Empty otherwise.
+    #[serde(default)]
+    pub custom_role_permissions: Vec<String>,
 }
 
 // ---------------------------------------------------------------- audit trail

@@ -42,6 +42,8 @@ pub const PAGE_MAX: u32 = 200;
 pub const KEY_NAME_TAKEN: &str = "Name is already used by another key.";
 /// An email that already has an account.
 pub const EMAIL_TAKEN: &str = "An account with this email already exists.";
+/// Adding a person whose address someone in the same organization has.
+pub const EMAIL_TAKEN_HERE: &str = "Someone in this organization already has this email.";
 /// The message for a role name the organization already uses.
 pub const ROLE_NAME_TAKEN: &str = "Name is already used by another role.";
 
@@ -117,13 +119,14 @@ pub fn role_ids(ids: &[String], is_known: impl Fn(&str) -> bool) -> Result<Vec<S
 }
 
 /// A custom role's name: the key-name rules, and never a built-in role's
-/// name (in any letter case), so a name always says which role it is.
+/// name (in any letter case, nor written with look-alike letters: on the
+/// server, by confusable skeleton), so a name always says which role it is.
 pub fn role_name(raw: &str) -> Result<String, String> {
     let name = key_name(raw)?;
-    let key = name_key(&name);
+    let key = looks_like(&name_key(&name));
     if let Some(built_in) = crate::roles::BUILT_IN_ROLES
         .iter()
-        .find(|r| name_key(r.name) == key)
+        .find(|r| looks_like(&name_key(r.name)) == key)
     {
         return Err(format!(
             "\u{201c}{}\u{201d} is a built-in role; choose another name.",
@@ -131,6 +134,19 @@ pub fn role_name(raw: &str) -> Result<String, String> {
         ));
     }
     Ok(name)
+}
+
+/// What a name looks like: its confusable skeleton (UTS #39) on the
+/// server; in the browser the name itself (the server decides).
+#[cfg(not(target_arch = "wasm32"))]
+fn looks_like(key: &str) -> String {
+    use unicode_security::confusable_detection::skeleton;
+    skeleton(key).collect::<String>().to_lowercase()
+}
+
+#[cfg(target_arch = "wasm32")]
+fn looks_like(key: &str) -> String {
+    key.to_string()
 }
 
 /// A custom role's permissions: at least one, each in the catalogue; returned
@@ -686,6 +702,13 @@ mod tests {
         assert!(taken.contains("Developer"), "{taken}");
         assert!(role_name("BILLING reader").is_err());
         assert!(role_name("Developers").is_ok());
+        // Look-alike letters: Cyrillic A and e, Greek omicron.
+        for fake in ["\u{0410}dmin", "D\u{0435}veloper", "D\u{03bf}cument Viewer"] {
+            assert!(
+                role_name(fake).is_err(),
+                "{fake} passes for a built-in role"
+            );
+        }
     }
 
     #[test]

@@ -41,6 +41,29 @@ pub struct Config {
     /// peer address is the client address.
     #[arg(long, env = "KEYDESK_TRUSTED_PROXIES", value_delimiter = ',', value_parser = parse_range)]
     pub trusted_proxies: Vec<IpRange>,
+
+    /// The address people reach keydesk at, e.g. `https://keys.example.com`:
+    /// invitation links are built from it, never from a request's headers.
+    /// Default: `http://localhost:<port>` when listening on a loopback
+    /// address, else `http://<listen address>`.
+    #[arg(long, env = "KEYDESK_PUBLIC_URL")]
+    pub public_url: Option<String>,
+
+    /// The server's secret key: 64 hex characters (32 bytes). It keys the
+    /// sign-in throttle's digests and signs known-device cookies. Default on
+    /// SQLite: generated once into a file beside the database (0600). On
+    /// PostgreSQL it must be set, the same on every replica.
+    #[arg(long, env = "KEYDESK_SECRET_KEY", hide_env_values = true)]
+    pub secret_key: Option<crate::server_key::KeyText>,
+
+    /// At most this many connections are served at once; more wait to be accepted.
+    #[arg(long, env = "KEYDESK_MAX_CONNECTIONS", default_value_t = 4096)]
+    pub max_connections: usize,
+
+    /// A new connection must send its first request (the whole header block,
+    /// or HTTP/2's preface and first headers) within this (tests shorten it).
+    #[arg(skip = crate::serve::FIRST_REQUEST_TIMEOUT)]
+    pub first_request_timeout: std::time::Duration,
 }
 
 impl Config {
@@ -52,6 +75,23 @@ impl Config {
             dist: dist.into(),
             insecure_cookies: false,
             trusted_proxies: Vec::new(),
+            public_url: None,
+            secret_key: None,
+            max_connections: 4096,
+            first_request_timeout: crate::serve::FIRST_REQUEST_TIMEOUT,
+        }
+    }
+
+    /// Where people reach keydesk, without a trailing slash: `--public-url`,
+    /// else derived from the address actually bound (`bound`).
+    pub fn public_url(&self, bound: std::net::SocketAddr) -> String {
+        if let Some(url) = &self.public_url {
+            return url.trim_end_matches('/').to_string();
+        }
+        if bound.ip().is_loopback() {
+            format!("http://localhost:{}", bound.port())
+        } else {
+            format!("http://{bound}")
         }
     }
 

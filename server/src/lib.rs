@@ -9,6 +9,7 @@
 //! - [`usage`]: when keys were last used, written in the background.
 //! - [`security_log`]: one structured line per refused request.
 //! - [`clock`]: the time, injectable for tests.
+//! - [`server_key`]: the secret key behind throttle digests and device cookies.
 
 pub mod auth;
 pub mod clock;
@@ -16,6 +17,7 @@ pub mod config;
 pub mod http;
 pub mod security_log;
 pub mod serve;
+pub mod server_key;
 pub mod storage;
 pub mod time_format;
 pub mod usage;
@@ -41,6 +43,9 @@ pub struct AppState {
     pub usage: Arc<Usage>,
     pub cookie: SessionCookie,
     pub trusted_proxies: Arc<[IpRange]>,
+    pub server_key: server_key::ServerKey,
+    /// Where people reach keydesk (invitation links), without a trailing slash.
+    pub public_url: Arc<str>,
 }
 
 /// A started server: its address, and a handle to stop it.
@@ -60,7 +65,13 @@ impl Running {
         let served = self.task.await.map_err(std::io::Error::other)?;
         self.usage.flush().await;
         self.storage.close().await;
+        security_log::flush();
         served
+    }
+
+    /// The server's storage (tests read what the server itself sees).
+    pub fn storage(&self) -> &storage::Storage {
+        &self.storage
     }
 
     /// Runs until SIGINT/SIGTERM, then shuts down gracefully.
@@ -122,8 +133,14 @@ pub async fn start_with(config: &Config, overrides: Overrides) -> Result<Running
     if !config.dist.join("index.html").is_file() {
         tracing::warn!(dist = %config.dist.display(), "no built web app found; only the API is served");
     }
-    let throttle = Arc::new(Throttle::new(clock.clone(), storage.clone()));
+    let server_key = server_key::ServerKey::load(config.secret_key.as_ref(), &config.database_url)?;
+    let throttle = Arc::new(Throttle::new(
+        clock.clone(),
+        storage.clone(),
+        server_key.clone(),
+    ));
     auth::sessions::spawn_sweeper(storage.clone(), clock.clone(), throttle.clone());
+    security_log::spawn_flusher();
     let usage = Usage::new(storage.clone());
     let kept = storage.clone();
     usage.spawn_flusher();
@@ -135,16 +152,27 @@ pub async fn start_with(config: &Config, overrides: Overrides) -> Result<Running
         usage: usage.clone(),
         cookie: SessionCookie::new(config.insecure_cookies),
         trusted_proxies: config.trusted_proxies.clone().into(),
+        server_key,
+        public_url: Arc::from(""),
+    };
+    let listen = config.listen.clone();
+    let listener = tokio::net::TcpListener::bind(listen.clone())
+        .await
+        .map_err(|e| format!("cannot listen on {listen}: {e}"))?;
+    let addr = listener.local_addr().map_err(|e| e.to_string())?;
+    let state = AppState {
+        public_url: config.public_url(addr).into(),
+        ..state
     };
     let headers =
         http::hardening::SecurityHeaders::for_dist(&config.dist, !config.insecure_cookies);
     let app = http::app(state, config, &headers);
-    let listener = tokio::net::TcpListener::bind(&config.listen)
-        .await
-        .map_err(|e| format!("cannot listen on {}: {e}", config.listen))?;
-    let addr = listener.local_addr().map_err(|e| e.to_string())?;
     let (shutdown, stopped) = tokio::sync::oneshot::channel::<()>();
-    let task = tokio::spawn(serve::serve(listener, app, async {
+    let limits = serve::Limits {
+        max_connections: config.max_connections,
+        first_request_timeout: config.first_request_timeout,
+    };
+    let task = tokio::spawn(serve::serve(listener, app, limits, async {
         let _ = stopped.await;
     }));
     Ok(Running {

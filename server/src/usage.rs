@@ -10,7 +10,9 @@ use std::net::IpAddr;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use crate::storage::{Storage, UsageBatch};
+use std::collections::BTreeMap;
+
+use crate::storage::{DayCount, PermissionUse, Storage, UsageBatch};
 
 pub const FLUSH_EVERY: Duration = Duration::from_secs(5);
 
@@ -127,6 +129,59 @@ impl Usage {
             .filter(|(key, _, _)| key == key_id)
             .map(|(_, permission, _)| permission.clone())
             .collect()
+    }
+
+    /// Adds this key's counts not yet written to `days` (stored counts since
+    /// `first_day`, oldest first): reads see them without writing anything.
+    pub fn merge_days(&self, key_id: &str, first_day: &str, days: &mut Vec<DayCount>) {
+        let pending = self.pending.lock().expect("usage lock");
+        for ((key, day), (requests, refused)) in &pending.days {
+            if key != key_id || day.as_str() < first_day {
+                continue;
+            }
+            match days.iter_mut().find(|d| &d.day == day) {
+                Some(d) => {
+                    d.requests += requests;
+                    d.refused += refused;
+                }
+                None => days.push(DayCount {
+                    day: day.clone(),
+                    requests: *requests,
+                    refused: *refused,
+                }),
+            }
+        }
+        days.sort_by(|a, b| a.day.cmp(&b.day));
+    }
+
+    /// Adds the permissions exercised and not yet written since `first_day`
+    /// (of `key_id` only, or of every key) to `used`.
+    pub fn merge_permissions(
+        &self,
+        key_id: Option<&str>,
+        first_day: &str,
+        used: &mut BTreeMap<String, Vec<PermissionUse>>,
+    ) {
+        let pending = self.pending.lock().expect("usage lock");
+        for ((key, permission, day), (requests, last)) in &pending.permissions {
+            if key_id.is_some_and(|k| k != key) || day.as_str() < first_day {
+                continue;
+            }
+            let uses = used.entry(key.clone()).or_default();
+            match uses.iter_mut().find(|u| &u.permission == permission) {
+                Some(u) => {
+                    u.requests += requests;
+                    if u.last_used_at < *last {
+                        u.last_used_at = last.clone();
+                    }
+                }
+                None => uses.push(PermissionUse {
+                    permission: permission.clone(),
+                    requests: *requests,
+                    last_used_at: last.clone(),
+                }),
+            }
+        }
     }
 
     /// The newer of `stored` and a use not yet written.

@@ -29,6 +29,8 @@ pub struct Caller {
     pub client: IpAddr,
     /// A key's request: counts the permissions it exercises and refusals.
     meter: Option<crate::usage::KeyMeter>,
+    /// A session limited to one step (the extractor lets it reach only that step's routes).
+    pub restriction: Option<sessions::Restriction>,
 }
 
 impl Caller {
@@ -40,7 +42,21 @@ impl Caller {
             permissions: identity.permissions,
             client,
             meter: None,
+            restriction: None,
         }
+    }
+
+    /// The same caller, a session limited to `restriction`.
+    pub fn restricted(self, restriction: Option<sessions::Restriction>) -> Self {
+        Caller {
+            restriction,
+            ..self
+        }
+    }
+
+    /// Every permission the caller holds.
+    pub fn holds(&self) -> &BTreeSet<&'static str> {
+        &self.permissions
     }
 
     /// The same caller, a key whose request `meter` counts.

@@ -29,6 +29,9 @@ enum Job {
 pub struct PasswordHasher {
     jobs: mpsc::Sender<Job>,
     slots: Arc<Semaphore>,
+    /// How many passwords were checked (tests: the throttle must stop
+    /// guesses before this, whatever the machine's size).
+    checked: Arc<std::sync::atomic::AtomicU64>,
 }
 
 impl PasswordHasher {
@@ -48,7 +51,13 @@ impl PasswordHasher {
         PasswordHasher {
             jobs,
             slots: Arc::new(Semaphore::new(workers.max(1) + queue)),
+            checked: Default::default(),
         }
+    }
+
+    /// How many passwords this hasher has checked so far.
+    pub fn checks(&self) -> u64 {
+        self.checked.load(std::sync::atomic::Ordering::SeqCst)
     }
 
     /// A hasher whose every slot is taken for good: each call answers
@@ -80,6 +89,8 @@ impl PasswordHasher {
     /// no such person (`None`), which fails in the same time as a wrong password.
     pub async fn verify(&self, password: String, stored: Option<String>) -> Result<bool, Busy> {
         let _slot = self.slots.clone().try_acquire_owned().map_err(|_| Busy)?;
+        self.checked
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
         let (reply, answer) = oneshot::channel();
         self.jobs
             .send(Job::Verify(password, stored, reply))

@@ -17,10 +17,14 @@ pub const ABSOLUTE_LIFETIME: Duration = Duration::hours(12);
 /// exact to within this, and a busy tab does not write on every request.
 pub const TOUCH_EVERY: Duration = Duration::seconds(60);
 
-/// How the session cookie is named and marked.
+/// How long a browser is remembered as one that signed in to an account.
+pub const KNOWN_DEVICE_LIFETIME: Duration = Duration::days(180);
+
+/// How the session cookie (and the known-device cookie beside it) is named and marked.
 #[derive(Debug, Clone, Copy)]
 pub struct SessionCookie {
     pub name: &'static str,
+    pub device_name: &'static str,
     pub secure: bool,
 }
 
@@ -32,11 +36,13 @@ impl SessionCookie {
         if insecure {
             SessionCookie {
                 name: "keydesk_session",
+                device_name: "keydesk_device",
                 secure: false,
             }
         } else {
             SessionCookie {
                 name: "__Host-keydesk_session",
+                device_name: "__Host-keydesk_device",
                 secure: true,
             }
         }
@@ -44,35 +50,62 @@ impl SessionCookie {
 
     /// The session token the browser sent, if any.
     pub fn read<'a>(&self, headers: &'a HeaderMap) -> Option<&'a str> {
-        headers
-            .get_all(header::COOKIE)
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .flat_map(|v| v.split(';'))
-            .filter_map(|pair| pair.trim().split_once('='))
-            .find(|(name, _)| *name == self.name)
-            .map(|(_, value)| value.trim())
-            .filter(|v| !v.is_empty())
+        read_cookie(headers, self.name)
+    }
+
+    /// The known-device cookie the browser sent, if any.
+    pub fn read_device<'a>(&self, headers: &'a HeaderMap) -> Option<&'a str> {
+        read_cookie(headers, self.device_name)
     }
 
     /// `Set-Cookie` for a new session; the browser forgets it at the absolute end.
     pub fn set(&self, token: &str) -> HeaderValue {
-        self.header(token, ABSOLUTE_LIFETIME.whole_seconds())
+        self.header(self.name, token, ABSOLUTE_LIFETIME.whole_seconds())
+    }
+
+    /// `Set-Cookie` for a known-device cookie (see `auth::throttle`).
+    pub fn set_device(&self, value: &str) -> HeaderValue {
+        self.header(
+            self.device_name,
+            value,
+            KNOWN_DEVICE_LIFETIME.whole_seconds(),
+        )
     }
 
     /// `Set-Cookie` that removes the cookie.
     pub fn clear(&self) -> HeaderValue {
-        self.header("", 0)
+        self.header(self.name, "", 0)
     }
 
-    fn header(&self, value: &str, max_age: i64) -> HeaderValue {
+    fn header(&self, name: &str, value: &str, max_age: i64) -> HeaderValue {
         let secure = if self.secure { "; Secure" } else { "" };
         HeaderValue::from_str(&format!(
-            "{}={value}; Path=/; HttpOnly; SameSite=Strict; Max-Age={max_age}{secure}",
-            self.name
+            "{name}={value}; Path=/; HttpOnly; SameSite=Strict; Max-Age={max_age}{secure}"
         ))
         .expect("cookie text is ASCII")
     }
+}
+
+fn read_cookie<'a>(headers: &'a HeaderMap, wanted: &str) -> Option<&'a str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, _)| *name == wanted)
+        .map(|(_, value)| value.trim())
+        .filter(|v| !v.is_empty())
+}
+
+/// A session's limit, while it has one: the one step it must take first.
+pub use keydesk_contract::types::RequiredStep as Restriction;
+
+/// The person behind a live session, and what it is limited to.
+#[derive(Debug, Clone)]
+pub struct LiveSession {
+    pub user_id: String,
+    pub restriction: Option<Restriction>,
 }
 
 /// A new session token: 256 random bits, hex.
@@ -91,11 +124,13 @@ fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// Starts a session for `user_id`; returns the token for the cookie.
+/// Starts a session for `user_id`, limited to `restriction` if given;
+/// returns the token for the cookie.
 pub async fn start(
     storage: &Storage,
     clock: &dyn Clock,
     user_id: &str,
+    restriction: Option<Restriction>,
 ) -> Result<String, sqlx::Error> {
     let token = new_token();
     let now = clock.now();
@@ -105,18 +140,20 @@ pub async fn start(
             user_id,
             &time_format::format(now),
             &time_format::format(now + ABSOLUTE_LIFETIME),
+            restriction.map(Restriction::as_str),
         )
         .await?;
     Ok(token)
 }
 
-/// The user a session token belongs to, if the session is still alive;
-/// renews its idle timer. A session found ended is deleted.
+/// The session behind a token, if it is still alive; renews its idle
+/// timer. A session found ended is deleted. A restriction this version does
+/// not know is no permission: such a session is treated as ended.
 pub async fn user_of(
     storage: &Storage,
     clock: &dyn Clock,
     token: &str,
-) -> Result<Option<String>, sqlx::Error> {
+) -> Result<Option<LiveSession>, sqlx::Error> {
     let digest = digest(token);
     let Some(row) = storage.session(&digest).await? else {
         return Ok(None);
@@ -128,10 +165,20 @@ pub async fn user_of(
         storage.end_session(&digest).await?;
         return Ok(None);
     }
+    let restriction = match row.restriction.as_deref() {
+        None => None,
+        Some(text) => match Restriction::parse(text) {
+            Some(r) => Some(r),
+            None => return Ok(None),
+        },
+    };
     if row.last_seen_at <= time_format::format(now - TOUCH_EVERY) {
         storage.touch_session(&digest, &now_text).await?;
     }
-    Ok(Some(row.user_id))
+    Ok(Some(LiveSession {
+        user_id: row.user_id,
+        restriction,
+    }))
 }
 
 /// Ends the session behind `token` (sign-out).

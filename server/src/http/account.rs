@@ -10,11 +10,11 @@ use keydesk_contract::audit::AuditAction;
 use keydesk_contract::types::{AuditTarget, ChangePasswordRequest};
 
 use super::auth::{busy, throttled};
-use super::error::Error;
+use super::error::{Error, ResultExt};
 use super::extract::{Json, SessionToken};
 use crate::auth::{password_policy, sessions, Caller};
 use crate::security_log::{self, Refused, Who};
-use crate::storage::{Account, AuditEntry};
+use crate::storage::{Account, AuditEntry, Joined, Rule};
 use crate::AppState;
 
 pub fn router() -> Router<AppState> {
@@ -62,16 +62,23 @@ async fn change_password(
     // Whoever holds a stolen session must not get to guess the password.
     let attempt = state
         .throttle
-        .begin_sign_in(&account.email, caller.client)
+        .begin_sign_in(&account.email, caller.client, None)
         .await?
         .map_err(throttled(
             "Too many attempts with a wrong current password.",
         ))?;
-    let right = state
+    let stored = Some(account.password_hash).filter(|h| !h.is_empty());
+    let right = match state
         .passwords
-        .verify(req.current_password.clone(), Some(account.password_hash))
+        .verify(req.current_password.clone(), stored)
         .await
-        .map_err(busy)?;
+    {
+        Ok(right) => right,
+        Err(b) => {
+            state.throttle.not_checked(&attempt).await?;
+            return Err(busy(b));
+        }
+    };
     if !right {
         security_log::refused(
             Refused::SignInFailed,
@@ -95,13 +102,21 @@ async fn change_password(
         ));
     }
     let hash = state.passwords.hash(req.new_password).await.map_err(busy)?;
-    state.storage.set_password(caller.author(), &hash).await?;
     let keep = token.as_deref().map(sessions::digest);
-    state
+    // The new password, the end of every other session and (for someone who
+    // never joined) joining, in one transaction.
+    match state
         .storage
-        .end_sessions_of(&caller.actor.id, keep.as_deref())
-        .await?;
-    Ok(StatusCode::NO_CONTENT)
+        .set_own_password(caller.author(), &hash, keep.as_deref())
+        .await
+        .on_constraint(Rule::UserEmail, super::auth::address_has_an_account)?
+    {
+        Joined::Done => Ok(StatusCode::NO_CONTENT),
+        Joined::CredentialVoid => Err(Error::Unauthenticated(
+            "The password you signed in with was set by someone else and is no longer valid. \
+             Ask for an invitation link.",
+        )),
+    }
 }
 
 #[utoipa::path(

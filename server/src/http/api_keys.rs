@@ -11,7 +11,7 @@
 //! way a key changed in between answers 409 instead of being overwritten.
 
 use axum::extract::{Path, State};
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::http::{HeaderMap, StatusCode};
 use axum::routing::{get, post};
 use axum::Router;
 use keydesk_contract::types::{
@@ -21,7 +21,7 @@ use keydesk_contract::types::{
 use keydesk_contract::{key_format, permissions, validation};
 
 use super::error::{Error, ResultExt};
-use super::extract::{Json, Query};
+use super::extract::{IfMatch, Json, Query};
 use crate::auth::Caller;
 use crate::storage::{KeyFilter, Rule, Written};
 use crate::AppState;
@@ -53,25 +53,12 @@ fn changed_meanwhile() -> Error {
     Error::Conflict("Someone changed this key meanwhile. Reload it and try again.".into())
 }
 
-/// The version an `If-Match` header asks for, if one was sent.
-pub(super) fn if_match(headers: &HeaderMap) -> Result<Option<u64>, Error> {
-    let Some(value) = headers.get(header::IF_MATCH) else {
-        return Ok(None);
-    };
-    let text = value.to_str().unwrap_or_default().trim();
-    let text = text.strip_prefix("W/").unwrap_or(text).trim_matches('"');
-    text.parse::<u64>().map(Some).map_err(|_| {
-        Error::BadRequest(
-            "If-Match must be the version the change was decided on, e.g. \"3\".".into(),
-        )
-    })
-}
-
 /// Refuses a change the client decided on another version than `current`.
 fn check_if_match(headers: &HeaderMap, current: &ApiKey) -> Result<(), Error> {
-    match if_match(headers)? {
-        Some(v) if v != current.version => Err(changed_meanwhile()),
-        _ => Ok(()),
+    if IfMatch::from_headers(headers)?.allows(current.version) {
+        Ok(())
+    } else {
+        Err(changed_meanwhile())
     }
 }
 

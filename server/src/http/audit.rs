@@ -71,8 +71,15 @@ fn needed_for_details(target_kind: &str) -> Option<&'static str> {
     }
 }
 
+/// Details, and the names of people and keys, only for readers who could
+/// read those people and keys anyway; the ids stay, so events still line up.
 fn hide_what_the_reader_may_not_see(event: &mut AuditEvent, reader: &Caller) {
     if needed_for_details(&event.target.kind).is_some_and(|p| !reader.can(p)) {
         event.details = serde_json::json!({});
+        event.target.name = String::new();
+    }
+    let actor_kind = event.actor.kind.as_str();
+    if needed_for_details(actor_kind).is_some_and(|p| !reader.can(p)) {
+        event.actor.name = String::new();
     }
 }

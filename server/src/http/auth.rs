@@ -7,14 +7,14 @@
 //! lock-outs are also in the organization's audit trail.
 
 use axum::extract::State;
-use axum::http::{header, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{AppendHeaders, IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
 use keydesk_contract::audit::AuditAction;
 use keydesk_contract::types::{
     AcceptInvitationRequest, Actor, ActorKind, AuditTarget, FieldErrors, Me, SignInRequest,
-    SignUpRequest,
+    SignUpRequest, UserStatus,
 };
 use keydesk_contract::validation;
 
@@ -22,10 +22,11 @@ use super::client::ClientAddr;
 use super::error::{Error, ResultExt};
 use super::extract::{Json, SessionToken};
 use crate::auth::passwords::Busy;
+use crate::auth::sessions::Restriction;
 use crate::auth::throttle::Throttled;
 use crate::auth::{password_policy, sessions, Caller};
 use crate::security_log::{self, Refused, Who};
-use crate::storage::{Account, AuditEntry, Rule};
+use crate::storage::{Accepted, Account, AuditEntry, Rule};
 use crate::AppState;
 
 pub fn router() -> Router<AppState> {
@@ -104,7 +105,7 @@ async fn sign_up(
             )
         })?;
     tracing::info!(user = %user_id, "organization created");
-    signed_in(&state, &user_id, StatusCode::CREATED).await
+    signed_in(&state, &user_id, &valid.email, None, StatusCode::CREATED).await
 }
 
 #[utoipa::path(
@@ -121,6 +122,7 @@ async fn sign_up(
 async fn sign_in(
     State(state): State<AppState>,
     ClientAddr(client): ClientAddr,
+    headers: HeaderMap,
     Json(req): Json<SignInRequest>,
 ) -> Result<Response, Error> {
     // Bounded and well-formed before anything is remembered about it.
@@ -128,9 +130,10 @@ async fn sign_in(
     if req.password.chars().count() > 4 * validation::PASSWORD_MAX {
         return Err(Error::InvalidCredentials);
     }
+    let device = state.cookie.read_device(&headers);
     let attempt = state
         .throttle
-        .begin_sign_in(&email, client)
+        .begin_sign_in(&email, client, device)
         .await?
         .map_err(|t| {
             security_log::refused(
@@ -142,24 +145,42 @@ async fn sign_in(
             throttled("Too many sign-in attempts.")(t)
         })?;
     let account = state.storage.account_for(&email).await?;
-    // Only an active person may sign in; anyone else is answered as a wrong
-    // password (after the same work), so the answer does not tell.
-    let may_sign_in = account.as_ref().is_some_and(|a| a.status == "active");
-    let hash = account.as_ref().map(|a| a.password_hash.clone());
+    // Only an active person may sign in, or one who never joined with the
+    // provisional password someone set for them; anyone else is answered
+    // as a wrong password (after the same work), so the answer does not tell.
+    let provisional = account
+        .as_ref()
+        .is_some_and(|a| a.status() == UserStatus::Invited);
+    let may_sign_in = account
+        .as_ref()
+        .is_some_and(|a| a.status() == UserStatus::Active || provisional);
+    // No password at all (never joined) is checked against the dummy hash,
+    // so its timing does not tell a pending invitation from a wrong password.
+    let hash = account
+        .as_ref()
+        .map(|a| a.password_hash.clone())
+        .filter(|h| !h.is_empty());
     // Verify even for an unknown email so both failures look and take the same.
-    let verified = state
-        .passwords
-        .verify(req.password, hash)
-        .await
-        .map_err(busy)?
-        && may_sign_in;
-    if !verified {
+    let verified = match state.passwords.verify(req.password, hash).await {
+        Ok(right) => right && may_sign_in,
+        Err(b) => {
+            // Never checked: not a guess.
+            state.throttle.not_checked(&attempt).await?;
+            return Err(busy(b));
+        }
+    };
+    let outlived = match &account {
+        Some(a) if verified && provisional => !state.storage.within_provisional_limit(a).await?,
+        _ => false,
+    };
+    if !verified || outlived {
         let known = account;
         let actor = known.as_ref().map(actor_of);
         security_log::refused(
             Refused::SignInFailed,
             match &known {
-                Some(a) if a.status != "active" => "account not active",
+                _ if outlived => "provisional password outlived what its setter held",
+                Some(a) if a.status() != UserStatus::Active && !provisional => "account not active",
                 Some(_) => "wrong password",
                 None => "unknown email",
             },
@@ -188,7 +209,16 @@ async fn sign_in(
         client_address: Some(client.to_string()),
     };
     audit_person(&state, &account, signed_in_here).await?;
-    signed_in(&state, &account.id, StatusCode::OK).await
+    // A password someone else set opens only the step of setting one's own.
+    let restriction = provisional.then_some(Restriction::SetPassword);
+    signed_in(
+        &state,
+        &account.id,
+        &account.email,
+        restriction,
+        StatusCode::OK,
+    )
+    .await
 }
 
 /// An invited person sets their password and lands signed in. A used,
@@ -227,15 +257,35 @@ async fn accept_invitation(
     let about: Vec<&str> = about.iter().map(String::as_str).collect();
     password_policy::check(&req.password, &about).map_err(|m| Error::field("password", m))?;
     let hash = state.passwords.hash(req.password).await.map_err(busy)?;
-    let Some(user_id) = state
+    let accepted = state
         .storage
         .accept_invitation(&digest, &now, &hash)
-        .await?
-    else {
-        return Err(refused());
+        .await
+        .on_constraint(Rule::UserEmail, address_has_an_account)?;
+    let user_id = match accepted {
+        Accepted::Joined(user_id) => user_id,
+        Accepted::NoSuchLink => return Err(refused()),
+        Accepted::HoldsMoreThanIssuer => {
+            security_log::refused(
+                Refused::InvalidKey,
+                "invitation outlived what its issuer held",
+                Who::default(),
+                client,
+            );
+            return Err(refused());
+        }
     };
     state.storage.signed_in(&user_id, &now).await?;
-    signed_in(&state, &user_id, StatusCode::OK).await
+    signed_in(&state, &user_id, &email, None, StatusCode::OK).await
+}
+
+/// Joining with an address someone already joined with, in any organization.
+pub(super) fn address_has_an_account() -> Error {
+    Error::Conflict(
+        "This address already has a keydesk account. Sign in with it; an address belongs to \
+         one organization."
+            .into(),
+    )
 }
 
 fn actor_of(account: &Account) -> Actor {
@@ -265,13 +315,24 @@ async fn audit_person(
     Ok(())
 }
 
-/// A new session (a fresh token every time: no session fixation) and `Me`.
-async fn signed_in(state: &AppState, user_id: &str, status: StatusCode) -> Result<Response, Error> {
-    let token = sessions::start(&state.storage, state.clock.as_ref(), user_id).await?;
-    let me = me_for(state, user_id).await?;
+/// A new session (a fresh token every time: no session fixation) and `Me`;
+/// the browser is also remembered as one that signed in to this account.
+async fn signed_in(
+    state: &AppState,
+    user_id: &str,
+    email: &str,
+    restriction: Option<Restriction>,
+    status: StatusCode,
+) -> Result<Response, Error> {
+    let token = sessions::start(&state.storage, state.clock.as_ref(), user_id, restriction).await?;
+    let me = me_for(state, user_id, restriction).await?;
+    let device = state.throttle.device_cookie(email);
     Ok((
         status,
-        [(header::SET_COOKIE, state.cookie.set(&token))],
+        AppendHeaders([
+            (header::SET_COOKIE, state.cookie.set(&token)),
+            (header::SET_COOKIE, state.cookie.set_device(&device)),
+        ]),
         Json(me),
     )
         .into_response())
@@ -316,13 +377,23 @@ async fn me(State(state): State<AppState>, caller: Caller) -> Result<Json<Me>, E
             "/me is for people; a key can call /whoami.",
         ));
     }
-    Ok(Json(me_for(&state, &caller.actor.id).await?))
+    Ok(Json(
+        me_for(&state, &caller.actor.id, caller.restriction).await?,
+    ))
 }
 
-async fn me_for(state: &AppState, user_id: &str) -> Result<Me, Error> {
-    state
+async fn me_for(
+    state: &AppState,
+    user_id: &str,
+    restriction: Option<Restriction>,
+) -> Result<Me, Error> {
+    let me = state
         .storage
         .me(user_id)
         .await?
-        .ok_or(Error::Unauthenticated("Sign in to continue."))
+        .ok_or(Error::Unauthenticated("Sign in to continue."))?;
+    Ok(Me {
+        required_step: restriction,
+        ..me
+    })
 }

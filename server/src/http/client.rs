@@ -38,28 +38,51 @@ pub fn client_addr(parts: &Parts, trusted: &[IpRange]) -> ClientAddr {
 
 /// Walks `X-Forwarded-For` from the right (the hop nearest us) past trusted
 /// proxies; the first address not trusted is the client. Anything a client
-/// wrote further left is its own claim and is ignored.
+/// wrote further left is its own claim and is ignored. A hop that is not an
+/// address (nor `ip:port`, `[v6]:port`) ends the walk at the trusted hop
+/// that reported it: skipping it would let the client's own claim, further
+/// left, stand in for its address.
 fn forwarded_client(peer: IpAddr, parts: &Parts, trusted: &[IpRange]) -> IpAddr {
     let is_trusted = |ip: IpAddr| trusted.iter().any(|r| r.contains(ip));
     if !is_trusted(peer) {
         return peer;
     }
-    let hops: Vec<IpAddr> = parts
+    let hops: Vec<&str> = parts
         .headers
         .get_all("x-forwarded-for")
         .iter()
-        .filter_map(|v| v.to_str().ok())
+        .map(|v| v.to_str().unwrap_or("?"))
         .flat_map(|v| v.split(','))
-        .filter_map(|s| s.trim().parse().ok())
         .collect();
     let mut client = peer;
     for hop in hops.into_iter().rev() {
+        let Some(hop) = parse_hop(hop) else {
+            break;
+        };
         client = hop;
         if !is_trusted(hop) {
             break;
         }
     }
     client
+}
+
+/// `192.0.2.1`, `192.0.2.1:4711`, `2001:db8::1` or `[2001:db8::1]:4711`.
+fn parse_hop(hop: &str) -> Option<IpAddr> {
+    let hop = hop.trim();
+    if let Ok(ip) = hop.parse() {
+        return Some(ip);
+    }
+    if let Some(rest) = hop.strip_prefix('[') {
+        let (ip, port) = rest.split_once(']')?;
+        if !(port.is_empty() || port.strip_prefix(':')?.parse::<u16>().is_ok()) {
+            return None;
+        }
+        return ip.parse().ok();
+    }
+    let (ip, port) = hop.rsplit_once(':')?;
+    port.parse::<u16>().ok()?;
+    ip.parse::<std::net::Ipv4Addr>().ok().map(IpAddr::V4)
 }
 
 #[cfg(test)]
@@ -99,5 +122,22 @@ mod tests {
             client_addr(&parts("10.0.0.2", Some("1.2.3.4")), &[]).0,
             ip("10.0.0.2")
         );
+    }
+
+    #[test]
+    fn hops_with_ports_are_read_and_an_unreadable_hop_ends_the_walk() {
+        let proxy = [parse_range("10.0.0.0/8").unwrap()];
+        let ip = |s: &str| -> IpAddr { s.parse().unwrap() };
+        let seen = |xff: &str| client_addr(&parts("10.0.0.2", Some(xff)), &proxy).0;
+        assert_eq!(seen("198.51.100.7:4711"), ip("198.51.100.7"));
+        assert_eq!(seen("[2001:db8::7]:4711"), ip("2001:db8::7"));
+        assert_eq!(seen("2001:db8::7"), ip("2001:db8::7"));
+        // The proxy reported something unreadable: the client's own claim to
+        // its left must not be believed; the proxy's report stops the walk.
+        assert_eq!(seen("1.2.3.4, unknown"), ip("10.0.0.2"));
+        assert_eq!(seen("1.2.3.4, 198.51.100.7:99999"), ip("10.0.0.2"));
+        assert_eq!(seen("1.2.3.4, [::1"), ip("10.0.0.2"));
+        // Through two trusted proxies, the first untrusted hop is the client.
+        assert_eq!(seen("1.2.3.4, 203.0.113.5, 10.0.0.9"), ip("203.0.113.5"));
     }
 }

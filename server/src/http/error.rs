@@ -21,6 +21,9 @@ pub enum Error {
     Forbidden(String),
     #[error("missing CSRF header")]
     Csrf,
+    /// This session must take one step before anything else.
+    #[error("a required step comes first")]
+    StepRequired(crate::auth::sessions::Restriction),
     #[error("{0} not found")]
     NotFound(&'static str),
     /// The thing changed since the caller read it.
@@ -80,6 +83,14 @@ impl IntoResponse for Error {
                 StatusCode::FORBIDDEN,
                 ErrorCode::Csrf,
                 "This request must carry the header X-Requested-With: keydesk.".into(),
+                None,
+            ),
+            Error::StepRequired(crate::auth::sessions::Restriction::SetPassword) => (
+                StatusCode::FORBIDDEN,
+                ErrorCode::PasswordChangeRequired,
+                "Set a password of your own first: the one you signed in with was set by \
+                 someone else."
+                    .into(),
                 None,
             ),
             Error::NotFound(what) => (

@@ -125,15 +125,20 @@ impl FromRequestParts<AppState> for Caller {
         let Some(token) = state.cookie.read(&parts.headers) else {
             return Err(Error::Unauthenticated("Sign in to continue."));
         };
-        let user_id = sessions::user_of(&state.storage, state.clock.as_ref(), token)
+        let session = sessions::user_of(&state.storage, state.clock.as_ref(), token)
             .await?
             .ok_or(Error::Unauthenticated("Sign in to continue."))?;
         let identity = state
             .storage
-            .identity_for_user(&user_id)
+            .identity_for_user(&session.user_id)
             .await?
             .ok_or(Error::Unauthenticated("Sign in to continue."))?;
-        let caller = Caller::new(identity, client.0);
+        let caller = Caller::new(identity, client.0).restricted(session.restriction);
+        if let Some(step) = caller.restriction {
+            if !step_allows(step, &parts.method, api_path(parts)) {
+                return Err(Error::StepRequired(step));
+            }
+        }
         if is_unsafe(&parts.method) && !has_csrf_header(parts) {
             security_log::refused(
                 Refused::Csrf,
@@ -163,10 +168,96 @@ impl FromRequestParts<AppState> for SessionToken {
     }
 }
 
+/// The request's path below the API base (`/me`, `/auth/sign-out`, …).
+fn api_path(parts: &Parts) -> &str {
+    let path = parts
+        .extensions
+        .get::<axum::extract::OriginalUri>()
+        .map_or(parts.uri.path(), |o| o.0.path());
+    path.strip_prefix(keydesk_contract::API_BASE)
+        .unwrap_or(path)
+}
+
+/// What a session limited to `step` may still do: read who it is, take the
+/// step, and sign out.
+fn step_allows(step: sessions::Restriction, method: &Method, path: &str) -> bool {
+    match step {
+        sessions::Restriction::SetPassword => matches!(
+            (method, path),
+            (&Method::GET, "/me") | (&Method::POST, "/me/password" | "/auth/sign-out")
+        ),
+    }
+}
+
 fn is_unsafe(method: &Method) -> bool {
     !matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)
 }
 
 fn has_csrf_header(parts: &Parts) -> bool {
     parts.headers.get(CSRF_HEADER).and_then(|v| v.to_str().ok()) == Some(CSRF_VALUE)
+}
+
+/// `If-Match` on a change: the version the client decided it on
+/// (`"3"`, `W/"3"`), `*` for any version (RFC 9110), or absent. A change is
+/// always checked against the version the server read; this only lets a
+/// client name an older one it showed a person.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IfMatch {
+    Absent,
+    Any,
+    Version(u64),
+}
+
+impl IfMatch {
+    pub fn from_headers(headers: &axum::http::HeaderMap) -> Result<Self, Error> {
+        let Some(value) = headers.get(header::IF_MATCH) else {
+            return Ok(IfMatch::Absent);
+        };
+        let text = value.to_str().unwrap_or_default().trim();
+        if text == "*" {
+            return Ok(IfMatch::Any);
+        }
+        let text = text.strip_prefix("W/").unwrap_or(text).trim_matches('"');
+        text.parse::<u64>().map(IfMatch::Version).map_err(|_| {
+            Error::BadRequest(
+                "If-Match must be the version the change was decided on, e.g. \"3\" (or *).".into(),
+            )
+        })
+    }
+
+    /// Whether a thing now at `current` may be changed.
+    pub fn allows(self, current: u64) -> bool {
+        match self {
+            IfMatch::Absent | IfMatch::Any => true,
+            IfMatch::Version(v) => v == current,
+        }
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for IfMatch {
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Error> {
+        IfMatch::from_headers(&parts.headers)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn if_match_reads_versions_weak_tags_and_star() {
+        let read = |v: &str| {
+            let mut h = axum::http::HeaderMap::new();
+            h.insert(header::IF_MATCH, v.parse().unwrap());
+            IfMatch::from_headers(&h)
+        };
+        assert_eq!(read("\"3\"").unwrap(), IfMatch::Version(3));
+        assert_eq!(read("W/\"3\"").unwrap(), IfMatch::Version(3));
+        assert_eq!(read("*").unwrap(), IfMatch::Any);
+        assert!(read("\"x\"").is_err());
+        assert!(IfMatch::Any.allows(7) && IfMatch::Absent.allows(7));
+        assert!(IfMatch::Version(3).allows(3) && !IfMatch::Version(3).allows(4));
+    }
 }

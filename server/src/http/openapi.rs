@@ -38,6 +38,7 @@ use crate::AppState;
         super::users::deactivate,
         super::users::activate,
         super::users::invite,
+        super::users::generated_secrets,
         super::api_keys::list,
         super::api_keys::create,
         super::api_keys::read,
@@ -62,6 +63,7 @@ use crate::AppState;
         keydesk_contract::types::ApiKeySort,
         keydesk_contract::types::ApiKeyStatus,
         keydesk_contract::types::UserStatus,
+        keydesk_contract::types::RequiredStep,
     )),
     modifiers(&Security),
     security(("session" = []), ("api_key" = []))

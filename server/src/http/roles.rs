@@ -173,9 +173,14 @@ async fn update(
     }
     let written = state
         .storage
-        .update_role(caller.author(), &current, &change)
+        .update_role(caller.author(), &current, &change, caller.holds())
         .await
         .on_constraint(Rule::RoleName, name_taken)?;
+    if let RoleWrite::Forbidden(missing) = written {
+        // Some key or person holding the role holds more than the editor.
+        caller.require_all(missing, "change what this role's holders hold")?;
+        return Err(Error::Forbidden("You cannot change this role.".into()));
+    }
     Ok(Json(*done(written)?))
 }
 
@@ -224,6 +229,7 @@ fn done(written: RoleWrite) -> Result<Box<Role>, Error> {
             )
             .into(),
         )),
+        RoleWrite::Forbidden(_) => Err(Error::Forbidden("You cannot change this role.".into())),
         RoleWrite::LastAdministrator => Err(Error::Conflict(
             "This change would leave no active person holding every permission; \
              the organization needs one."
@@ -234,10 +240,11 @@ fn done(written: RoleWrite) -> Result<Box<Role>, Error> {
 
 /// Refuses a change the client decided on another version than `current`.
 fn check_if_match(headers: &HeaderMap, current: &Role) -> Result<(), Error> {
-    match super::api_keys::if_match(headers)? {
-        Some(v) if v != current.version => Err(Error::Conflict(
+    if super::extract::IfMatch::from_headers(headers)?.allows(current.version) {
+        Ok(())
+    } else {
+        Err(Error::Conflict(
             "Someone changed this role meanwhile. Reload it and try again.".into(),
-        )),
-        _ => Ok(()),
+        ))
     }
 }

@@ -108,10 +108,11 @@ async fn key_usage(
 ) -> Result<Json<KeyUsage>, Error> {
     caller.require(permissions::SERVICE_ACCOUNTS_RETRIEVE)?;
     let dates = window(&state, &q)?;
-    // What this server counted but has not written yet counts too.
-    state.usage.flush().await;
     let key = super::api_keys::find(&state, &caller, &id).await?;
-    let counted = state.storage.key_days(&key.id, &dates[0]).await?;
+    // What this server counted but has not written yet counts too, merged
+    // into the read: a GET writes nothing.
+    let mut counted = state.storage.key_days(&key.id, &dates[0]).await?;
+    state.usage.merge_days(&key.id, &dates[0], &mut counted);
     let days = dates
         .into_iter()
         .map(|date| {
@@ -123,9 +124,7 @@ async fn key_usage(
             }
         })
         .collect::<Vec<_>>();
-    let used = state
-        .storage
-        .permissions_used(&caller.organization.id, Some(&key.id), &days[0].date)
+    let used = used_in_window(&state, &caller, Some(&key.id), &q)
         .await?
         .remove(&key.id)
         .unwrap_or_default();
@@ -146,11 +145,16 @@ async fn key_usage(
             }
         })
         .collect();
+    let (last_used_at, last_used_from) = state.usage.last_use(
+        &key.id,
+        key.last_used_at.clone(),
+        key.last_used_from.clone(),
+    );
     Ok(Json(KeyUsage {
         days,
         permissions,
-        last_used_at: key.last_used_at.clone(),
-        last_used_from: state.storage.key_last_used_from(&key.id).await?,
+        last_used_at,
+        last_used_from,
     }))
 }
 
@@ -163,11 +167,12 @@ async fn used_in_window(
     q: &WindowQuery,
 ) -> Result<std::collections::BTreeMap<String, Vec<crate::storage::PermissionUse>>, Error> {
     let dates = window(state, q)?;
-    state.usage.flush().await;
-    Ok(state
+    let mut used = state
         .storage
         .permissions_used(&caller.organization.id, key_id, &dates[0])
-        .await?)
+        .await?;
+    state.usage.merge_permissions(key_id, &dates[0], &mut used);
+    Ok(used)
 }
 
 async fn inventory_of(
@@ -317,14 +322,21 @@ async fn suggestion(
         .await?
         .remove(&key.id)
         .unwrap_or_default();
-    let used: BTreeSet<&str> = used.iter().map(|u| u.permission.as_str()).collect();
-    let unused = key
+    let held: BTreeSet<&str> = key.permissions.iter().map(String::as_str).collect();
+    // What it used and still holds: what any suggestion must keep.
+    let used: BTreeSet<&str> = used
+        .iter()
+        .map(|u| u.permission.as_str())
+        .filter(|p| held.contains(p))
+        .collect();
+    let unused: Vec<String> = key
         .permissions
         .iter()
         .filter(|p| !used.contains(p.as_str()))
         .cloned()
         .collect();
-    let roles = state.storage.list_roles(&caller.organization.id).await?;
+    let book = state.storage.role_book(&caller.organization.id).await?;
+    let roles = book.all();
     let candidates: Vec<Candidate> = roles
         .iter()
         .map(|r| Candidate {
@@ -332,14 +344,23 @@ async fn suggestion(
             grants: r.permissions.iter().map(String::as_str).collect(),
         })
         .collect();
-    // Every used permission is one of the key's, so its own roles always cover.
-    let suggested_role_ids = least_privilege::smallest_cover(&candidates, &used)
-        .unwrap_or_else(|| key.roles.iter().map(|r| r.id.as_str()).collect())
-        .into_iter()
-        .map(String::from)
-        .collect();
+    // The key's own roles are always candidates and cover, so there is an answer.
+    let picked = least_privilege::narrowest_cover(&candidates, &used, &held)
+        .unwrap_or_else(|| key.roles.iter().map(|r| r.id.as_str()).collect());
+    let granted = book.union_of(picked.iter().copied());
+    let narrower = granted.len() < held.len();
+    let custom_role_permissions = if !narrower && !unused.is_empty() && !used.is_empty() {
+        permissions::union(used.iter().copied())
+            .into_iter()
+            .map(String::from)
+            .collect()
+    } else {
+        Vec::new()
+    };
     Ok(Json(Suggestion {
         unused,
-        suggested_role_ids,
+        suggested_role_ids: picked.into_iter().map(String::from).collect(),
+        narrower,
+        custom_role_permissions,
     }))
 }

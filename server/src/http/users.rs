@@ -5,19 +5,19 @@
 //! person holding every permission.
 
 use axum::extract::{Path, State};
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::Router;
 use keydesk_contract::permissions;
 use keydesk_contract::types::{
-    CreateUserRequest, Invitation, UpdateUserRequest, User, UserQuery, UserStatus,
+    CreateUserRequest, GeneratedSecret, Invitation, UpdateUserRequest, User, UserQuery, UserStatus,
 };
 
 use super::auth::busy;
 use super::error::{Error, ResultExt};
-use super::extract::{Json, Query};
+use super::extract::{IfMatch, Json, Query};
 use crate::auth::{password_policy, sessions, Caller};
-use crate::storage::{Rule, StatusChange};
+use crate::storage::{PersonWrite, Rule};
 use crate::{time_format, AppState};
 
 pub fn router() -> Router<AppState> {
@@ -27,6 +27,7 @@ pub fn router() -> Router<AppState> {
         .route("/users/{id}/deactivate", post(deactivate))
         .route("/users/{id}/activate", post(activate))
         .route("/users/{id}/invitation", post(invite))
+        .route("/users/{id}/generated-secrets", get(generated_secrets))
 }
 
 /// Every permission a person holds, through built-in and custom roles.
@@ -58,7 +59,6 @@ async fn invite(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
-    headers: HeaderMap,
 ) -> Result<Json<Invitation>, Error> {
     caller.require(permissions::USERS_CREATE)?;
     let person = find(&state, &caller, &id).await?;
@@ -78,28 +78,18 @@ async fn invite(
         .create_invitation(
             caller.author(),
             &person,
+            caller.holds(),
             &sessions::digest(&token),
             &time_format::format(now),
             &expires_at,
         )
         .await?;
+    // From the configured public address, never from the request's Host or
+    // Origin, which whoever sends the request chooses.
     Ok(Json(Invitation {
-        url: format!("{}/invitation#{token}", origin_of(&headers)),
+        url: format!("{}/invitation#{token}", state.public_url),
         expires_at,
     }))
-}
-
-/// Where the person who asked reached keydesk: the browser's `Origin`, else
-/// the `Host` it asked for.
-fn origin_of(headers: &HeaderMap) -> String {
-    let header = |name| headers.get(name).and_then(|v| v.to_str().ok());
-    if let Some(origin) = header(header::ORIGIN).filter(|o| o.starts_with("http")) {
-        return origin.trim_end_matches('/').to_string();
-    }
-    format!(
-        "http://{}",
-        header(header::HOST).unwrap_or("127.0.0.1:8080")
-    )
 }
 
 #[utoipa::path(
@@ -162,7 +152,7 @@ async fn read(
     patch,
     path = "/api/v1/users/{id}",
     summary = "Change a person's name or roles",
-    params(("id" = String, Path, description = "The person's id")),
+    params(("id" = String, Path, description = "The person's id"), ("If-Match" = Option<String>, Header, description = "The version the change was decided on, e.g. `\"3\"`")),
     request_body = keydesk_contract::types::UpdateUserRequest,
     responses((status = 200, description = "The person as they now are", body = keydesk_contract::types::User),
         crate::http::openapi::Errors
@@ -171,10 +161,14 @@ async fn update(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
+    if_match: IfMatch,
     Json(req): Json<UpdateUserRequest>,
 ) -> Result<Json<User>, Error> {
     caller.require(permissions::USERS_UPDATE)?;
     let person = find(&state, &caller, &id).await?;
+    if !if_match.allows(person.version) {
+        return Err(changed_meanwhile());
+    }
     let book = state.storage.role_book(&caller.organization.id).await?;
     let change = req
         .validate(|id| book.is_known(id))
@@ -187,16 +181,33 @@ async fn update(
             "give these roles",
         )?;
     }
-    match state
+    let written = state
         .storage
-        .update_user(caller.author(), &person, &change)
+        .update_user(caller.author(), &person, &change, caller.holds())
         .await
-        .on_constraint(Rule::RoleExists, super::error::role_removed)?
-    {
-        StatusChange::Done(user) => Ok(Json(*user)),
-        StatusChange::Gone => Err(Error::NotFound("person")),
-        StatusChange::LastAdministrator => Err(last_administrator()),
+        .on_constraint(Rule::RoleExists, super::error::role_removed)?;
+    person_written(&caller, written, "change this person")
+}
+
+/// The person after a change, or why there is none.
+fn person_written(caller: &Caller, written: PersonWrite, what: &str) -> Result<Json<User>, Error> {
+    match written {
+        PersonWrite::Done(user) => Ok(Json(*user)),
+        PersonWrite::Gone => Err(Error::NotFound("person")),
+        PersonWrite::Changed => Err(changed_meanwhile()),
+        PersonWrite::LastAdministrator => Err(last_administrator()),
+        // Decided again under the write lock, on what they hold now.
+        PersonWrite::Forbidden(missing) => {
+            Err(caller.require_all(missing, what).err().map_or_else(
+                || Error::Forbidden(format!("You cannot {what}.")),
+                Error::from,
+            ))
+        }
     }
+}
+
+fn changed_meanwhile() -> Error {
+    Error::Conflict("Someone changed this person meanwhile. Reload and try again.".into())
 }
 
 fn last_administrator() -> Error {
@@ -212,17 +223,18 @@ fn last_administrator() -> Error {
     post,
     path = "/api/v1/users/{id}/deactivate",
     summary = "Deactivate a person",
-    params(("id" = String, Path, description = "The person's id")),
-    responses((status = 200, description = "Deactivated: their sessions end at once", body = keydesk_contract::types::User),
+    params(("id" = String, Path, description = "The person's id"), ("If-Match" = Option<String>, Header, description = "The version the change was decided on")),
+    responses((status = 200, description = "Deactivated: their sessions end at once, and links or passwords issued to them and not yet used are void", body = keydesk_contract::types::User),
         crate::http::openapi::Errors
     ))]
 async fn deactivate(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
+    if_match: IfMatch,
 ) -> Result<Json<User>, Error> {
     caller.require(permissions::USERS_DEACTIVATE)?;
-    set_status(&state, &caller, &id, UserStatus::Deactivated).await
+    set_status(&state, &caller, &id, if_match, UserStatus::Deactivated).await
 }
 
 #[utoipa::path(
@@ -231,26 +243,31 @@ async fn deactivate(
     post,
     path = "/api/v1/users/{id}/activate",
     summary = "Activate a person",
-    params(("id" = String, Path, description = "The person's id")),
-    responses((status = 200, description = "Active again (or invited, if they never joined)", body = keydesk_contract::types::User),
+    params(("id" = String, Path, description = "The person's id"), ("If-Match" = Option<String>, Header, description = "The version the change was decided on")),
+    responses((status = 200, description = "Active again (or invited, if they never joined: they need a new link)", body = keydesk_contract::types::User),
         crate::http::openapi::Errors
     ))]
 async fn activate(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
+    if_match: IfMatch,
 ) -> Result<Json<User>, Error> {
     caller.require(permissions::USERS_ACTIVATE)?;
-    set_status(&state, &caller, &id, UserStatus::Active).await
+    set_status(&state, &caller, &id, if_match, UserStatus::Active).await
 }
 
 async fn set_status(
     state: &AppState,
     caller: &Caller,
     id: &str,
+    if_match: IfMatch,
     status: UserStatus,
 ) -> Result<Json<User>, Error> {
     let person = find(state, caller, id).await?;
+    if !if_match.allows(person.version) {
+        return Err(changed_meanwhile());
+    }
     if person.id == caller.actor.id && status != UserStatus::Active {
         return Err(Error::Conflict(
             "You cannot deactivate yourself. Ask another admin.".into(),
@@ -259,15 +276,39 @@ async fn set_status(
     // Switching someone off or on is acting on all they hold.
     let theirs = held_by(state, caller, &person).await?;
     caller.require_all(theirs, "change this person's access")?;
-    match state
+    let written = state
         .storage
-        .set_user_status(caller.author(), id, status)
-        .await?
-    {
-        StatusChange::Done(user) => Ok(Json(*user)),
-        StatusChange::Gone => Err(Error::NotFound("person")),
-        StatusChange::LastAdministrator => Err(last_administrator()),
-    }
+        .set_user_status(caller.author(), &person, status, caller.holds())
+        .await?;
+    person_written(caller, written, "change this person's access")
+}
+
+/// Keys whose current secret this person generated: after deactivating
+/// them, those are the secrets they saw.
+#[utoipa::path(
+    operation_id = "users_generated_secrets",
+    tag = "People",
+    get,
+    path = "/api/v1/users/{id}/generated-secrets",
+    summary = "Keys whose current secret this person generated",
+    params(("id" = String, Path, description = "The person's id")),
+    responses((status = 200, description = "Each key and when its secret was generated", body = Vec<keydesk_contract::types::GeneratedSecret>),
+        crate::http::openapi::Errors
+    ))]
+async fn generated_secrets(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Json<Vec<GeneratedSecret>>, Error> {
+    caller.require(permissions::USERS_RETRIEVE)?;
+    caller.require(permissions::SERVICE_ACCOUNTS_RETRIEVE)?;
+    let person = find(&state, &caller, &id).await?;
+    Ok(Json(
+        state
+            .storage
+            .secrets_generated_by(&caller.organization.id, &person.id)
+            .await?,
+    ))
 }
 
 #[utoipa::path(
@@ -294,23 +335,46 @@ async fn create(
         book.union_of(valid.role_ids.iter().map(String::as_str)),
         "give these roles",
     )?;
+    if req.password.is_some() && caller.is_key() {
+        // A leaked key must not make a person whose password its holder knows.
+        return Err(Error::field(
+            "password",
+            "A key cannot set a person's password. Add them without one and send them the \
+             invitation link.",
+        ));
+    }
     let about = password_policy::words_about(&valid.email, &valid.name, &caller.organization.name);
     let about: Vec<&str> = about.iter().map(String::as_str).collect();
+    if let Some(password) = &req.password {
+        password_policy::check(password, &about).map_err(|m| Error::field("password", m))?;
+    }
+    state
+        .throttle
+        .begin_adding_person(&caller.organization.id)
+        .await?
+        .map_err(super::auth::throttled(
+            "Too many people added to this organization.",
+        ))?;
+    // Invited either way: they join by setting a password of their own,
+    // through an invitation link or at their first sign-in with this one.
     let hash = match req.password {
-        Some(password) => {
-            password_policy::check(&password, &about).map_err(|m| Error::field("password", m))?;
-            Some(state.passwords.hash(password).await.map_err(busy)?)
-        }
-        // Invited: they set a password through an invitation link.
+        Some(password) => Some(state.passwords.hash(password).await.map_err(busy)?),
         None => None,
     };
+    let setter_held = permissions_text(caller.holds().iter().copied());
+    let provisional = hash.as_deref().map(|h| (h, setter_held.as_str()));
     let user = state
         .storage
-        .create_user(caller.author(), &valid, hash.as_deref())
+        .create_user(caller.author(), &valid, provisional)
         .await
-        .on_constraint(Rule::UserEmail, || {
-            Error::field("email", keydesk_contract::validation::EMAIL_TAKEN)
+        .on_constraint(Rule::OrganizationEmail, || {
+            Error::field("email", keydesk_contract::validation::EMAIL_TAKEN_HERE)
         })
         .on_constraint(Rule::RoleExists, super::error::role_removed)?;
     Ok((StatusCode::CREATED, Json(user)))
+}
+
+/// Permissions as stored beside a credential someone issued.
+fn permissions_text<'a>(held: impl IntoIterator<Item = &'a str>) -> String {
+    permissions::union(held).join(" ")
 }

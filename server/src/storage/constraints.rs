@@ -6,8 +6,10 @@
 /// The rules the schema enforces.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Rule {
-    /// One account per email, across organizations.
+    /// One joined account per email, across organizations.
     UserEmail,
+    /// One person per email within an organization (placeholders included).
+    OrganizationEmail,
     /// One key per name (case-insensitive) within an organization.
     KeyName,
     /// One role per name (case-insensitive) within an organization.
@@ -22,6 +24,7 @@ impl Rule {
     fn constraint(self) -> &'static str {
         match self {
             Rule::UserEmail => "users_email_unique",
+            Rule::OrganizationEmail => "users_organization_email_unique",
             Rule::KeyName => "api_keys_name_unique",
             Rule::RoleName => "roles_name_unique",
             Rule::RoleExists => "role_exists",
@@ -33,6 +36,7 @@ impl Rule {
     fn sqlite_message(self) -> &'static str {
         match self {
             Rule::UserEmail => "users.email",
+            Rule::OrganizationEmail => "users.organization_id, users.email",
             Rule::KeyName => "api_keys.organization_id, api_keys.name_key",
             Rule::RoleName => "roles.organization_id, roles.name_key",
             Rule::RoleExists => "role_exists",
@@ -45,8 +49,12 @@ pub fn violates(error: &sqlx::Error, rule: Rule) -> bool {
     let sqlx::Error::Database(db) = error else {
         return false;
     };
-    let named =
-        db.constraint() == Some(rule.constraint()) || db.message().contains(rule.sqlite_message());
+    // SQLite: "UNIQUE constraint failed: <columns>", compared whole (one
+    // rule's columns may be the end of another's).
+    let sqlite_columns = db.message().rsplit(": ").next().unwrap_or_default();
+    let named = db.constraint() == Some(rule.constraint())
+        || sqlite_columns == rule.sqlite_message()
+        || (rule == Rule::RoleExists && db.message().contains(rule.sqlite_message()));
     match rule {
         Rule::RoleExists => named,
         _ => db.is_unique_violation() && named,

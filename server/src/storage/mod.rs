@@ -26,7 +26,8 @@ mod usage;
 pub use api_keys::{KeyFilter, Written};
 pub use audit::AuditEntry;
 pub use constraints::Rule;
-pub use people::{Account, StatusChange};
+pub use invitations::Accepted;
+pub use people::{stored_status, Account, Joined, PersonWrite};
 pub use roles::{RoleBook, RoleWrite};
 pub use sessions::SessionRow;
 pub use sign_in_windows::StoredWindow;
@@ -71,6 +72,9 @@ pub struct Storage {
     engine: Engine,
     /// The key check's memory; every write that could change its answers forgets them.
     key_cache: std::sync::Arc<key_cache::KeyCache>,
+    /// SQLite: the lock that keeps a second process off the file until
+    /// [`Storage::close`] (the key check's memory assumes it sees every write).
+    single_process: std::sync::Arc<std::sync::Mutex<Option<std::fs::File>>>,
 }
 
 impl Storage {
@@ -80,6 +84,10 @@ impl Storage {
     pub async fn open(url: &str) -> Result<Self, String> {
         sqlx::any::install_default_drivers();
         let engine = Engine::of(url)?;
+        let single_process = match engine {
+            Engine::Sqlite => lock_sqlite_file(url)?,
+            Engine::Postgres => None,
+        };
         let options = AnyPoolOptions::new()
             .max_connections(match engine {
                 Engine::Sqlite => 8,
@@ -112,21 +120,36 @@ impl Storage {
             Engine::Postgres => options.connect(url).await,
         }
         .map_err(|e| e.to_string())?;
-        let migrated = match engine {
-            Engine::Sqlite => sqlx::migrate!("./migrations/sqlite").run(&pool).await,
-            Engine::Postgres => sqlx::migrate!("./migrations/postgres").run(&pool).await,
+        // (Boxed as `Send` futures: rustc cannot prove the migrator's generic
+        // `Acquire` future `Send` for every lifetime inside a spawned start.)
+        let migrated: std::pin::Pin<
+            Box<dyn std::future::Future<Output = Result<(), String>> + Send>,
+        > = match engine {
+            Engine::Sqlite => Box::pin(migrate_sqlite(sqlite_creating(url), pool.clone())),
+            Engine::Postgres => {
+                let pool = pool.clone();
+                Box::pin(async move {
+                    sqlx::migrate!("./migrations/postgres")
+                        .run(&pool)
+                        .await
+                        .map_err(|e| e.to_string())
+                })
+            }
         };
-        migrated.map_err(|e| e.to_string())?;
+        migrated.await?;
         Ok(Storage {
             pool,
             engine,
             key_cache: Default::default(),
+            single_process: std::sync::Arc::new(std::sync::Mutex::new(single_process)),
         })
     }
 
-    /// Closes every connection (the server has stopped).
+    /// Closes every connection (the server has stopped) and lets another
+    /// process open the file.
     pub async fn close(&self) {
         self.pool.close().await;
+        self.single_process.lock().expect("lock file").take();
     }
 
     pub fn is_closed(&self) -> bool {
@@ -266,6 +289,65 @@ fn new_id(prefix: &str) -> String {
         .map(|_| ALPHABET[rng.gen_range(0..ALPHABET.len())] as char)
         .collect();
     format!("{prefix}_{random}")
+}
+
+/// Migrates a SQLite database with foreign keys off (one connection of its
+/// own), as SQLite's documented table rebuild needs: dropping the old table
+/// must cascade to nothing. Then checks that every reference still holds.
+async fn migrate_sqlite(url: String, pool: AnyPool) -> Result<(), String> {
+    let migrating = AnyPoolOptions::new()
+        .max_connections(1)
+        .after_connect(|conn, _| {
+            Box::pin(async move {
+                conn.execute("PRAGMA foreign_keys = OFF; PRAGMA busy_timeout = 10000;")
+                    .await
+                    .map(|_| ())
+            })
+        })
+        .connect(&url)
+        .await
+        .map_err(|e| e.to_string())?;
+    let migrated = sqlx::migrate!("./migrations/sqlite").run(&migrating).await;
+    migrating.close().await;
+    migrated.map_err(|e| e.to_string())?;
+    let broken: Vec<(String,)> = sqlx::query_as("SELECT \"table\" FROM pragma_foreign_key_check")
+        .fetch_all(&pool)
+        .await
+        .map_err(|e| e.to_string())?;
+    match broken.first() {
+        None => Ok(()),
+        Some((table,)) => Err(format!(
+            "the database's references do not hold after migrating (table {table})"
+        )),
+    }
+}
+
+/// Takes an exclusive lock on `<database>.lock` (released by the kernel if
+/// the process dies), or refuses to start: two processes on one SQLite file
+/// would each answer key checks from a memory that misses the other's writes.
+fn lock_sqlite_file(url: &str) -> Result<Option<std::fs::File>, String> {
+    let rest = url.strip_prefix("sqlite:").unwrap_or(url);
+    let file = rest.strip_prefix("//").unwrap_or(rest);
+    let file = file.split('?').next().unwrap_or(file);
+    if file.is_empty() || file.contains(":memory:") {
+        return Ok(None);
+    }
+    let path = format!("{file}.lock");
+    let lock = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .map_err(|e| format!("cannot open the lock file {path}: {e}"))?;
+    use std::os::fd::AsRawFd;
+    // SAFETY: flock on a descriptor this function owns.
+    let locked = unsafe { libc::flock(lock.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) };
+    if locked != 0 {
+        return Err(format!(
+            "another keydesk process is using {file}: one SQLite database serves one process              (use PostgreSQL for replicas)"
+        ));
+    }
+    Ok(Some(lock))
 }
 
 /// `url` with SQLite's "create the file if missing" mode, unless it sets a mode.

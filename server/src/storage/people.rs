@@ -7,7 +7,7 @@ use keydesk_contract::roles::ADMIN_ROLE_ID;
 use keydesk_contract::types::{Actor, ActorKind, AuditTarget, Me, Organization, User, UserStatus};
 use keydesk_contract::validation::{ValidNewUser, ValidSignUp, ValidUserChange};
 use sqlx::{Any, Transaction};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use super::audit::{record, AuditEntry};
 use super::{new_id, Author, Identity, RoleBook, RolesOf, Storage};
@@ -19,11 +19,37 @@ pub struct Account {
     pub id: String,
     pub name: String,
     pub email: String,
-    /// Only an `active` person may sign in.
+    /// Only an `active` person may sign in, or an `invited` one whose
+    /// provisional password someone else set.
     pub status: String,
     pub organization_id: String,
     pub password_hash: String,
+    /// Set while the password is provisional: what its setter held, space-separated.
+    pub password_set_by_permissions: Option<String>,
 }
+
+impl Account {
+    /// The stored status; anything unknown is treated as deactivated (fail closed).
+    pub fn status(&self) -> UserStatus {
+        stored_status(&self.status)
+    }
+
+    /// The permissions the setter of a provisional password held.
+    pub fn provisional_limit(&self) -> Option<BTreeSet<&str>> {
+        self.password_set_by_permissions
+            .as_deref()
+            .map(|p| p.split_whitespace().collect())
+    }
+}
+
+/// A stored person status, read one way everywhere: an unknown word (which
+/// the schema's CHECK refuses anyway) counts as deactivated.
+pub fn stored_status(text: &str) -> UserStatus {
+    UserStatus::parse(text).unwrap_or(UserStatus::Deactivated)
+}
+
+const ACCOUNT_COLUMNS: &str =
+    "id, name, email, status, organization_id, password_hash, password_set_by_permissions";
 
 #[derive(sqlx::FromRow)]
 struct UserRow {
@@ -35,19 +61,81 @@ struct UserRow {
     status: String,
     created_at: String,
     last_signed_in_at: Option<String>,
+    version: i64,
 }
 
 const USER_COLUMNS: &str = "u.id, u.organization_id, o.name AS organization_name, u.name, \
-     u.email, u.status, u.created_at, u.last_signed_in_at";
+     u.email, u.status, u.created_at, u.last_signed_in_at, u.version";
 
-/// How a status change went.
+/// How a change to a person went.
 #[derive(Debug)]
-pub enum StatusChange {
+pub enum PersonWrite {
     Done(Box<User>),
     /// No such person in the organization.
     Gone,
+    /// They changed since the read the caller's checks were made on.
+    Changed,
     /// It would leave no active person holding every permission.
     LastAdministrator,
+    /// Decided again under the write lock: the caller does not hold what
+    /// the person holds (or would hold); the text says what is missing.
+    Forbidden(Vec<&'static str>),
+}
+
+/// How joining (setting one's own password) went.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Joined {
+    /// The person is active with their own password.
+    Done,
+    /// The credential they used is no longer good (voided, or they now hold
+    /// more than whoever issued it).
+    CredentialVoid,
+}
+
+/// What a person holds now, as the database has it inside `tx`.
+pub(super) async fn held_in(
+    tx: &mut Transaction<'static, Any>,
+    book: &RoleBook,
+    user_id: &str,
+) -> Result<BTreeSet<&'static str>, sqlx::Error> {
+    let roles: Vec<(String,)> = sqlx::query_as("SELECT role_id FROM user_roles WHERE user_id = $1")
+        .bind(user_id)
+        .fetch_all(&mut **tx)
+        .await?;
+    Ok(book.union_of(roles.iter().map(|(r,)| r.as_str())))
+}
+
+/// Voids every credential of these people that someone else issued and
+/// they have not used yet: invitation links, provisional passwords, and
+/// sessions still restricted to setting a password. Called whenever what
+/// they hold grows, and when they are deactivated.
+pub(super) async fn void_issued_credentials(
+    tx: &mut Transaction<'static, Any>,
+    user_ids: &[&str],
+) -> Result<(), sqlx::Error> {
+    for user_id in user_ids {
+        sqlx::query("DELETE FROM invitations WHERE user_id = $1")
+            .bind(*user_id)
+            .execute(&mut **tx)
+            .await?;
+        sqlx::query(
+            "UPDATE users SET password_hash = '', password_set_by_permissions = NULL \
+             WHERE id = $1 AND status = 'invited'",
+        )
+        .bind(*user_id)
+        .execute(&mut **tx)
+        .await?;
+        sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND restriction IS NOT NULL")
+            .bind(*user_id)
+            .execute(&mut **tx)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Permissions as stored beside an issued credential.
+pub(super) fn permissions_text<'a>(held: impl IntoIterator<Item = &'a str>) -> String {
+    permissions::union(held).join(" ")
 }
 
 impl Storage {
@@ -103,45 +191,121 @@ impl Storage {
 
     /// The account of a person, by id.
     pub async fn account_of(&self, user_id: &str) -> Result<Option<Account>, sqlx::Error> {
-        sqlx::query_as(
-            "SELECT id, name, email, status, organization_id, password_hash FROM users WHERE id = $1",
-        )
+        sqlx::query_as(&format!(
+            "SELECT {ACCOUNT_COLUMNS} FROM users WHERE id = $1"
+        ))
         .bind(user_id)
         .fetch_optional(&self.pool)
         .await
     }
 
-    /// Sets a person's password hash, and records it in the audit trail.
-    pub async fn set_password(
+    /// The person sets their own password (`keep` is the session they do it
+    /// from): every other session of theirs ends, the kept one may do
+    /// everything again, and a person who never joined joins, all in one
+    /// transaction with its audit record. Joining with a provisional
+    /// password is refused once they hold more than its setter did.
+    pub async fn set_own_password(
         &self,
         author: Author<'_>,
         password_hash: &str,
-    ) -> Result<(), sqlx::Error> {
+        keep: Option<&str>,
+    ) -> Result<Joined, sqlx::Error> {
+        let now = time_format::now_text();
         let mut tx = self.write().await?;
-        sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2 AND organization_id = $3")
-            .bind(password_hash)
+        let account: Option<Account> = sqlx::query_as(&format!(
+            "SELECT {ACCOUNT_COLUMNS} FROM users WHERE id = $1"
+        ))
+        .bind(&author.actor.id)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some(account) = account else {
+            return Ok(Joined::CredentialVoid);
+        };
+        let joining = account.status() == UserStatus::Invited;
+        if joining {
+            let book = super::roles::role_book_with(&mut *tx, author.organization_id).await?;
+            let held = held_in(&mut tx, &book, &account.id).await?;
+            let limit = account.provisional_limit().unwrap_or_default();
+            if account.password_hash.is_empty() || !held.iter().all(|p| limit.contains(p)) {
+                void_issued_credentials(&mut tx, &[&account.id]).await?;
+                tx.commit().await?;
+                return Ok(Joined::CredentialVoid);
+            }
+        }
+        sqlx::query(
+            "UPDATE users SET password_hash = $1, password_set_by_permissions = NULL, \
+             status = CASE WHEN status = 'invited' THEN 'active' ELSE status END, \
+             version = version + 1 WHERE id = $2 AND organization_id = $3",
+        )
+        .bind(password_hash)
+        .bind(&author.actor.id)
+        .bind(author.organization_id)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND digest <> $2")
             .bind(&author.actor.id)
-            .bind(author.organization_id)
+            .bind(keep.unwrap_or(""))
             .execute(&mut *tx)
             .await?;
+        sqlx::query("UPDATE sessions SET restriction = NULL WHERE digest = $1")
+            .bind(keep.unwrap_or(""))
+            .execute(&mut *tx)
+            .await?;
+        if joining {
+            sqlx::query("DELETE FROM invitations WHERE user_id = $1")
+                .bind(&author.actor.id)
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query("UPDATE users SET last_signed_in_at = $1 WHERE id = $2")
+                .bind(&now)
+                .bind(&author.actor.id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        let action = if joining {
+            AuditAction::UserJoined {}
+        } else {
+            AuditAction::UserPasswordChanged {}
+        };
         record(
             &mut tx,
             AuditEntry {
                 organization_id: author.organization_id,
                 actor: author.actor,
-                action: AuditAction::UserPasswordChanged {},
+                action,
                 target: AuditTarget::user(author.actor.id.clone(), author.actor.name.clone()),
             },
         )
         .await?;
-        tx.commit().await
+        tx.commit().await?;
+        Ok(Joined::Done)
     }
 
-    /// The account behind a (lower-cased) email, with its password hash.
+    /// Whether a never-joined person still holds no more than the setter of
+    /// their provisional password did; when they hold more, the password
+    /// (and any other credential issued to them) is voided here.
+    pub async fn within_provisional_limit(&self, account: &Account) -> Result<bool, sqlx::Error> {
+        let mut tx = self.write().await?;
+        let book = super::roles::role_book_with(&mut *tx, &account.organization_id).await?;
+        let held = held_in(&mut tx, &book, &account.id).await?;
+        let limit = account.provisional_limit().unwrap_or_default();
+        if held.iter().all(|p| limit.contains(p)) {
+            return Ok(true);
+        }
+        void_issued_credentials(&mut tx, &[&account.id]).await?;
+        tx.commit().await?;
+        Ok(false)
+    }
+
+    /// The account a (lower-cased) email signs in to: the person who joined
+    /// with it (one everywhere), else the newest never-joined person whose
+    /// provisional password someone set (placeholders are per organization).
     pub async fn account_for(&self, email: &str) -> Result<Option<Account>, sqlx::Error> {
-        sqlx::query_as(
-            "SELECT id, name, email, status, organization_id, password_hash FROM users WHERE email = $1",
-        )
+        sqlx::query_as(&format!(
+            "SELECT {ACCOUNT_COLUMNS} FROM users WHERE email = $1 \
+             AND (status <> 'invited' OR password_hash <> '') \
+             ORDER BY CASE WHEN status = 'invited' THEN 1 ELSE 0 END, created_at DESC LIMIT 1"
+        ))
         .bind(email)
         .fetch_optional(&self.pool)
         .await
@@ -187,6 +351,7 @@ impl Storage {
                 name: row.organization_name.clone(),
             },
             user: row.into_user(&book, &role_ids),
+            required_step: None,
         }))
     }
 
@@ -211,19 +376,18 @@ impl Storage {
         }))
     }
 
-    /// Adds a person. Without a password hash they are `invited`: they
-    /// cannot sign in until they accept an invitation and set one.
+    /// Adds a person, `invited` until they set a password of their own
+    /// (through an invitation link, or at their first sign-in with the
+    /// provisional password `provisional` gives: its hash and what its
+    /// setter holds). A placeholder reserves the address in this
+    /// organization only.
     pub async fn create_user(
         &self,
         author: Author<'_>,
         v: &ValidNewUser,
-        password_hash: Option<&str>,
+        provisional: Option<(&str, &str)>,
     ) -> Result<User, sqlx::Error> {
-        let status = if password_hash.is_some() {
-            UserStatus::Active
-        } else {
-            UserStatus::Invited
-        };
+        let status = UserStatus::Invited;
         let now = time_format::now_text();
         let user_id = new_id("usr");
         let mut tx = self.write().await?;
@@ -233,12 +397,19 @@ impl Storage {
             name: &v.name,
             email: &v.email,
             // An empty hash matches no password.
-            password_hash: password_hash.unwrap_or(""),
+            password_hash: provisional.map_or("", |(hash, _)| hash),
             status,
             role_ids: &v.role_ids,
             created_at: &now,
         };
         insert_user(&mut tx, new).await?;
+        if let Some((_, setter_held)) = provisional {
+            sqlx::query("UPDATE users SET password_set_by_permissions = $1 WHERE id = $2")
+                .bind(setter_held)
+                .bind(&user_id)
+                .execute(&mut *tx)
+                .await?;
+        }
         record(
             &mut tx,
             AuditEntry {
@@ -264,6 +435,7 @@ impl Storage {
             status,
             created_at: now,
             last_signed_in_at: None,
+            version: 1,
         })
     }
 
@@ -325,44 +497,52 @@ impl Storage {
             .map(|_| ())
     }
 
-    /// Activates or deactivates a person. Deactivation ends every session of
-    /// theirs in the same transaction, and is refused when no other active
-    /// person would still hold every permission (checked under the write
-    /// lock, so two admins cannot deactivate each other at once).
+    /// Activates or deactivates a person, decided on `current` (refused when
+    /// they changed since) by someone holding `caller_holds`, which is
+    /// checked again here, under the write lock, against what they hold now.
+    /// Deactivation ends every session of theirs and voids every credential
+    /// issued to them and not yet used (activating revives none); it is
+    /// refused when no other active person would still hold every permission.
     pub async fn set_user_status(
         &self,
         author: Author<'_>,
-        user_id: &str,
+        current: &User,
         status: UserStatus,
-    ) -> Result<StatusChange, sqlx::Error> {
+        caller_holds: &BTreeSet<&'static str>,
+    ) -> Result<PersonWrite, sqlx::Error> {
         let mut tx = self.write().await?;
-        let target: Option<(String,)> =
-            sqlx::query_as("SELECT name FROM users WHERE id = $1 AND organization_id = $2")
-                .bind(user_id)
-                .bind(author.organization_id)
-                .fetch_optional(&mut *tx)
-                .await?;
-        let Some((name,)) = target else {
-            return Ok(StatusChange::Gone);
-        };
-        // Someone who never joined (no password yet) goes back to invited,
-        // so a new invitation link can still bring them in.
-        sqlx::query(
+        let book = super::roles::role_book_with(&mut *tx, author.organization_id).await?;
+        let held = held_in(&mut tx, &book, &current.id).await?;
+        let missing = missing_from(&held, caller_holds);
+        if !missing.is_empty() {
+            return Ok(PersonWrite::Forbidden(missing));
+        }
+        if status != UserStatus::Active {
+            void_issued_credentials(&mut tx, &[&current.id]).await?;
+        }
+        // Someone who never joined (no password of their own) goes back to
+        // invited, so only a new invitation link can bring them in.
+        let updated = sqlx::query(
             "UPDATE users SET status = CASE WHEN $1 = 'active' AND password_hash = '' \
-             THEN 'invited' ELSE $2 END WHERE id = $3",
+             THEN 'invited' ELSE $2 END, version = version + 1 \
+             WHERE id = $3 AND organization_id = $4 AND version = $5",
         )
         .bind(status.as_str())
         .bind(status.as_str())
-        .bind(user_id)
+        .bind(&current.id)
+        .bind(author.organization_id)
+        .bind(current.version as i64)
         .execute(&mut *tx)
         .await?;
+        if updated.rows_affected() == 0 {
+            return stale_person(&mut tx, &current.id).await;
+        }
         if status != UserStatus::Active {
-            let book = super::roles::role_book_with(&mut *tx, author.organization_id).await?;
             if !someone_holds_everything(&mut tx, &book, author.organization_id).await? {
-                return Ok(StatusChange::LastAdministrator);
+                return Ok(PersonWrite::LastAdministrator);
             }
             sqlx::query("DELETE FROM sessions WHERE user_id = $1")
-                .bind(user_id)
+                .bind(&current.id)
                 .execute(&mut *tx)
                 .await?;
         }
@@ -377,63 +557,97 @@ impl Storage {
                 organization_id: author.organization_id,
                 actor: author.actor,
                 action,
-                target: AuditTarget::user(user_id, name),
+                target: AuditTarget::user(current.id.clone(), current.name.clone()),
             },
         )
         .await?;
         tx.commit().await?;
-        Ok(
-            match self.get_user(author.organization_id, user_id).await? {
-                Some(user) => StatusChange::Done(Box::new(user)),
-                None => StatusChange::Gone,
-            },
-        )
+        self.person_after(author.organization_id, &current.id).await
+    }
+
+    async fn person_after(
+        &self,
+        organization_id: &str,
+        user_id: &str,
+    ) -> Result<PersonWrite, sqlx::Error> {
+        Ok(match self.get_user(organization_id, user_id).await? {
+            Some(user) => PersonWrite::Done(Box::new(user)),
+            None => PersonWrite::Gone,
+        })
     }
 }
 
+/// Which of `needed` the caller does not hold, in catalogue order.
+fn missing_from(
+    needed: &BTreeSet<&'static str>,
+    caller_holds: &BTreeSet<&'static str>,
+) -> Vec<&'static str> {
+    permissions::union(needed.iter().copied().filter(|p| !caller_holds.contains(p)))
+}
+
+/// Why a version-guarded write to a person touched nothing.
+async fn stale_person(
+    tx: &mut Transaction<'static, Any>,
+    id: &str,
+) -> Result<PersonWrite, sqlx::Error> {
+    Ok(if super::still_there(tx, "users", id).await? {
+        PersonWrite::Changed
+    } else {
+        PersonWrite::Gone
+    })
+}
+
 impl Storage {
-    /// Changes a person's name and roles, in one transaction with its audit
-    /// record. Refused when it would leave no active person holding every
-    /// permission (checked under the write lock).
+    /// Changes a person's name and roles, decided on `current` (refused when
+    /// they changed since), in one transaction with its audit record. What
+    /// the caller holds is checked again under the write lock against what
+    /// the person holds now and will hold. When they come to hold more,
+    /// every credential issued to them and not yet used is void. Refused
+    /// when it would leave no active person holding every permission.
     pub async fn update_user(
         &self,
         author: Author<'_>,
         current: &User,
         change: &ValidUserChange,
-    ) -> Result<StatusChange, sqlx::Error> {
+        caller_holds: &BTreeSet<&'static str>,
+    ) -> Result<PersonWrite, sqlx::Error> {
+        let name = change.name.as_deref().unwrap_or(&current.name);
         let mut tx = self.write().await?;
-        let exists: Option<(String,)> =
-            sqlx::query_as("SELECT id FROM users WHERE id = $1 AND organization_id = $2")
-                .bind(&current.id)
-                .bind(author.organization_id)
-                .fetch_optional(&mut *tx)
-                .await?;
-        if exists.is_none() {
-            return Ok(StatusChange::Gone);
+        let updated = sqlx::query(
+            "UPDATE users SET name = $1, version = version + 1 \
+             WHERE id = $2 AND organization_id = $3 AND version = $4",
+        )
+        .bind(name)
+        .bind(&current.id)
+        .bind(author.organization_id)
+        .bind(current.version as i64)
+        .execute(&mut *tx)
+        .await?;
+        if updated.rows_affected() == 0 {
+            return stale_person(&mut tx, &current.id).await;
         }
         if let Some(role_ids) = &change.role_ids {
+            let book = super::roles::role_book_with(&mut *tx, author.organization_id).await?;
+            let before = held_in(&mut tx, &book, &current.id).await?;
+            let after = book.union_of(role_ids.iter().map(String::as_str));
+            let mut needed = before.clone();
+            needed.extend(after.iter().copied());
+            let missing = missing_from(&needed, caller_holds);
+            if !missing.is_empty() {
+                return Ok(PersonWrite::Forbidden(missing));
+            }
             sqlx::query("DELETE FROM user_roles WHERE user_id = $1")
                 .bind(&current.id)
                 .execute(&mut *tx)
                 .await?;
-            for role_id in role_ids {
-                sqlx::query("INSERT INTO user_roles (user_id, role_id) VALUES ($1, $2)")
-                    .bind(&current.id)
-                    .bind(role_id)
-                    .execute(&mut *tx)
-                    .await?;
+            insert_roles(&mut tx, &current.id, role_ids).await?;
+            if !after.is_subset(&before) {
+                void_issued_credentials(&mut tx, &[&current.id]).await?;
             }
-            let book = super::roles::role_book_with(&mut *tx, author.organization_id).await?;
             if !someone_holds_everything(&mut tx, &book, author.organization_id).await? {
-                return Ok(StatusChange::LastAdministrator);
+                return Ok(PersonWrite::LastAdministrator);
             }
         }
-        let name = change.name.as_deref().unwrap_or(&current.name);
-        sqlx::query("UPDATE users SET name = $1 WHERE id = $2")
-            .bind(name)
-            .bind(&current.id)
-            .execute(&mut *tx)
-            .await?;
         let before: Vec<String> = current.roles.iter().map(|r| r.id.clone()).collect();
         let action = AuditAction::UserUpdated {
             name: change
@@ -456,12 +670,7 @@ impl Storage {
         )
         .await?;
         tx.commit().await?;
-        Ok(
-            match self.get_user(author.organization_id, &current.id).await? {
-                Some(user) => StatusChange::Done(Box::new(user)),
-                None => StatusChange::Gone,
-            },
-        )
+        self.person_after(author.organization_id, &current.id).await
     }
 }
 
@@ -495,9 +704,10 @@ impl UserRow {
             name: self.name,
             email: self.email,
             roles: book.refs(role_ids),
-            status: UserStatus::parse(&self.status).unwrap_or(UserStatus::Active),
+            status: stored_status(&self.status),
             last_signed_in_at: self.last_signed_in_at,
             created_at: self.created_at,
+            version: self.version as u64,
         }
     }
 }
@@ -531,9 +741,17 @@ async fn insert_user(
     .bind(u.created_at)
     .execute(&mut **tx)
     .await?;
-    for role_id in u.role_ids {
+    insert_roles(tx, u.id, u.role_ids).await
+}
+
+async fn insert_roles(
+    tx: &mut Transaction<'static, Any>,
+    user_id: &str,
+    role_ids: &[String],
+) -> Result<(), sqlx::Error> {
+    for role_id in role_ids {
         sqlx::query("INSERT INTO user_roles (user_id, role_id) VALUES ($1, $2)")
-            .bind(u.id)
+            .bind(user_id)
             .bind(role_id)
             .execute(&mut **tx)
             .await?;

@@ -139,6 +139,9 @@ pub enum RoleWrite {
     InUse(RoleUsage),
     /// It would leave no active person holding every permission.
     LastAdministrator,
+    /// It changes what keys or people hold who hold more than the editor:
+    /// what the editor lacks of them.
+    Forbidden(Vec<&'static str>),
 }
 
 /// Loads an organization's roles through any connection, so a write can
@@ -291,14 +294,18 @@ impl Storage {
     }
 
     /// Applies an edit decided on `current`. Refused when the role changed
-    /// since, or when taking permissions away would leave no active person
-    /// holding every permission (checked under the write lock, on the roles
-    /// as they will be).
+    /// since; when it changes what a key or person holds who holds more than
+    /// the editor (`caller_holds`); or when taking permissions away would
+    /// leave no active person holding every permission (all checked under
+    /// the write lock, on the roles as they will be). People who have not
+    /// joined yet and come to hold more lose the links and passwords issued
+    /// to them.
     pub async fn update_role(
         &self,
         author: Author<'_>,
         current: &Role,
         change: &ValidRoleChange,
+        caller_holds: &BTreeSet<&'static str>,
     ) -> Result<RoleWrite, sqlx::Error> {
         let now = time_format::now_text();
         let name = change.name.as_deref().unwrap_or(&current.name);
@@ -324,12 +331,32 @@ impl Storage {
             return stale(&mut tx, &current.id).await;
         }
         if let Some(permissions) = &change.permissions {
+            let before = role_book_with(&mut *tx, author.organization_id).await?;
             sqlx::query("DELETE FROM role_permissions WHERE role_id = $1")
                 .bind(&current.id)
                 .execute(&mut *tx)
                 .await?;
             set_permissions(&mut tx, &current.id, permissions).await?;
             let book = role_book_with(&mut *tx, author.organization_id).await?;
+            let mut missing: BTreeSet<&'static str> = BTreeSet::new();
+            let mut grown_invitees: Vec<String> = Vec::new();
+            for (holder, roles, invited) in holders_of(&mut tx, &current.id).await? {
+                let had = before.union_of(roles.iter().map(String::as_str));
+                let has = book.union_of(roles.iter().map(String::as_str));
+                if had == has {
+                    continue;
+                }
+                // Changing what they hold is acting on all they held.
+                missing.extend(had.iter().filter(|p| !caller_holds.contains(*p)));
+                if invited && !has.is_subset(&had) {
+                    grown_invitees.push(holder);
+                }
+            }
+            if !missing.is_empty() {
+                return Ok(RoleWrite::Forbidden(permissions::union(missing)));
+            }
+            let grown: Vec<&str> = grown_invitees.iter().map(String::as_str).collect();
+            super::people::void_issued_credentials(&mut tx, &grown).await?;
             if !super::people::someone_holds_everything(&mut tx, &book, author.organization_id)
                 .await?
             {
@@ -398,6 +425,36 @@ impl Storage {
             .await?;
         Ok(RoleWrite::Done(Box::new(current.clone())))
     }
+}
+
+/// Every key and person holding `role_id`: (id, all their role ids, whether
+/// they are a person who has not joined yet).
+async fn holders_of(
+    tx: &mut Transaction<'static, Any>,
+    role_id: &str,
+) -> Result<Vec<(String, Vec<String>, bool)>, sqlx::Error> {
+    let rows: Vec<(String, String, i64)> = sqlx::query_as(
+        "SELECT r.api_key_id, r.role_id, 0 FROM api_key_roles r WHERE r.api_key_id IN \
+           (SELECT api_key_id FROM api_key_roles WHERE role_id = $1) \
+         UNION ALL \
+         SELECT r.user_id, r.role_id, CASE WHEN u.status = 'invited' THEN 1 ELSE 0 END \
+         FROM user_roles r JOIN users u ON u.id = r.user_id WHERE r.user_id IN \
+           (SELECT user_id FROM user_roles WHERE role_id = $2)",
+    )
+    .bind(role_id)
+    .bind(role_id)
+    .fetch_all(&mut **tx)
+    .await?;
+    let mut holders: BTreeMap<String, (Vec<String>, bool)> = BTreeMap::new();
+    for (holder, role, invited) in rows {
+        let entry = holders.entry(holder).or_default();
+        entry.0.push(role);
+        entry.1 = invited == 1;
+    }
+    Ok(holders
+        .into_iter()
+        .map(|(holder, (roles, invited))| (holder, roles, invited))
+        .collect())
 }
 
 /// Why a version-guarded write to a role touched nothing.

@@ -8,6 +8,8 @@ pub struct SessionRow {
     pub user_id: String,
     pub last_seen_at: String,
     pub expires_at: String,
+    /// The one step this session must take before anything else, if any.
+    pub restriction: Option<String>,
 }
 
 impl Storage {
@@ -17,26 +19,30 @@ impl Storage {
         user_id: &str,
         now: &str,
         expires_at: &str,
+        restriction: Option<&str>,
     ) -> Result<(), sqlx::Error> {
         sqlx::query(
-            "INSERT INTO sessions (digest, user_id, created_at, last_seen_at, expires_at) \
-             VALUES ($1, $2, $3, $4, $5)",
+            "INSERT INTO sessions (digest, user_id, created_at, last_seen_at, expires_at, restriction) \
+             VALUES ($1, $2, $3, $4, $5, $6)",
         )
         .bind(digest)
         .bind(user_id)
         .bind(now)
         .bind(now)
         .bind(expires_at)
+        .bind(restriction)
         .execute(&self.pool)
         .await
         .map(|_| ())
     }
 
     pub async fn session(&self, digest: &str) -> Result<Option<SessionRow>, sqlx::Error> {
-        sqlx::query_as("SELECT user_id, last_seen_at, expires_at FROM sessions WHERE digest = $1")
-            .bind(digest)
-            .fetch_optional(&self.pool)
-            .await
+        sqlx::query_as(
+            "SELECT user_id, last_seen_at, expires_at, restriction FROM sessions WHERE digest = $1",
+        )
+        .bind(digest)
+        .fetch_optional(&self.pool)
+        .await
     }
 
     /// Records activity, which keeps an idle session alive.

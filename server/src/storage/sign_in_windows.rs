@@ -1,10 +1,13 @@
 //! The sign-in throttle's windows (`auth::throttle` decides; this keeps
-//! them). Counting happens under the write lock, so attempts racing on any
-//! number of replicas are each counted before any password is checked.
+//! them). Counting locks the windows' own rows (PostgreSQL: `FOR UPDATE`, in
+//! one order so two attempts never wait on each other; SQLite: its one
+//! writer), so attempts racing on any number of replicas are each counted
+//! before any password is checked, and attempts on other accounts and
+//! addresses, and every other write, do not wait for them.
 
 use std::collections::HashMap;
 
-use super::Storage;
+use super::{Engine, Storage};
 
 /// One counting window as stored: times are fixed-width RFC 3339 text.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -22,12 +25,31 @@ impl Storage {
         subjects: &[&str],
         decide: impl FnOnce(&mut HashMap<String, Option<StoredWindow>>) -> R,
     ) -> Result<R, sqlx::Error> {
-        let mut tx = self.write().await?;
+        let mut subjects = subjects.to_vec();
+        subjects.sort_unstable();
+        subjects.dedup();
+        let (mut tx, lock) = match self.engine {
+            Engine::Sqlite => (self.write().await?, ""),
+            Engine::Postgres => {
+                let mut tx = self.pool.begin().await?;
+                for subject in &subjects {
+                    // A row to lock, even for a subject seen for the first time.
+                    sqlx::query(
+                        "INSERT INTO sign_in_windows (subject, count, since, next_allowed) \
+                         VALUES ($1, 0, '', '') ON CONFLICT (subject) DO NOTHING",
+                    )
+                    .bind(*subject)
+                    .execute(&mut *tx)
+                    .await?;
+                }
+                (tx, " FOR UPDATE")
+            }
+        };
         let mut windows = HashMap::new();
-        for subject in subjects {
-            let row: Option<(i64, String, String)> = sqlx::query_as(
-                "SELECT count, since, next_allowed FROM sign_in_windows WHERE subject = $1",
-            )
+        for subject in &subjects {
+            let row: Option<(i64, String, String)> = sqlx::query_as(&format!(
+                "SELECT count, since, next_allowed FROM sign_in_windows WHERE subject = $1{lock}"
+            ))
             .bind(*subject)
             .fetch_optional(&mut *tx)
             .await?;

@@ -139,16 +139,6 @@ impl Storage {
             .collect())
     }
 
-    /// Where the key was last used from, as last written.
-    pub async fn key_last_used_from(&self, key_id: &str) -> Result<Option<String>, sqlx::Error> {
-        let from: Option<Option<String>> =
-            sqlx::query_scalar("SELECT last_used_from FROM api_keys WHERE id = $1")
-                .bind(key_id)
-                .fetch_optional(&self.pool)
-                .await?;
-        Ok(from.flatten())
-    }
-
     /// The permissions each key of the organization exercised since
     /// `first_day` (or only `key_id`'s, for one key's views): key id → uses,
     /// in permission order.

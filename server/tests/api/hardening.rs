@@ -177,7 +177,11 @@ async fn a_handler_that_panics_answers_the_500_shape_and_the_connection_lives_on
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let served = tokio::spawn(keydesk_server::serve::serve(listener, app, async {
+    let limits = keydesk_server::serve::Limits {
+        max_connections: 16,
+        first_request_timeout: keydesk_server::serve::FIRST_REQUEST_TIMEOUT,
+    };
+    let served = tokio::spawn(keydesk_server::serve::serve(listener, app, limits, async {
         let _ = stopped.await;
     }));
     // One client, one kept-alive connection, two requests.
@@ -205,4 +209,83 @@ async fn a_handler_that_panics_answers_the_500_shape_and_the_connection_lives_on
     assert_eq!(res.status(), StatusCode::OK);
     let _ = stop.send(());
     served.await.unwrap().unwrap();
+}
+
+/// Reads from `stream` until the server closes it (or `within` passes).
+async fn closed_by_server(stream: &mut tokio::net::TcpStream, within: Duration) -> bool {
+    let mut buf = [0u8; 256];
+    loop {
+        match tokio::time::timeout(within, stream.read(&mut buf)).await {
+            Err(_) => return false,
+            Ok(Ok(0)) | Ok(Err(_)) => return true,
+            Ok(Ok(_)) => {}
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_connection_that_sends_nothing_or_half_a_preface_is_closed() {
+    let server = TestServer::start_with(
+        |c| c.first_request_timeout = std::time::Duration::from_millis(500),
+        None,
+    )
+    .await;
+    let addr = server.base.trim_start_matches("http://").to_string();
+    let mut silent = tokio::net::TcpStream::connect(&addr).await.unwrap();
+    let mut half_preface = tokio::net::TcpStream::connect(&addr).await.unwrap();
+    half_preface.write_all(b"PRI * HTTP/2.0\r\n").await.unwrap();
+    let mut half_headers = tokio::net::TcpStream::connect(&addr).await.unwrap();
+    half_headers
+        .write_all(b"GET /healthz HTTP/1.1\r\nHo")
+        .await
+        .unwrap();
+    for (what, stream) in [
+        ("nothing", &mut silent),
+        ("half an HTTP/2 preface", &mut half_preface),
+        ("half a header block", &mut half_headers),
+    ] {
+        assert!(
+            closed_by_server(stream, Duration::from_secs(5)).await,
+            "a connection that sent {what} is still open"
+        );
+    }
+    // A client that does send its request is served as ever.
+    let (status, _) = server.person().get("/me").await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn connections_past_the_cap_wait_until_one_ends() {
+    let server = TestServer::start_with(
+        |c| {
+            c.max_connections = 2;
+            c.first_request_timeout = std::time::Duration::from_secs(1);
+        },
+        None,
+    )
+    .await;
+    let addr = server.base.trim_start_matches("http://").to_string();
+    let _a = tokio::net::TcpStream::connect(&addr).await.unwrap();
+    let _b = tokio::net::TcpStream::connect(&addr).await.unwrap();
+    // A third connection is queued by the kernel, not served: its request
+    // gets no answer until a slot frees (the two silent ones are closed at
+    // their first-request deadline).
+    let mut third = tokio::net::TcpStream::connect(&addr).await.unwrap();
+    third
+        .write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        .await
+        .unwrap();
+    let started = std::time::Instant::now();
+    let mut answer = Vec::new();
+    tokio::time::timeout(Duration::from_secs(10), third.read_to_end(&mut answer))
+        .await
+        .expect("answered once a slot freed")
+        .unwrap();
+    assert!(String::from_utf8_lossy(&answer).starts_with("HTTP/1.1 200"));
+    assert!(
+        started.elapsed() >= std::time::Duration::from_millis(500),
+        "it waited for a slot"
+    );
+    server.stop().await;
 }

@@ -43,6 +43,10 @@ impl TestServer {
             None => format!("sqlite://{}", dir.path().join("keydesk.db").display()),
         };
         let mut config = Config::local(db.clone(), dist);
+        if on_postgres() {
+            // Replicas of one test share the database, so they share this key too.
+            config.secret_key = Some(TEST_SECRET_KEY.parse().unwrap());
+        }
         adjust(&mut config);
         let clock = ManualClock::new();
         let overrides = Overrides {
@@ -60,6 +64,11 @@ impl TestServer {
             running: Some(running),
             _dir: dir,
         }
+    }
+
+    /// The running server's own storage (what the server itself sees).
+    pub fn storage(&self) -> &keydesk_server::storage::Storage {
+        self.running.as_ref().unwrap().storage()
     }
 
     pub async fn stop(mut self) {
@@ -126,6 +135,10 @@ impl TestServer {
 }
 
 pub const PASSWORD: &str = "correct horse battery staple";
+
+/// The server key of every test server on PostgreSQL (there it must be set).
+pub const TEST_SECRET_KEY: &str =
+    "6b657964657374207465737420736572766572206b6579206f6e6c7921212121";
 
 /// Set by `scripts/test` for its second run of this suite: the API tests then
 /// run on PostgreSQL, each test on a database of its own in a throwaway
@@ -282,12 +295,19 @@ impl Client {
         serde_json::from_value(body).unwrap()
     }
 
-    /// Adds a person with these roles to the caller's organization and
+    /// Adds a person with these roles to the caller's organization, lets
+    /// them join through their invitation link with [`PASSWORD`], and
     /// returns a client signed in as them.
     pub async fn add_person(&self, email: &str, roles: &[&str]) -> Client {
-        let (status, body) =
-            self.post("/users", json!({"name": "Second Person", "email": email, "password": PASSWORD, "role_ids": roles})).await;
+        let (status, body) = self
+            .post(
+                "/users",
+                json!({"name": "Second Person", "email": email, "role_ids": roles}),
+            )
+            .await;
         assert_eq!(status, StatusCode::CREATED, "{body}");
+        let id = body["id"].as_str().unwrap().to_string();
+        let token = self.invitation_token(&id).await;
         let other = Client {
             base: self.base.clone(),
             http: client(),
@@ -297,12 +317,25 @@ impl Client {
         };
         let (status, body) = other
             .post(
-                "/auth/sign-in",
-                json!({"email": email, "password": PASSWORD}),
+                "/auth/accept-invitation",
+                json!({"token": token, "password": PASSWORD}),
             )
             .await;
         assert_eq!(status, StatusCode::OK, "{body}");
         other
+    }
+
+    /// Issues an invitation link for the person `id`; returns its token.
+    pub async fn invitation_token(&self, id: &str) -> String {
+        let (status, body) = self
+            .post(&format!("/users/{id}/invitation"), json!({}))
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        let url = body["url"].as_str().unwrap();
+        let (_, token) = url
+            .split_once("/invitation#")
+            .expect("the token is in the fragment");
+        token.to_string()
     }
 }
 

@@ -160,9 +160,9 @@ async fn sqlite_runs_with_wal_and_full_synchronous_writes() {
         return; // a SQLite setting; PostgreSQL's durability is the operator's
     }
     let server = TestServer::start().await;
-    let storage = Storage::open(&server.database_url).await.unwrap();
+    // Read through the server's own connections, where it matters.
     assert_eq!(
-        storage.durability().await.unwrap(),
+        server.storage().durability().await.unwrap(),
         ("wal".to_string(), "full".to_string())
     );
     server.stop().await;

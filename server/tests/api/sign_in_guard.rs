@@ -23,7 +23,15 @@ async fn behind_proxy() -> TestServer {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn parallel_guesses_count_before_any_password_is_checked() {
-    let server = behind_proxy().await;
+    // Room for every guess to wait for a hashing worker (no 503): only the
+    // throttle can keep a password from being checked.
+    let hasher = PasswordHasher::new(2, 64);
+    let server = TestServer::start_with(
+        |c| c.trusted_proxies = vec![parse_range("127.0.0.1").unwrap()],
+        Some(hasher.clone()),
+    )
+    .await;
+    let checked_at_sign_up = hasher.checks();
     server.sign_up("Acme", "ada@acme.io").await;
     let attacker = Arc::new(server.person_at("203.0.113.66"));
     let guesses: Vec<_> = (0..20)
@@ -48,9 +56,14 @@ async fn parallel_guesses_count_before_any_password_is_checked() {
             other => panic!("unexpected {other}: {body}"),
         }
     }
-    assert!(
-        checked <= PAIR_LIMIT as usize,
-        "{checked} passwords were checked"
+    assert_eq!(
+        checked, PAIR_LIMIT as usize,
+        "{checked} guesses answered 401"
+    );
+    assert_eq!(
+        hasher.checks() - checked_at_sign_up,
+        u64::from(PAIR_LIMIT),
+        "passwords actually checked"
     );
     // Even the right password waits now, from the attacker's address ...
     let (status, _) = attacker
@@ -117,6 +130,87 @@ async fn guesses_from_many_addresses_slow_the_account_but_never_lock_it() {
 }
 
 #[tokio::test]
+async fn strangers_slowing_an_account_do_not_keep_out_a_browser_that_signed_in_before() {
+    let server = behind_proxy().await;
+    // Ada's browser signed in before: it holds a known-device cookie.
+    let ada = server.person_at("198.51.100.7");
+    let (status, _) = ada
+        .post(
+            "/auth/sign-up",
+            json!({"organization": "Acme", "name": "Ada", "email": "ada@acme.io", "password": PASSWORD}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    // A stranger spends a guess every 10 s, each from a fresh address ...
+    for n in 0..30u32 {
+        let (status, _) = server
+            .person_at(&format!("203.0.{}.{}", n / 200, n % 200 + 1))
+            .post(
+                "/auth/sign-in",
+                json!({"email": "ada@acme.io", "password": "wrong wrong wrong"}),
+            )
+            .await;
+        assert!(
+            status == StatusCode::UNAUTHORIZED || status == StatusCode::TOO_MANY_REQUESTS,
+            "{status}"
+        );
+        // ... and Ada, between two of them, gets in every time.
+        let (status, body) = ada
+            .post(
+                "/auth/sign-in",
+                json!({"email": "ada@acme.io", "password": PASSWORD}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "attempt {n}: {body}");
+        server.clock.advance(ACCOUNT_SPACING);
+    }
+    // Without the cookie (another browser), the slowing applies as before.
+    let (status, _) = server
+        .person_at("198.51.100.8")
+        .post(
+            "/auth/sign-in",
+            json!({"email": "ada@acme.io", "password": "wrong again wrong"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let (status, _) = server
+        .person_at("198.51.100.9")
+        .post(
+            "/auth/sign-in",
+            json!({"email": "ada@acme.io", "password": PASSWORD}),
+        )
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::TOO_MANY_REQUESTS,
+        "slowed without the cookie"
+    );
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn ipv6_guesses_count_by_the_64_block_they_come_from() {
+    let server = behind_proxy().await;
+    server.sign_up("Acme", "ada@acme.io").await;
+    // One subscriber's /64 rotating through addresses, one per guess.
+    let mut refused = 0;
+    for n in 0..PAIR_LIMIT * 2 {
+        let (status, _) = server
+            .person_at(&format!("2001:db8:7:7::{:x}", n + 1))
+            .post(
+                "/auth/sign-in",
+                json!({"email": "ada@acme.io", "password": "wrong wrong wrong"}),
+            )
+            .await;
+        if status == StatusCode::TOO_MANY_REQUESTS {
+            refused += 1;
+        }
+    }
+    assert_eq!(refused, PAIR_LIMIT, "the block is one address");
+    server.stop().await;
+}
+
+#[tokio::test]
 async fn over_long_emails_are_refused_before_anything_is_remembered() {
     let server = TestServer::start().await;
     server.sign_up("Acme", "ada@acme.io").await;
@@ -152,18 +246,28 @@ async fn busy_hashing_answers_503_with_retry_after_and_keys_keep_working() {
     let ada = server.sign_up("Acme", "ada@acme.io").await;
     let key = ada.create_key("Billing_Reader", &["billing-reader"]).await;
     let secret = ada.generate(&key.id).await.secret;
+    let database_url = server.database_url.clone();
+    let _data = server.stop_keeping_data().await;
     // The same database, served by a server whose hashing slots are all taken.
     let busy = TestServer::start_with(
-        |c| c.database_url = server.database_url.clone(),
+        |c| c.database_url = database_url.clone(),
         Some(PasswordHasher::saturated()),
     )
     .await;
-    let res = reqwest::Client::new()
-        .post(format!("{}/api/v1/auth/sign-in", busy.base))
-        .json(&json!({"email": "ada@acme.io", "password": PASSWORD}))
-        .send()
-        .await
-        .unwrap();
+    let sign_in = || {
+        reqwest::Client::new()
+            .post(format!("{}/api/v1/auth/sign-in", busy.base))
+            .json(&json!({"email": "ada@acme.io", "password": PASSWORD}))
+            .send()
+    };
+    // More busy answers than a pair may fail: none of them is a guess.
+    for _ in 0..PAIR_LIMIT * 2 {
+        assert_eq!(
+            sign_in().await.unwrap().status(),
+            StatusCode::SERVICE_UNAVAILABLE
+        );
+    }
+    let res = sign_in().await.unwrap();
     assert_eq!(res.status(), StatusCode::SERVICE_UNAVAILABLE);
     assert!(
         res.headers()["retry-after"]
@@ -185,6 +289,16 @@ async fn busy_hashing_answers_503_with_retry_after_and_keys_keep_working() {
     // A key check needs no hashing: it still answers.
     assert_eq!(busy.system(&secret).get("/whoami").await.0, StatusCode::OK);
     busy.stop().await;
+    // Hashing free again, Ada signs in: the busy answers locked nothing.
+    let server = TestServer::start_with(|c| c.database_url = database_url.clone(), None).await;
+    let (status, body) = server
+        .person()
+        .post(
+            "/auth/sign-in",
+            json!({"email": "ada@acme.io", "password": PASSWORD}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
     server.stop().await;
 }
 

@@ -16,7 +16,7 @@ async fn a_write_decided_on_an_older_version_is_refused() {
     let server = TestServer::start().await;
     let ada = server.sign_up("Acme", "ada@acme.io").await;
     let key = ada.create_key("Billing_Reader", &["billing-reader"]).await;
-    let storage = Storage::open(&server.database_url).await.unwrap();
+    let storage = server.storage().clone();
     let caller = storage
         .identity_for_user(&ada.me().await.user.id)
         .await

@@ -4,7 +4,7 @@
 
 use keydesk_contract::audit::AuditAction;
 use keydesk_contract::key_format::{self, Secret};
-use keydesk_contract::types::{Actor, ActorKind, ApiKey, Organization};
+use keydesk_contract::types::{Actor, ActorKind, ApiKey, GeneratedSecret, NamedRef, Organization};
 
 use super::changes::{audit_key, refuse_if_stale};
 use super::Written;
@@ -52,11 +52,13 @@ impl Storage {
                 .await?;
         }
         sqlx::query(
-            "INSERT INTO api_key_secrets (digest, api_key_id, created_at) VALUES ($1, $2, $3)",
+            "INSERT INTO api_key_secrets (digest, api_key_id, created_at, generated_by_id) \
+             VALUES ($1, $2, $3, $4)",
         )
         .bind(key_format::digest(secret))
         .bind(&current.id)
         .bind(&now)
+        .bind(&author.actor.id)
         .execute(&mut *tx)
         .await?;
         let generated = AuditAction::ApiKeyGenerated {
@@ -66,6 +68,31 @@ impl Storage {
         };
         audit_key(&mut tx, author, generated, &current.id, &current.name).await?;
         self.commit_and_read(tx, author, &current.id).await
+    }
+
+    /// The organization's keys whose current secret `user_id` generated, by name.
+    pub async fn secrets_generated_by(
+        &self,
+        organization_id: &str,
+        user_id: &str,
+    ) -> Result<Vec<GeneratedSecret>, sqlx::Error> {
+        let rows: Vec<(String, String, String)> = sqlx::query_as(
+            "SELECT k.id, k.name, s.created_at FROM api_key_secrets s \
+             JOIN api_keys k ON k.id = s.api_key_id \
+             WHERE k.organization_id = $1 AND s.generated_by_id = $2 AND s.retires_at IS NULL \
+             ORDER BY k.name_key, k.id",
+        )
+        .bind(organization_id)
+        .bind(user_id)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(id, name, generated_at)| GeneratedSecret {
+                api_key: NamedRef { id, name },
+                generated_at,
+            })
+            .collect())
     }
 
     /// The key holding the secret with this digest, if it is current (or
