@@ -291,6 +291,8 @@ fn start(bin: &std::path::Path, database_url: &str, dist: &std::path::Path) -> (
         .arg("--database-url")
         .arg(database_url)
         .env("RUST_LOG", "error")
+        // Required on PostgreSQL; a fresh one per run is fine for a soak.
+        .env("KEYDESK_SECRET_KEY", soak_secret_key())
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
         .spawn()
@@ -319,4 +321,9 @@ fn resident_kib(pid: u32) -> u64 {
                 .and_then(|n| n.parse().ok())
         })
         .unwrap_or(0)
+}
+
+/// A random server key for this soak's server (64 hex characters).
+fn soak_secret_key() -> String {
+    keydesk_server::server_key::KeyText::random().to_hex()
 }

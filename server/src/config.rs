@@ -64,6 +64,10 @@ pub struct Config {
     /// or HTTP/2's preface and first headers) within this (tests shorten it).
     #[arg(skip = crate::serve::FIRST_REQUEST_TIMEOUT)]
     pub first_request_timeout: std::time::Duration,
+
+    /// How often counted key usage is written (tests lengthen it).
+    #[arg(skip = crate::usage::FLUSH_EVERY)]
+    pub usage_flush_every: std::time::Duration,
 }
 
 impl Config {
@@ -79,6 +83,7 @@ impl Config {
             secret_key: None,
             max_connections: 4096,
             first_request_timeout: crate::serve::FIRST_REQUEST_TIMEOUT,
+            usage_flush_every: crate::usage::FLUSH_EVERY,
         }
     }
 

@@ -141,7 +141,7 @@ pub async fn start_with(config: &Config, overrides: Overrides) -> Result<Running
     ));
     auth::sessions::spawn_sweeper(storage.clone(), clock.clone(), throttle.clone());
     security_log::spawn_flusher();
-    let usage = Usage::new(storage.clone());
+    let usage = Usage::new(storage.clone(), config.usage_flush_every);
     let kept = storage.clone();
     usage.spawn_flusher();
     let state = AppState {

@@ -22,6 +22,7 @@ pub const KEPT_DAYS: i64 = keydesk_contract::validation::USAGE_WINDOW_MAX_DAYS a
 pub struct Usage {
     storage: Storage,
     pending: Mutex<UsageBatch>,
+    flush_every: Duration,
 }
 
 /// One request made with a key: what it is counted against.
@@ -73,10 +74,12 @@ pub fn day_of(at: &str) -> &str {
 }
 
 impl Usage {
-    pub fn new(storage: Storage) -> Arc<Self> {
+    /// Counts written every `flush_every` (normally [`FLUSH_EVERY`]).
+    pub fn new(storage: Storage, flush_every: Duration) -> Arc<Self> {
         Arc::new(Usage {
             storage,
             pending: Mutex::default(),
+            flush_every,
         })
     }
 
@@ -210,7 +213,10 @@ impl Usage {
     pub fn spawn_flusher(self: &Arc<Self>) {
         let usage = Arc::downgrade(self);
         tokio::spawn(async move {
-            let mut every = tokio::time::interval(FLUSH_EVERY);
+            let Some(interval) = usage.upgrade().map(|u| u.flush_every) else {
+                return;
+            };
+            let mut every = tokio::time::interval(interval);
             every.tick().await;
             loop {
                 every.tick().await;

@@ -260,6 +260,15 @@ async fn every_refusal_is_one_security_log_line_with_who_and_from_where() {
         .send()
         .await
         .unwrap();
+    // A password someone else set: Dev sets one of his own first.
+    let res = dev
+        .post(format!("{api}/me/password"))
+        .header("X-Requested-With", "keydesk")
+        .json(&serde_json::json!({"current_password": password, "new_password": "dev's own distinctive password 5521"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 204);
     let res = dev
         .post(format!("{api}/api-keys"))
         .header("X-Requested-With", "keydesk")
@@ -355,6 +364,57 @@ async fn every_refusal_is_one_security_log_line_with_who_and_from_where() {
 }
 
 /// Resident memory of a process, in bytes (Linux).
+#[tokio::test]
+async fn a_repeated_refusal_is_written_once_and_then_counted() {
+    let dir = tempfile::tempdir().unwrap();
+    let (child, base, logs) = start_logged(dir.path(), &[]);
+    let http = reqwest::Client::new();
+    for _ in 0..50 {
+        let res = http
+            .get(format!("{base}/api/v1/whoami"))
+            .bearer_auth("kd_live_0000000000000000000000000000000000000A")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 401);
+    }
+    let logs = stop(child, logs);
+    let refusals: Vec<&str> = logs
+        .lines()
+        .filter(|l| l.contains("keydesk::security") && l.contains("invalid_key"))
+        .collect();
+    assert_eq!(
+        refusals.len(),
+        2,
+        "one line, then one count:\n{}",
+        refusals.join("\n")
+    );
+    assert!(
+        refusals[1].contains("refused again") && refusals[1].contains("repeated=49"),
+        "{}",
+        refusals[1]
+    );
+}
+
+#[test]
+fn a_second_process_on_the_same_sqlite_file_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let (first, _base, logs) = start_logged(dir.path(), &[]);
+    let second = Command::new(BIN)
+        .args(["--listen", "127.0.0.1:0"])
+        .arg("--database-url")
+        .arg(format!("sqlite://{}", dir.path().join("k.db").display()))
+        .output()
+        .unwrap();
+    assert!(!second.status.success());
+    let stderr = String::from_utf8_lossy(&second.stderr);
+    assert!(stderr.contains("another keydesk process"), "{stderr}");
+    stop(first, logs);
+    // Once the first has stopped, the file is free again.
+    let (again, _base, logs) = start_logged(dir.path(), &[]);
+    stop(again, logs);
+}
+
 fn resident_bytes(pid: u32) -> u64 {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
     let kb: u64 = status

@@ -28,6 +28,8 @@ fn start(database_url: &str, dist: &std::path::Path) -> (Child, String) {
         .arg("--database-url")
         .arg(database_url)
         .env("RUST_LOG", "warn")
+        // Required on PostgreSQL (replicas share it); harmless on SQLite.
+        .env("KEYDESK_SECRET_KEY", harness::TEST_SECRET_KEY)
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()

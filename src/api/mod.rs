@@ -13,8 +13,9 @@ use gloo_net::http::Request;
 use keydesk_contract::types::{
     AcceptInvitationRequest, ApiKey, ApiKeyPage, ApiKeyQuery, AuditPage, ChangePasswordRequest,
     CreateApiKeyRequest, CreateRoleRequest, CreateUserRequest, GenerateRequest, GeneratedApiKey,
-    Inventory, Invitation, KeyUsage, Me, Permission, Role, SignInRequest, SignUpRequest,
-    Suggestion, UpdateApiKeyRequest, UpdateRoleRequest, UpdateUserRequest, User, UserStatus,
+    GeneratedSecret, Inventory, Invitation, KeyUsage, Me, Permission, Role, SignInRequest,
+    SignUpRequest, Suggestion, UpdateApiKeyRequest, UpdateRoleRequest, UpdateUserRequest, User,
+    UserStatus,
 };
 use transport::{get, post, read, send, url, with_headers};
 
@@ -87,6 +88,11 @@ pub async fn accept_invitation(req: &AcceptInvitationRequest) -> ApiResult<Me> {
 pub async fn update_user(id: &str, req: &UpdateUserRequest) -> ApiResult<User> {
     let request = with_headers(Request::patch(&url(&format!("/users/{}", encode(id))))).json(req);
     read(send(request).await?).await
+}
+
+/// Keys whose current secret this person generated (and so has seen).
+pub async fn generated_secrets(id: &str) -> ApiResult<Vec<GeneratedSecret>> {
+    get(&format!("/users/{}/generated-secrets", encode(id))).await
 }
 
 /// Deactivates (`active: false`) or activates a person.

@@ -1,7 +1,8 @@
 //! What one key really does: when and from where it was last used, its
 //! requests over the last 30 days as a sparkline, each permission marked
-//! used or unused, and least privilege: the smallest set of roles that
-//! covers what it used, which opens Edit pre-filled.
+//! used or unused, and least privilege: the narrowest set of roles that
+//! covers what it used, which opens Edit pre-filled, or, when no set of
+//! roles is narrower than the key's own, a custom role made to measure.
 
 use keydesk_contract::types::{ApiKey, KeyUsage, Role, Suggestion, UsageDay};
 use leptos::prelude::*;
@@ -44,10 +45,9 @@ pub fn KeyUsageDialog(
                     None => view! { <p class="loading" role="status">"Loading…"</p> }.into_any(),
                     Some(Err(e)) => view! { <ErrorPanel error=e/> }.into_any(),
                     Some(Ok((usage, suggestion))) => {
-                        let current: Vec<String> = key.with_value(|k| k.roles.iter().map(|r| r.id.clone()).collect());
                         view! {
                             <UsageSummary usage=usage.clone()/>
-                            <LeastPrivilege suggestion=suggestion current=current roles=roles on_narrow=on_narrow/>
+                            <LeastPrivilege suggestion=suggestion key_name=key.with_value(|k| k.name.clone()) roles=roles on_narrow=on_narrow/>
                             <PermissionUses usage=usage/>
                         }.into_any()
                     }
@@ -115,9 +115,10 @@ pub fn Sparkline(days: Vec<UsageDay>) -> impl IntoView {
 }
 
 #[component]
-fn LeastPrivilege(
+pub fn LeastPrivilege(
     suggestion: Suggestion,
-    current: Vec<String>,
+    /// The key's name, to name a role made to measure for it.
+    key_name: String,
     #[prop(into)] roles: Signal<Vec<Role>>,
     on_narrow: Callback<Vec<String>>,
 ) -> impl IntoView {
@@ -140,13 +141,8 @@ fn LeastPrivilege(
         }
         .into_any();
     }
-    let same = {
-        let mut a = suggested.clone();
-        let mut b = current.clone();
-        a.sort();
-        b.sort();
-        a == b
-    };
+    let narrower = suggestion.narrower;
+    let exactly = suggestion.custom_role_permissions.clone();
     let names = move || {
         roles.with(|all| {
             suggested
@@ -164,8 +160,21 @@ fn LeastPrivilege(
     view! {
         <div class="notice" role="note">
             <p>{held}</p>
-            {if same {
-                view! { <p>"Its roles are already the smallest set that covers what it used; a narrower custom role would cut more."</p> }.into_any()
+            {if !narrower {
+                let n = exactly.len();
+                let href = format!(
+                    "/roles?new={}&for={}",
+                    crate::api::encode(&exactly.join(",")),
+                    crate::api::encode(&key_name),
+                );
+                view! {
+                    <p>"No set of roles is narrower than the ones it holds."</p>
+                    {(n > 0).then(|| view! {
+                        <a class="button button--primary" href=href>
+                            {format!("Create a role with exactly these {n} permission{}…", if n == 1 { "" } else { "s" })}
+                        </a>
+                    })}
+                }.into_any()
             } else {
                 view! {
                     <p>"What it used is covered by: " <strong>{names}</strong> "."</p>

@@ -1,4 +1,5 @@
-//! Guards signed-in screens: while `/me` is asked, a quiet loading line; when
+//! Guards signed-in screens: while `/me` is asked, a quiet loading line; a
+//! session that must first set its own password gets only that screen; when
 //! signed out, off to sign-in with the current address to come back to.
 
 use leptos::prelude::*;
@@ -7,6 +8,7 @@ use leptos_router::NavigateOptions;
 
 use super::error_panel::ErrorPanel;
 use super::shell::Shell;
+use crate::pages::set_own_password::SetOwnPasswordPage;
 use crate::session::{use_session, SessionState};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -14,6 +16,8 @@ enum Phase {
     Checking,
     SignedOut,
     SignedIn,
+    /// Signed in, but the session may only set its own password first.
+    MustSetPassword,
     Unreachable,
 }
 
@@ -25,6 +29,7 @@ pub fn RequireSession(children: ChildrenFn) -> impl IntoView {
     let phase = Memo::new(move |_| match session.state.get() {
         SessionState::Checking => Phase::Checking,
         SessionState::SignedOut => Phase::SignedOut,
+        SessionState::SignedIn(me) if me.required_step.is_some() => Phase::MustSetPassword,
         SessionState::SignedIn(_) => Phase::SignedIn,
         SessionState::Unreachable(_) => Phase::Unreachable,
     });
@@ -48,6 +53,7 @@ pub fn RequireSession(children: ChildrenFn) -> impl IntoView {
         Phase::Checking => view! { <p class="loading" role="status">"Loading…"</p> }.into_any(),
         Phase::SignedOut => ().into_any(),
         Phase::SignedIn => view! { <Shell>{children.with_value(|c| c())}</Shell> }.into_any(),
+        Phase::MustSetPassword => view! { <SetOwnPasswordPage/> }.into_any(),
         Phase::Unreachable => {
             let error = match session.state.get_untracked() {
                 SessionState::Unreachable(e) => e,

@@ -34,6 +34,12 @@ pub enum RoleDraftFrom {
     Copy(Role),
     /// An edit of this custom role.
     Edit(Role),
+    /// A new role made to measure: exactly these permissions, for the key
+    /// named `for_key` (least privilege offers it).
+    Exactly {
+        for_key: String,
+        permissions: Vec<String>,
+    },
 }
 
 #[component]
@@ -59,6 +65,15 @@ pub fn RoleDialog(
             r.description.clone(),
             r.permissions.clone(),
             Some(r.clone()),
+        ),
+        RoleDraftFrom::Exactly {
+            for_key,
+            permissions,
+        } => (
+            format!("{for_key} exactly"),
+            format!("Exactly what {for_key} used."),
+            permissions.iter().filter(|p| held(p)).cloned().collect(),
+            None,
         ),
     };
     let dropped = match &from {
@@ -119,7 +134,7 @@ pub fn RoleDialog(
     let title = match &from {
         RoleDraftFrom::Edit(r) => format!("Edit role {}", r.name),
         RoleDraftFrom::Copy(r) => format!("Duplicate {}", r.name),
-        RoleDraftFrom::Nothing => "Create role".to_string(),
+        RoleDraftFrom::Nothing | RoleDraftFrom::Exactly { .. } => "Create role".to_string(),
     };
     let my_permissions = StoredValue::new(my_permissions);
     view! {

@@ -134,6 +134,16 @@ pub fn changes(event: &AuditEvent, custom: &[Role]) -> Option<String> {
     }
 }
 
+/// A name, or what it is when the server left it out (the reader may not
+/// read people or keys).
+fn shown_name(name: &str, is_key: bool) -> String {
+    match (name.is_empty(), is_key) {
+        (false, _) => name.to_string(),
+        (true, true) => "a key".into(),
+        (true, false) => "someone".into(),
+    }
+}
+
 #[component]
 pub fn AuditTrailPage() -> impl IntoView {
     let pages = RwSignal::new(1usize);
@@ -180,10 +190,10 @@ pub fn AuditList(
                 <li class="audit-event">
                     <time datetime=event.at.clone() title=time::exact(&event.at)>{time::ago(&event.at)}</time>
                     <p class="audit-event__what">
-                        <strong>{event.actor.name.clone()}</strong>
+                        <strong>{shown_name(&event.actor.name, event.actor.kind == ActorKind::ApiKey)}</strong>
                         {(event.actor.kind == ActorKind::ApiKey).then_some(" (API key)")}
                         " " {describe(&event)}
-                        {(!about_oneself(&event)).then(|| view! { " " <strong>{event.target.name.clone()}</strong> })}
+                        {(!about_oneself(&event)).then(|| view! { " " <strong>{shown_name(&event.target.name, event.target.kind == "api_key")}</strong> })}
                     </p>
                     {move || roles.with(|r| changes(&event, r)).map(|c| view! { <p class="audit-event__changes">{c}</p> })}
                 </li>

@@ -7,5 +7,6 @@ pub mod my_account;
 pub mod not_found;
 pub mod people;
 pub mod roles;
+pub mod set_own_password;
 pub mod sign_in;
 pub mod sign_up;

@@ -40,7 +40,22 @@ pub fn RolesPage() -> impl IntoView {
         delete.version().track();
         api::roles()
     });
-    let creating = RwSignal::new(false);
+    // `?new=a,b&for=Key` (from a key's least privilege): Create, pre-filled.
+    let query = leptos_router::hooks::use_query_map();
+    let made_to_measure = untrack(move || {
+        query.with(|q| {
+            q.get("new").map(|list| RoleDraftFrom::Exactly {
+                for_key: q.get("for").unwrap_or_default(),
+                permissions: list
+                    .split(',')
+                    .filter(|p| permissions::find(p).is_some())
+                    .map(String::from)
+                    .collect(),
+            })
+        })
+    });
+    let creating = RwSignal::new(made_to_measure.is_some() && session.can_now(permissions::ROLES_CREATE));
+    let draft = StoredValue::new(made_to_measure.unwrap_or(RoleDraftFrom::Nothing));
     let can_create = move || session.can(permissions::ROLES_CREATE);
     view! {
         <header class="page__header page__header--with-action">
@@ -55,8 +70,8 @@ pub fn RolesPage() -> impl IntoView {
             </div>
         </header>
         {move || creating.get().then(|| view! {
-            <RoleDialog from=RoleDraftFrom::Nothing my_permissions=session.me().map(|m| m.permissions).unwrap_or_default()
-                save=save on_close=move |_| creating.set(false)/>
+            <RoleDialog from=draft.get_value() my_permissions=session.me().map(|m| m.permissions).unwrap_or_default()
+                save=save on_close=move |_| { creating.set(false); draft.set_value(RoleDraftFrom::Nothing); }/>
         })}
         {move || roles.get().is_none().then(|| view! { <p class="loading" role="status">"Loading roles…"</p> })}
         <DataBoundary on_retry=move |_| roles.refetch()>

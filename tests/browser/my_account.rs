@@ -79,3 +79,40 @@ async fn a_short_new_password_is_refused_before_sending_and_a_change_confirms() 
         "marble otter quietly folds"
     );
 }
+
+#[wasm_bindgen_test]
+async fn a_session_that_must_set_its_own_password_sees_only_that_and_sends_the_given_one_as_current() {
+    use keydesk_contract::types::RequiredStep;
+    use keydesk_web::components::require_session::RequireSession;
+    use keydesk_web::pages::set_own_password::SetOwnPassword;
+    let mut me = ada_with(&["developer"]);
+    me.required_step = Some(RequiredStep::SetPassword);
+    let guarded = mount(move || {
+        Session::provide(SessionState::SignedIn(me.clone()));
+        view! { <Router><RequireSession><p id="inside">"The API keys"</p></RequireSession></Router> }
+    });
+    until(|| text(&guarded).contains("Set your own password")).await;
+    assert!(!exists(&guarded, "#inside"), "nothing else until it is done");
+    assert!(!exists(&guarded, "nav"), "no navigation to screens it may not open");
+    drop(guarded);
+
+    let sent = RwSignal::new(Vec::<ChangePasswordRequest>::new());
+    let page = mount(move || {
+        let mut me = ada_with(&["developer"]);
+        me.required_step = Some(RequiredStep::SetPassword);
+        Session::provide(SessionState::SignedIn(me));
+        let change = Action::new_local(move |req: &ChangePasswordRequest| {
+            sent.update(|s| s.push(req.clone()));
+            async { Ok(()) }
+        });
+        view! { <Router><SetOwnPassword change=change/></Router> }
+    });
+    settle().await;
+    type_into(&page, "#given-password", "the one bo was given");
+    type_into(&page, "#own-password", "marble otter quietly folds");
+    click(&button(&page, "Set my password"));
+    until(|| !sent.get_untracked().is_empty()).await;
+    let req = sent.get_untracked().remove(0);
+    assert_eq!(req.current_password, "the one bo was given");
+    assert_eq!(req.new_password, "marble otter quietly folds");
+}

@@ -107,3 +107,49 @@ async fn the_sparkline_has_a_bar_per_day_scaled_to_the_busiest() {
         .unwrap();
     assert_eq!(label, "Requests per day over the last 5 days");
 }
+
+fn suggestion(narrower: bool, roles: &[&str], exactly: &[&str]) -> keydesk_contract::types::Suggestion {
+    keydesk_contract::types::Suggestion {
+        unused: vec!["renders.retrieve".into(), "accounts.retrieve".into()],
+        suggested_role_ids: roles.iter().map(|s| s.to_string()).collect(),
+        narrower,
+        custom_role_permissions: exactly.iter().map(|s| s.to_string()).collect(),
+    }
+}
+
+#[wasm_bindgen_test]
+async fn least_privilege_offers_narrowing_only_when_it_narrows_and_else_a_role_made_to_measure() {
+    use keydesk_web::components::key_usage_dialog::LeastPrivilege;
+    // No set of roles is narrower: a custom role with exactly what was used.
+    let page = mount(|| {
+        view! {
+            <LeastPrivilege suggestion=suggestion(false, &["document-viewer", "billing-reader"], &["billing.retrieve", "documents.retrieve"])
+                key_name="Mixed".to_string() roles=Signal::stored(built_in_roles()) on_narrow=Callback::new(|_| {})/>
+        }
+    });
+    until(|| text(&page).contains("No set of roles is narrower")).await;
+    assert!(!text(&page).contains("Narrow its roles"), "never offered a widening");
+    let link = find(&page, "a.button");
+    assert_eq!(
+        link.text_content().unwrap(),
+        "Create a role with exactly these 2 permissions…"
+    );
+    assert_eq!(
+        link.get_attribute("href").unwrap(),
+        "/roles?new=billing.retrieve%2Cdocuments.retrieve&for=Mixed"
+    );
+    drop(page);
+    // A narrower set exists: Narrow its roles… opens Edit with it.
+    let picked = RwSignal::new(Vec::<String>::new());
+    let page = mount(move || {
+        view! {
+            <LeastPrivilege suggestion=suggestion(true, &["document-viewer"], &[])
+                key_name="Renderer".to_string() roles=Signal::stored(built_in_roles())
+                on_narrow=Callback::new(move |ids| picked.set(ids))/>
+        }
+    });
+    until(|| text(&page).contains("Document Viewer")).await;
+    click(&button(&page, "Narrow its roles…"));
+    settle().await;
+    assert_eq!(picked.get_untracked(), vec!["document-viewer".to_string()]);
+}

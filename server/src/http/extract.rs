@@ -130,7 +130,7 @@ impl FromRequestParts<AppState> for Caller {
             .ok_or(Error::Unauthenticated("Sign in to continue."))?;
         let identity = state
             .storage
-            .identity_for_user(&session.user_id)
+            .identity_for_user(&session.user_id, session.restriction.is_some())
             .await?
             .ok_or(Error::Unauthenticated("Sign in to continue."))?;
         let caller = Caller::new(identity, client.0).restricted(session.restriction);

@@ -356,10 +356,19 @@ impl Storage {
     }
 
     /// The person behind a session; `None` if they no longer exist or may
-    /// not act (deactivated).
-    pub async fn identity_for_user(&self, user_id: &str) -> Result<Option<Identity>, sqlx::Error> {
+    /// not act (deactivated, or not joined unless `joining`: a session
+    /// restricted to setting their own password).
+    pub async fn identity_for_user(
+        &self,
+        user_id: &str,
+        joining: bool,
+    ) -> Result<Option<Identity>, sqlx::Error> {
         let me = self.me(user_id).await?;
-        let me = me.filter(|me| me.user.status == UserStatus::Active);
+        let me = me.filter(|me| match me.user.status {
+            UserStatus::Active => true,
+            UserStatus::Invited => joining,
+            UserStatus::Deactivated => false,
+        });
         Ok(me.map(|me| Identity {
             actor: Actor {
                 kind: ActorKind::User,

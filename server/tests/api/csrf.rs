@@ -34,6 +34,40 @@ async fn a_cookie_request_that_changes_something_needs_the_csrf_header() {
     assert_eq!(res.status(), StatusCode::FORBIDDEN);
     let res = ada.http.post(url("/auth/sign-out")).send().await.unwrap();
     assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    // Edits and removals of every kind, too.
+    let me = ada.me().await.user.id;
+    let role = ada.create_role("Readers", &["documents.retrieve"]).await;
+    for (method, path, body) in [
+        (
+            reqwest::Method::PATCH,
+            format!("/api-keys/{}", key.id),
+            json!({"role_ids": ["admin"]}),
+        ),
+        (
+            reqwest::Method::PATCH,
+            format!("/users/{me}"),
+            json!({"name": "Mallory"}),
+        ),
+        (
+            reqwest::Method::PATCH,
+            format!("/roles/{role}"),
+            json!({"permissions": ["users.create"]}),
+        ),
+        (reqwest::Method::DELETE, format!("/roles/{role}"), json!({})),
+    ] {
+        let res = ada
+            .http
+            .request(method.clone(), url(&path))
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::FORBIDDEN, "{method} {path}");
+        assert_eq!(code(&res.json().await.unwrap()), "csrf");
+    }
+    assert_eq!(ada.me().await.user.name, "Ada Admin");
+    let (_, roles) = ada.get(&format!("/roles/{role}")).await;
+    assert_eq!(roles["permissions"], json!(["documents.retrieve"]));
 
     // Reading is allowed, and nothing was changed.
     let res = ada.http.get(url("/api-keys")).send().await.unwrap();

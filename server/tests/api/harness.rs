@@ -255,6 +255,11 @@ impl Client {
         req.send().await.unwrap()
     }
 
+    /// The server this client talks to, e.g. `http://127.0.0.1:4711`.
+    pub fn base(&self) -> &str {
+        &self.base
+    }
+
     pub async fn get(&self, path: &str) -> (StatusCode, Value) {
         self.call(Method::GET, path, None).await
     }
@@ -323,6 +328,31 @@ impl Client {
             .await;
         assert_eq!(status, StatusCode::OK, "{body}");
         other
+    }
+
+    /// Creates a custom role that must succeed; returns its id.
+    pub async fn create_role(&self, name: &str, permissions: &[&str]) -> String {
+        let (status, body) = self
+            .post(
+                "/roles",
+                json!({"name": name, "description": "", "permissions": permissions}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        body["id"].as_str().unwrap().to_string()
+    }
+
+    /// Adds a person without a password (invited); returns their id.
+    pub async fn invite_person(&self, name: &str, email: &str, roles: &[&str]) -> String {
+        let (status, body) = self
+            .post(
+                "/users",
+                json!({"name": name, "email": email, "role_ids": roles}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        assert_eq!(body["status"], "invited");
+        body["id"].as_str().unwrap().to_string()
     }
 
     /// Issues an invitation link for the person `id`; returns its token.

@@ -262,3 +262,24 @@ async fn a_key_can_be_given_a_lifetime() {
     assert!(body["error"]["fields"]["expires_in_days"].is_string());
     server.stop().await;
 }
+
+#[tokio::test]
+async fn the_database_holds_the_secrets_sha256_and_nothing_else_of_it() {
+    use sha2::{Digest, Sha256};
+    let server = TestServer::start().await;
+    let ada = server.sign_up("Acme", "ada@acme.io").await;
+    let key = ada.create_key("Billing_Reader", &["billing-reader"]).await;
+    let secret = ada.generate(&key.id).await.secret;
+    let expected: String = Sha256::digest(secret.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    let pool = crate::harness::database(&server.database_url).await;
+    let stored: Vec<(String,)> = sqlx::query_as("SELECT digest FROM api_key_secrets")
+        .fetch_all(&pool)
+        .await
+        .unwrap();
+    assert_eq!(stored, [(expected,)]);
+    pool.close().await;
+    server.stop().await;
+}

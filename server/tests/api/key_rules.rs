@@ -86,7 +86,7 @@ async fn a_key_check_never_waits_for_the_last_used_write() {
     let _data = server.stop_keeping_data().await;
     let storage = Storage::open(&database_url).await.unwrap();
     let org = storage
-        .identity_for_user(&ada_id(&storage).await)
+        .identity_for_user(&ada_id(&storage).await, false)
         .await
         .unwrap()
         .unwrap()
@@ -139,6 +139,15 @@ async fn the_audit_trail_shows_details_only_to_readers_who_may_see_them() {
     assert!(
         !text.contains("127.0.0.1"),
         "no addresses without users.retrieve"
+    );
+    let key_name = &key.name;
+    assert!(
+        !text.contains(key_name.as_str()),
+        "no key names without service-accounts.retrieve: {text}"
+    );
+    assert!(
+        !text.contains("Ada Admin") && !text.contains("Second Person"),
+        "no people's names without users.retrieve: {text}"
     );
     let actions: Vec<&str> = seen["items"]
         .as_array()

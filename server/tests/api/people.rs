@@ -229,3 +229,126 @@ async fn nobody_changes_someone_who_holds_more_than_they_do() {
     assert_eq!(ada.me().await.user.name, "Ada Admin");
     server.stop().await;
 }
+
+#[tokio::test]
+async fn a_session_ended_by_deactivation_stays_ended_after_activation() {
+    let server = TestServer::start().await;
+    let ada = server.sign_up("Acme", "ada@acme.io").await;
+    let dev = ada.add_person("dev@acme.io", &["developer"]).await;
+    let id = dev.me().await.user.id;
+    ada.post(&format!("/users/{id}/deactivate"), json!({}))
+        .await;
+    let (status, _) = ada.post(&format!("/users/{id}/activate"), json!({})).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        dev.get("/me").await.0,
+        StatusCode::UNAUTHORIZED,
+        "the old session does not come back"
+    );
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn people_edits_are_decided_on_a_version_and_a_stale_one_answers_409() {
+    let server = TestServer::start().await;
+    let ada = server.sign_up("Acme", "ada@acme.io").await;
+    let dev = ada.add_person("dev@acme.io", &["developer"]).await;
+    let id = dev.me().await.user.id;
+    let (_, shown) = ada.get(&format!("/users/{id}")).await;
+    let version = shown["version"].as_u64().unwrap();
+    let edit = |if_match: String, body: serde_json::Value| {
+        let ada = ada.clone();
+        let id = id.clone();
+        async move {
+            let res = ada
+                .http
+                .patch(format!("{}/api/v1/users/{id}", server_base(&ada)))
+                .header("X-Requested-With", "keydesk")
+                .header("If-Match", if_match)
+                .json(&body)
+                .send()
+                .await
+                .unwrap();
+            let status = res.status();
+            (status, res.json::<serde_json::Value>().await.unwrap())
+        }
+    };
+    let (status, body) = edit(format!("\"{version}\""), json!({"name": "Dev One"})).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["version"].as_u64().unwrap(), version + 1);
+    // Someone decided on what they saw before that change.
+    let (status, body) = edit(format!("\"{version}\""), json!({"role_ids": ["admin"]})).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    let (_, now) = ada.get(&format!("/users/{id}")).await;
+    assert_eq!(now["roles"][0]["id"], "developer", "nothing was written");
+    // `*` matches whatever version there is (RFC 9110).
+    let (status, _) = edit("*".into(), json!({"name": "Dev Two"})).await;
+    assert_eq!(status, StatusCode::OK);
+    // Deactivation is guarded the same way.
+    let res = ada
+        .http
+        .post(format!(
+            "{}/api/v1/users/{id}/deactivate",
+            server_base(&ada)
+        ))
+        .header("X-Requested-With", "keydesk")
+        .header("If-Match", format!("\"{version}\""))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::CONFLICT);
+    server.stop().await;
+}
+
+fn server_base(c: &crate::harness::Client) -> String {
+    c.base().to_string()
+}
+
+#[tokio::test]
+async fn deactivating_someone_says_which_keys_carry_a_secret_they_generated() {
+    let server = TestServer::start().await;
+    let ada = server.sign_up("Acme", "ada@acme.io").await;
+    let dev = ada.add_person("dev@acme.io", &["developer"]).await;
+    let id = dev.me().await.user.id;
+    let theirs = dev.create_key("Billing_Reader", &["document-viewer"]).await;
+    dev.generate(&theirs.id).await;
+    let replaced = dev.create_key("Renderer", &["document-viewer"]).await;
+    dev.generate(&replaced.id).await;
+    ada.generate(&replaced.id).await; // Ada replaced that one since.
+    let (status, list) = ada.get(&format!("/users/{id}/generated-secrets")).await;
+    assert_eq!(status, StatusCode::OK, "{list}");
+    let names: Vec<&str> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["api_key"]["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["Billing_Reader"]);
+    // Someone who may not read keys learns nothing about them.
+    let hr = ada.add_person("hr@acme.io", &["billing-reader"]).await;
+    assert_eq!(
+        hr.get(&format!("/users/{id}/generated-secrets")).await.0,
+        StatusCode::FORBIDDEN
+    );
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn a_status_that_is_none_of_the_three_cannot_be_stored() {
+    let server = TestServer::start().await;
+    let ada = server.sign_up("Acme", "ada@acme.io").await;
+    let id = ada.me().await.user.id;
+    let pool = crate::harness::database(&server.database_url).await;
+    let written = sqlx::query("UPDATE users SET status = 'admin' WHERE id = $1")
+        .bind(&id)
+        .execute(&pool)
+        .await;
+    assert!(written.is_err(), "the schema refuses an unknown status");
+    pool.close().await;
+    assert_eq!(
+        keydesk_server::storage::stored_status("admin"),
+        keydesk_contract::types::UserStatus::Deactivated,
+        "and an unknown one read anyway counts as deactivated"
+    );
+    server.stop().await;
+}

@@ -461,3 +461,64 @@ async fn a_role_removed_while_being_given_is_never_left_dangling() {
     }
     server.stop().await;
 }
+
+#[tokio::test]
+async fn a_role_edit_needs_its_editor_to_hold_what_every_affected_holder_holds() {
+    let server = TestServer::start().await;
+    let ada = server.sign_up("Acme", "ada@acme.io").await;
+    let readers = create_role(&ada, "Readers", &["documents.retrieve"]).await;
+    // Dana edits roles and holds the readers' permissions, but no billing.
+    let editors = create_role(
+        &ada,
+        "Role Editors",
+        &[
+            "roles.retrieve",
+            "roles.update",
+            "documents.retrieve",
+            "renders.retrieve",
+        ],
+    )
+    .await;
+    let dana = ada.add_person("dana@acme.io", &[&editors]).await;
+    // A key holding Readers and Billing Reader holds what Dana does not.
+    ada.create_key("Invoices", &[&readers, "billing-reader"])
+        .await;
+    let (status, body) = dana
+        .patch(
+            &format!("/roles/{readers}"),
+            json!({"permissions": ["documents.retrieve", "renders.retrieve"]}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("billing.retrieve"),
+        "{body}"
+    );
+    let (_, role) = ada.get(&format!("/roles/{readers}")).await;
+    assert_eq!(strings(&role["permissions"]), ["documents.retrieve"]);
+    // A name-only edit changes what nobody holds: allowed.
+    let (status, body) = dana
+        .patch(&format!("/roles/{readers}"), json!({"name": "Doc Readers"}))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn a_role_named_with_look_alike_letters_does_not_pass_for_a_built_in_one() {
+    let server = TestServer::start().await;
+    let ada = server.sign_up("Acme", "ada@acme.io").await;
+    // "Admin" with a Cyrillic A.
+    let (status, body) = ada
+        .post(
+            "/roles",
+            json!({"name": "\u{0410}dmin", "permissions": ["documents.retrieve"]}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert!(body["error"]["fields"]["name"].is_string());
+    server.stop().await;
+}

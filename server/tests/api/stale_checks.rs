@@ -5,7 +5,7 @@
 
 use keydesk_contract::types::ApiKey;
 use keydesk_contract::validation::ValidKeyChange;
-use keydesk_server::storage::{Storage, Written};
+use keydesk_server::storage::Written;
 use reqwest::StatusCode;
 use serde_json::json;
 
@@ -18,7 +18,7 @@ async fn a_write_decided_on_an_older_version_is_refused() {
     let key = ada.create_key("Billing_Reader", &["billing-reader"]).await;
     let storage = server.storage().clone();
     let caller = storage
-        .identity_for_user(&ada.me().await.user.id)
+        .identity_for_user(&ada.me().await.user.id, false)
         .await
         .unwrap()
         .unwrap();
@@ -56,6 +56,27 @@ async fn a_write_decided_on_an_older_version_is_refused() {
         storage.delete_key(caller.author(), &stale).await.unwrap(),
         Written::Changed
     ));
+    for disabled in [true, false] {
+        let stale = ApiKey {
+            status: if disabled {
+                keydesk_contract::types::ApiKeyStatus::NotGenerated
+            } else {
+                keydesk_contract::types::ApiKeyStatus::Disabled
+            },
+            ..stale.clone()
+        };
+        assert!(
+            matches!(
+                storage
+                    .set_key_disabled(caller.author(), &stale, disabled)
+                    .await
+                    .unwrap(),
+                Written::Changed
+            ),
+            "switching {} on a stale read",
+            if disabled { "off" } else { "on" }
+        );
+    }
 
     // Nothing was written, and the key is still the Admin key.
     let now = storage

@@ -320,3 +320,99 @@ async fn a_key_older_than_the_window_says_in_the_list_how_many_permissions_it_di
     );
     server.stop().await;
 }
+
+#[tokio::test]
+async fn least_privilege_never_offers_a_role_granting_what_the_key_does_not_hold() {
+    let server = TestServer::start().await;
+    let ada = server.sign_up("Acme", "ada@acme.io").await;
+    // Document Viewer + Billing Reader, one permission of each used.
+    let key = ada
+        .create_key("Mixed", &["document-viewer", "billing-reader"])
+        .await;
+    let system = server.system(&ada.generate(&key.id).await.secret);
+    for p in ["documents.retrieve", "billing.retrieve"] {
+        system.post("/authorize", json!({"permission": p})).await;
+    }
+    // An insider planted a broad role that covers both in one.
+    ada.create_role(
+        "Everything Reader",
+        &[
+            "documents.retrieve",
+            "billing.retrieve",
+            "users.create",
+            "audit-events.retrieve",
+        ],
+    )
+    .await;
+    let (status, s) = ada.get(&format!("/api-keys/{}/suggestion", key.id)).await;
+    assert_eq!(status, StatusCode::OK, "{s}");
+    let picked: Vec<&str> = s["suggested_role_ids"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect();
+    assert_eq!(
+        picked,
+        ["document-viewer", "billing-reader"],
+        "never Admin, never the planted role"
+    );
+    assert_eq!(
+        s["narrower"], false,
+        "no set of roles is narrower than what it holds"
+    );
+    assert_eq!(
+        s["custom_role_permissions"],
+        json!(["billing.retrieve", "documents.retrieve"]),
+        "instead: a custom role with exactly what it used"
+    );
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn reading_usage_writes_nothing_and_sees_counts_not_yet_written() {
+    let server = TestServer::start_with(
+        |c| c.usage_flush_every = std::time::Duration::from_secs(3600),
+        None,
+    )
+    .await;
+    let ada = server.sign_up("Acme", "ada@acme.io").await;
+    let key = ada.create_key("Renderer", &["document-viewer"]).await;
+    let system = server.system(&ada.generate(&key.id).await.secret);
+    system
+        .post("/authorize", json!({"permission": "documents.retrieve"}))
+        .await;
+    let (status, u) = usage(&ada, &key.id, "").await;
+    assert_eq!(status, StatusCode::OK, "{u}");
+    let today = u["days"].as_array().unwrap().last().unwrap().clone();
+    assert_eq!(today["requests"], 1, "{u}");
+    let used = u["permissions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["permission"] == "documents.retrieve")
+        .unwrap()
+        .clone();
+    assert_eq!(used["requests"], 1);
+    assert!(u["last_used_from"].is_string());
+    let (_, s) = ada.get(&format!("/api-keys/{}/suggestion", key.id)).await;
+    assert!(!s["unused"]
+        .as_array()
+        .unwrap()
+        .contains(&json!("documents.retrieve")));
+    let (_, inventory) = ada.get("/inventory").await;
+    assert_eq!(inventory["items"][0]["used"], json!(["documents.retrieve"]));
+    assert_eq!(
+        usage(&ada, "key_unknown", "").await.0,
+        StatusCode::NOT_FOUND
+    );
+    // None of those reads wrote the counts: the database has none yet.
+    let pool = crate::harness::database(&server.database_url).await;
+    let written: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM key_usage_days")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(written, 0);
+    pool.close().await;
+    server.stop().await;
+}

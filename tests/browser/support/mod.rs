@@ -247,11 +247,13 @@ pub fn ada_with(role_ids: &[&str]) -> Me {
             status: UserStatus::Active,
             created_at: "2026-11-26T05:00:00.000000Z".into(),
             last_signed_in_at: None,
+            version: 1,
         },
         organization: Organization {
             id: "org_1".into(),
             name: "Acme".into(),
         },
         permissions: permissions_of(role_ids),
+        required_step: None,
     }
 }
