@@ -47,6 +47,46 @@ impl Person {
         }
     }
 
+    /// Adds a person with these roles who then joins through their
+    /// invitation link with `password`; returns them, signed in.
+    pub async fn add_joined(
+        &self,
+        name: &str,
+        email: &str,
+        password: &str,
+        roles: &[&str],
+    ) -> Person {
+        let (status, person) = self
+            .post(
+                "/users",
+                json!({"name": name, "email": email, "role_ids": roles}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "adding {email}: {person}");
+        let id = person["id"].as_str().unwrap();
+        let (status, link) = self
+            .post(&format!("/users/{id}/invitation"), json!({}))
+            .await;
+        assert_eq!(status, StatusCode::OK, "{link}");
+        let url = link["url"].as_str().unwrap();
+        let token = url.split_once('#').expect("the token is in the fragment").1;
+        let http = reqwest::Client::builder()
+            .cookie_store(true)
+            .build()
+            .unwrap();
+        let res = http
+            .post(format!("{}/api/v1/auth/accept-invitation", self.base))
+            .json(&json!({"token": token, "password": password}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::OK, "{email} joins");
+        Person {
+            base: self.base.clone(),
+            http,
+        }
+    }
+
     /// The signed-in HTTP client itself (its cookie carries the session).
     pub fn http(&self) -> &reqwest::Client {
         &self.http

@@ -142,6 +142,11 @@ impl Stack {
             format!("sqlite://{}", data.path().join("keydesk.db").display()),
             dist,
         );
+        // The journeys browse http://127.0.0.1 (cookie rules hold there), so
+        // links keydesk builds must point there too.
+        let port = free_port();
+        config.listen = format!("127.0.0.1:{port}");
+        config.public_url = Some(format!("http://127.0.0.1:{port}"));
         let running = keydesk_server::start(&config).await.expect("server starts");
         config.listen = running.addr.to_string();
         let base = format!("http://{}", running.addr);

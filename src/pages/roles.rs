@@ -54,7 +54,8 @@ pub fn RolesPage() -> impl IntoView {
             })
         })
     });
-    let creating = RwSignal::new(made_to_measure.is_some() && session.can_now(permissions::ROLES_CREATE));
+    let creating =
+        RwSignal::new(made_to_measure.is_some() && session.can_now(permissions::ROLES_CREATE));
     let draft = StoredValue::new(made_to_measure.unwrap_or(RoleDraftFrom::Nothing));
     let can_create = move || session.can(permissions::ROLES_CREATE);
     view! {

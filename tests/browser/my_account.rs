@@ -81,7 +81,8 @@ async fn a_short_new_password_is_refused_before_sending_and_a_change_confirms() 
 }
 
 #[wasm_bindgen_test]
-async fn a_session_that_must_set_its_own_password_sees_only_that_and_sends_the_given_one_as_current() {
+async fn a_session_that_must_set_its_own_password_sees_only_that_and_sends_the_given_one_as_current(
+) {
     use keydesk_contract::types::RequiredStep;
     use keydesk_web::components::require_session::RequireSession;
     use keydesk_web::pages::set_own_password::SetOwnPassword;
@@ -92,8 +93,14 @@ async fn a_session_that_must_set_its_own_password_sees_only_that_and_sends_the_g
         view! { <Router><RequireSession><p id="inside">"The API keys"</p></RequireSession></Router> }
     });
     until(|| text(&guarded).contains("Set your own password")).await;
-    assert!(!exists(&guarded, "#inside"), "nothing else until it is done");
-    assert!(!exists(&guarded, "nav"), "no navigation to screens it may not open");
+    assert!(
+        !exists(&guarded, "#inside"),
+        "nothing else until it is done"
+    );
+    assert!(
+        !exists(&guarded, "nav"),
+        "no navigation to screens it may not open"
+    );
     drop(guarded);
 
     let sent = RwSignal::new(Vec::<ChangePasswordRequest>::new());

@@ -108,7 +108,11 @@ async fn the_sparkline_has_a_bar_per_day_scaled_to_the_busiest() {
     assert_eq!(label, "Requests per day over the last 5 days");
 }
 
-fn suggestion(narrower: bool, roles: &[&str], exactly: &[&str]) -> keydesk_contract::types::Suggestion {
+fn suggestion(
+    narrower: bool,
+    roles: &[&str],
+    exactly: &[&str],
+) -> keydesk_contract::types::Suggestion {
     keydesk_contract::types::Suggestion {
         unused: vec!["renders.retrieve".into(), "accounts.retrieve".into()],
         suggested_role_ids: roles.iter().map(|s| s.to_string()).collect(),
@@ -128,7 +132,10 @@ async fn least_privilege_offers_narrowing_only_when_it_narrows_and_else_a_role_m
         }
     });
     until(|| text(&page).contains("No set of roles is narrower")).await;
-    assert!(!text(&page).contains("Narrow its roles"), "never offered a widening");
+    assert!(
+        !text(&page).contains("Narrow its roles"),
+        "never offered a widening"
+    );
     let link = find(&page, "a.button");
     assert_eq!(
         link.text_content().unwrap(),

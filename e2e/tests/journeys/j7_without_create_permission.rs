@@ -1,8 +1,6 @@
 use keydesk_e2e::accessibility::audit;
 use keydesk_e2e::http::Person;
 use keydesk_e2e::journey;
-use reqwest::StatusCode;
-use serde_json::json;
 
 use crate::steps::*;
 
@@ -10,14 +8,14 @@ use crate::steps::*;
 async fn a_person_without_create_permission_cannot_create_by_button_or_address() {
     journey("j7_without_create_permission", |page| async move {
         let admin = Person::sign_up(&page.base, "Acme Render Co", "ada@acme.io", PASSWORD).await;
-        let (status, _) = admin
-            .post(
-                "/users",
-                json!({"name": "Grace Generator", "email": "grace@acme.io", "password": PASSWORD,
-                       "role_ids": ["document-generation-manager"]}),
+        admin
+            .add_joined(
+                "Grace Generator",
+                "grace@acme.io",
+                PASSWORD,
+                &["document-generation-manager"],
             )
             .await;
-        assert_eq!(status, StatusCode::CREATED);
 
         page.goto("/sign-in").await;
         page.sign_in("grace@acme.io", PASSWORD).await;

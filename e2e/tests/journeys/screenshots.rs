@@ -33,17 +33,14 @@ async fn screenshots() {
         shoot(&page, "07-generated.png").await;
         let billing_secret = take_secret_and_close(&page).await;
 
-        let (status, _) = as_admin(&page)
+        as_admin(&page)
             .await
-            .post(
-                "/users",
-                serde_json::json!({"name": "Dev Eloper", "email": "dev@acme.io", "password": PASSWORD, "role_ids": ["developer"]}),
-            )
+            .add_joined("Dev Eloper", "dev@acme.io", PASSWORD, &["developer"])
             .await;
-        assert_eq!(status.as_u16(), 201);
         page.click("a[href='/people']").await;
         page.wait_text("Dev Eloper").await;
-        page.click("button[aria-label='Deactivate Dev Eloper']").await;
+        page.click("button[aria-label='Deactivate Dev Eloper']")
+            .await;
         page.wait_text("ends at once").await;
         shoot(&page, "24-people-deactivate.png").await;
         page.click_button("Cancel").await;
@@ -54,7 +51,8 @@ async fn screenshots() {
         page.click("#role-document-viewer").await;
         page.click_button("Next: double-check").await;
         page.wait_text("will be granted to").await;
-        page.click("dialog[open] .modal__actions .button--primary").await;
+        page.click("dialog[open] .modal__actions .button--primary")
+            .await;
         page.wait_for("#invitation-link").await;
         shoot(&page, "25-invitation-link.png").await;
         let link = page.value("#invitation-link").await;
@@ -73,8 +71,10 @@ async fn screenshots() {
         .await;
         page.click("#permission-service-accounts-delete").await;
         page.click("#permission-webhooks-delete").await;
-        page.script("document.querySelector('dialog[open] .modal__content').scrollTop = 0; return null")
-            .await;
+        page.script(
+            "document.querySelector('dialog[open] .modal__content').scrollTop = 0; return null",
+        )
+        .await;
         shoot(&page, "27-role-create.png").await;
         page.click_button("Next: double-check").await;
         page.wait_text("will grant these").await;
@@ -95,7 +95,8 @@ async fn screenshots() {
         create_key(&page, "Deploy_Bot", &[&integrations], false).await;
         page.click_button("Later").await;
         page.click("a[href='/roles']").await;
-        page.wait_for("button[aria-label='Edit Integrations']").await;
+        page.wait_for("button[aria-label='Edit Integrations']")
+            .await;
         shoot(&page, "28-roles.png").await;
         page.click("button[aria-label='Edit Integrations']").await;
         page.wait_for("dialog[open] #role-name").await;
