@@ -195,7 +195,8 @@ fn PermissionUses(usage: KeyUsage) -> impl IntoView {
         <ul class="usage__permissions">
             {usage.permissions.into_iter().map(|p| {
                 let (class, words) = if p.requests > 0 {
-                    ("tag tag--used", format!("used {} times, last {}", p.requests, p.last_used_at.as_deref().map(time::ago).unwrap_or_default()))
+                    let times = if p.requests == 1 { "once".to_string() } else { format!("{} times", p.requests) };
+                    ("tag tag--used", format!("used {times}, last {}", p.last_used_at.as_deref().map(time::ago).unwrap_or_default()))
                 } else {
                     ("tag tag--unused", "unused".to_string())
                 };

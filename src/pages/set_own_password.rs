@@ -10,6 +10,7 @@ use leptos::prelude::*;
 use crate::api::{self, ApiResult};
 use crate::components::error_panel::ErrorPanel;
 use crate::components::field::TextField;
+use crate::components::shell::Logo;
 use crate::hooks::use_action_outcome::{use_action_outcome_with_options, UseActionOutcomeOptions};
 use crate::session::use_session;
 
@@ -74,6 +75,7 @@ pub fn SetOwnPassword(
     view! {
         <main class="auth" id="main">
             <div class="auth__card">
+                <p class="auth__brand"><Logo/>" keydesk"</p>
                 <h1>"Set your own password"</h1>
                 <p>{move || session.me().map(|m| format!(
                     "{}: the password you signed in with was chosen by someone else. Choose one only you know before going on.",
@@ -90,6 +92,15 @@ pub fn SetOwnPassword(
                         {move || if setting.pending.get() { "Saving…" } else { "Set my password" }}
                     </button>
                 </form>
+                <p class="auth__switch">"Not you? "
+                    <button type="button" class="link-button" on:click=move |_| {
+                        // Ends this session; sign-in follows whatever the answer.
+                        leptos::task::spawn_local(async move {
+                            let _ = api::sign_out().await;
+                            session.signed_out();
+                        });
+                    }>"Sign out"</button>
+                </p>
             </div>
         </main>
     }

@@ -11,6 +11,7 @@ mod j13_people;
 mod j14_invitation;
 mod j15_custom_roles;
 mod j16_usage_and_inventory;
+mod j17_issued_credentials;
 mod j1_sign_up;
 mod j2_create_and_generate;
 mod j3_use_the_key;

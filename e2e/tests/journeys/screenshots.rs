@@ -33,7 +33,7 @@ async fn screenshots() {
         shoot(&page, "07-generated.png").await;
         let billing_secret = take_secret_and_close(&page).await;
 
-        as_admin(&page)
+        let dev = as_admin(&page)
             .await
             .add_joined("Dev Eloper", "dev@acme.io", PASSWORD, &["developer"])
             .await;
@@ -152,6 +152,52 @@ async fn screenshots() {
         page.click_button("Cancel").await;
         page.wait_gone("dialog[open]").await;
 
+        // Least privilege when no set of roles is narrower: a role made to measure.
+        let admin = as_admin(&page).await;
+        let (_, mixed) = admin
+            .post("/api-keys", serde_json::json!({"name": "Mixed_Reader", "role_ids": ["document-viewer", "billing-reader"]}))
+            .await;
+        let mixed_id = mixed["id"].as_str().unwrap().to_string();
+        let (_, generated) = admin
+            .post(&format!("/api-keys/{mixed_id}/generate"), serde_json::json!({}))
+            .await;
+        let mixed_secret = generated["secret"].as_str().unwrap().to_string();
+        for permission in ["documents.retrieve", "billing.retrieve"] {
+            reqwest::Client::new()
+                .post(format!("{}/api/v1/authorize", page.base))
+                .bearer_auth(&mixed_secret)
+                .json(&serde_json::json!({ "permission": permission }))
+                .send()
+                .await
+                .unwrap();
+        }
+        page.goto("/api-keys").await;
+        page.wait_for(&row("Mixed_Reader")).await;
+        page.click("button[aria-label='Usage of Mixed_Reader']").await;
+        page.wait_text("No set of roles is narrower").await;
+        shoot(&page, "34-least-privilege-made-to-measure.png").await;
+        page.click("dialog[open] a.button").await;
+        page.wait_for("dialog[open] #role-name").await;
+        shoot(&page, "35-role-made-to-measure.png").await;
+        page.click_button("Cancel").await;
+        page.wait_gone("dialog[open]").await;
+
+        // Deactivating someone names the secrets they saw.
+        let (_, dev_key) = dev
+            .post("/api-keys", serde_json::json!({"name": "Staging_Renderer", "role_ids": ["document-viewer"]}))
+            .await;
+        dev.post(
+            &format!("/api-keys/{}/generate", dev_key["id"].as_str().unwrap()),
+            serde_json::json!({}),
+        )
+        .await;
+        page.click("a[href='/people']").await;
+        page.click("button[aria-label='Deactivate Dev Eloper']").await;
+        page.wait_text("still has a secret Dev Eloper generated").await;
+        shoot(&page, "36-deactivate-secrets-seen.png").await;
+        page.click_button("Cancel").await;
+        page.wait_gone("dialog[open]").await;
+
         page.click("a[href='/account']").await;
         page.wait_text("Change password").await;
         page.fill("#current-password", "not my password at all")
@@ -174,6 +220,19 @@ async fn screenshots() {
         page.goto(link.trim_start_matches(&page.base)).await;
         page.wait_for("#invitation-password").await;
         shoot(&page, "26-join.png").await;
+
+        // A password someone else chose opens only "set your own".
+        as_admin(&page)
+            .await
+            .post(
+                "/users",
+                serde_json::json!({"name": "Bo Builder", "email": "bo@acme.io", "password": PASSWORD, "role_ids": ["developer"]}),
+            )
+            .await;
+        page.goto("/sign-in").await;
+        page.sign_in("bo@acme.io", PASSWORD).await;
+        page.wait_text("Set your own password").await;
+        shoot(&page, "37-set-own-password.png").await;
     })
     .await;
 }

@@ -547,6 +547,25 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn an_address_past_its_limit_is_refused_from_memory_without_the_database() {
+        let (t, _, _dir) = throttle().await;
+        for n in 0..ADDRESS_LIMIT {
+            sign_in(&t, &format!("p{n}@x.io"), ip(9)).await.unwrap();
+        }
+        // With the database gone, the refusal still comes, from memory.
+        t.storage.close().await;
+        let refused = t
+            .begin_sign_in("another@x.io", ip(9), None)
+            .await
+            .expect("answered without the database");
+        assert_eq!(refused.unwrap_err().reason, Refusal::AddressLocked);
+        assert!(
+            t.begin_sign_in("another@x.io", ip(10), None).await.is_err(),
+            "others still read it"
+        );
+    }
+
+    #[tokio::test]
     async fn one_address_cannot_spray_many_accounts() {
         let (t, _, _dir) = throttle().await;
         for n in 0..ADDRESS_LIMIT {

@@ -397,3 +397,32 @@ async fn sign_ins_and_lock_outs_are_in_the_audit_trail() {
     );
     server.stop().await;
 }
+
+#[tokio::test]
+async fn a_failed_sign_in_does_not_wait_for_the_global_write_lock() {
+    if !crate::harness::on_postgres() {
+        return; // SQLite has one writer whatever is locked; replicas share PostgreSQL
+    }
+    let server = TestServer::start().await;
+    server.sign_up("Acme", "ada@acme.io").await;
+    let pool = crate::harness::database(&server.database_url).await;
+    // Another replica's long write holds the global lock.
+    let mut holder = pool.begin().await.unwrap();
+    sqlx::query("SELECT 1 FROM pg_advisory_xact_lock($1)")
+        .bind(keydesk_server::storage::WRITE_LOCK)
+        .execute(&mut *holder)
+        .await
+        .unwrap();
+    let stranger = server.person();
+    let attempt = stranger.post(
+        "/auth/sign-in",
+        json!({"email": "ada@acme.io", "password": "wrong wrong wrong"}),
+    );
+    let (status, _) = tokio::time::timeout(std::time::Duration::from_secs(10), attempt)
+        .await
+        .expect("counted and answered while another write holds the lock");
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    holder.rollback().await.unwrap();
+    pool.close().await;
+    server.stop().await;
+}
