@@ -361,8 +361,7 @@ async fn create(
         Some(password) => Some(state.passwords.hash(password).await.map_err(busy)?),
         None => None,
     };
-    let setter_held = permissions_text(caller.holds().iter().copied());
-    let provisional = hash.as_deref().map(|h| (h, setter_held.as_str()));
+    let provisional = hash.as_deref().map(|h| (h, caller.holds()));
     let user = state
         .storage
         .create_user(caller.author(), &valid, provisional)
@@ -372,9 +371,4 @@ async fn create(
         })
         .on_constraint(Rule::RoleExists, super::error::role_removed)?;
     Ok((StatusCode::CREATED, Json(user)))
-}
-
-/// Permissions as stored beside a credential someone issued.
-fn permissions_text<'a>(held: impl IntoIterator<Item = &'a str>) -> String {
-    permissions::union(held).join(" ")
 }

@@ -8,7 +8,7 @@ use keydesk_contract::types::{Actor, ActorKind, AuditTarget, UserStatus};
 use std::collections::BTreeSet;
 
 use super::audit::{record, AuditEntry};
-use super::people::{held_in, permissions_text, void_issued_credentials};
+use super::people::{held_in, permissions_text, void_issued_credentials, within_issuer};
 use super::{Author, Storage};
 
 /// How accepting an invitation went.
@@ -95,8 +95,7 @@ impl Storage {
         }
         let book = super::roles::role_book_with(&mut *tx, &organization_id).await?;
         let held = held_in(&mut tx, &book, &user_id).await?;
-        let issuer_held: BTreeSet<&str> = issuer_held.split_whitespace().collect();
-        if !held.iter().all(|p| issuer_held.contains(p)) {
+        if !within_issuer(&held, &issuer_held) {
             void_issued_credentials(&mut tx, &[&user_id]).await?;
             tx.commit().await?;
             return Ok(Accepted::HoldsMoreThanIssuer);

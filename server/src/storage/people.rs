@@ -33,13 +33,6 @@ impl Account {
     pub fn status(&self) -> UserStatus {
         stored_status(&self.status)
     }
-
-    /// The permissions the setter of a provisional password held.
-    pub fn provisional_limit(&self) -> Option<BTreeSet<&str>> {
-        self.password_set_by_permissions
-            .as_deref()
-            .map(|p| p.split_whitespace().collect())
-    }
 }
 
 /// A stored person status, read one way everywhere: an unknown word (which
@@ -133,9 +126,17 @@ pub(super) async fn void_issued_credentials(
     Ok(())
 }
 
-/// Permissions as stored beside an issued credential.
+/// Permissions as stored beside an issued credential: what its issuer held.
 pub(super) fn permissions_text<'a>(held: impl IntoIterator<Item = &'a str>) -> String {
     permissions::union(held).join(" ")
+}
+
+/// Whether someone holding `held` holds no more than the issuer of a
+/// credential did (`issuer_held`, as [`permissions_text`] stored it): the
+/// one rule every issued credential is judged by.
+pub(super) fn within_issuer(held: &BTreeSet<&'static str>, issuer_held: &str) -> bool {
+    let issuer: BTreeSet<&str> = issuer_held.split_whitespace().collect();
+    held.iter().all(|p| issuer.contains(p))
 }
 
 impl Storage {
@@ -225,8 +226,8 @@ impl Storage {
         if joining {
             let book = super::roles::role_book_with(&mut *tx, author.organization_id).await?;
             let held = held_in(&mut tx, &book, &account.id).await?;
-            let limit = account.provisional_limit().unwrap_or_default();
-            if account.password_hash.is_empty() || !held.iter().all(|p| limit.contains(p)) {
+            let limit = account.password_set_by_permissions.as_deref().unwrap_or("");
+            if account.password_hash.is_empty() || !within_issuer(&held, limit) {
                 void_issued_credentials(&mut tx, &[&account.id]).await?;
                 tx.commit().await?;
                 return Ok(Joined::CredentialVoid);
@@ -288,8 +289,8 @@ impl Storage {
         let mut tx = self.write().await?;
         let book = super::roles::role_book_with(&mut *tx, &account.organization_id).await?;
         let held = held_in(&mut tx, &book, &account.id).await?;
-        let limit = account.provisional_limit().unwrap_or_default();
-        if held.iter().all(|p| limit.contains(p)) {
+        let limit = account.password_set_by_permissions.as_deref().unwrap_or("");
+        if within_issuer(&held, limit) {
             return Ok(true);
         }
         void_issued_credentials(&mut tx, &[&account.id]).await?;
@@ -394,7 +395,7 @@ impl Storage {
         &self,
         author: Author<'_>,
         v: &ValidNewUser,
-        provisional: Option<(&str, &str)>,
+        provisional: Option<(&str, &BTreeSet<&'static str>)>,
     ) -> Result<User, sqlx::Error> {
         let status = UserStatus::Invited;
         let now = time_format::now_text();
@@ -414,7 +415,7 @@ impl Storage {
         insert_user(&mut tx, new).await?;
         if let Some((_, setter_held)) = provisional {
             sqlx::query("UPDATE users SET password_set_by_permissions = $1 WHERE id = $2")
-                .bind(setter_held)
+                .bind(permissions_text(setter_held.iter().copied()))
                 .bind(&user_id)
                 .execute(&mut *tx)
                 .await?;
