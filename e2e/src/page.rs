@@ -174,8 +174,15 @@ impl Page {
         self.wait_for(css).await.text().await.unwrap()
     }
 
+    /// Clicks the element `css` selects. A list that re-renders between
+    /// finding and clicking replaces it (a stale element, never clicked):
+    /// then it is found afresh and clicked again.
     pub async fn click(&self, css: &str) {
-        self.wait_for(css).await.click().await.unwrap();
+        self.until(&format!("{css} to be clicked"), || async {
+            let element = self.browser.find(Locator::Css(css)).await.ok()?;
+            clicked(element.click().await)
+        })
+        .await
     }
 
     /// The button whose visible words are exactly `label`.
@@ -191,13 +198,17 @@ impl Page {
         let xpath = format!("//button[normalize-space(.)='{label}']");
         // Found afresh on every poll: a list that re-renders replaces its
         // buttons, and an element found before that is gone for good.
-        let button = self
-            .until(&format!("button {label:?} to be enabled"), || async {
+        self.until(
+            &format!("button {label:?} to be enabled and clicked"),
+            || async {
                 let button = self.browser.find(Locator::XPath(&xpath)).await.ok()?;
-                button.is_enabled().await.unwrap_or(false).then_some(button)
-            })
-            .await;
-        button.click().await.unwrap();
+                if !button.is_enabled().await.unwrap_or(false) {
+                    return None;
+                }
+                clicked(button.click().await)
+            },
+        )
+        .await
     }
 
     pub async fn is_enabled(&self, element: &Element) -> bool {
@@ -318,5 +329,19 @@ impl Page {
                     .join("\n")
             })
             .unwrap_or_default()
+    }
+}
+
+/// A click's outcome for a poll: done, or (element replaced before the
+/// click landed) try again; any other failure ends the journey.
+fn clicked(result: Result<(), fantoccini::error::CmdError>) -> Option<()> {
+    match result {
+        Ok(()) => Some(()),
+        Err(fantoccini::error::CmdError::Standard(e))
+            if e.error == fantoccini::error::ErrorStatus::StaleElementReference =>
+        {
+            None
+        }
+        Err(e) => panic!("click failed: {e}"),
     }
 }
