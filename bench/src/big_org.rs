@@ -14,7 +14,7 @@ const REQUESTS: usize = 300;
 pub async fn measure(dist: &Path) -> Vec<Row> {
     let server = Running::start(dist).await;
     let seeding = Instant::now();
-    seed_keys(&server.database_url, &server.me().await, 0..KEYS).await;
+    seed_keys(server.storage(), &server.me().await, 0..KEYS).await;
     eprintln!(
         "seeded {KEYS} keys in {:.1}s",
         seeding.elapsed().as_secs_f64()

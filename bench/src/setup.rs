@@ -15,7 +15,6 @@ pub const EMAIL: &str = "ada@acme.io";
 
 pub struct Running {
     pub base: String,
-    pub database_url: String,
     /// Signed in as the organization's admin.
     pub admin: Person,
     server: Option<keydesk_server::Running>,
@@ -44,7 +43,6 @@ impl Running {
         let admin = Person::sign_up(&base, "Acme", EMAIL, PASSWORD).await;
         Running {
             base,
-            database_url,
             admin,
             server: Some(server),
             _data: data,
@@ -73,6 +71,11 @@ impl Running {
         generated["secret"].as_str().unwrap().to_string()
     }
 
+    /// The running server's own storage (to seed keys through).
+    pub fn storage(&self) -> &Storage {
+        self.server.as_ref().expect("running").storage()
+    }
+
     /// The signed-in admin as `GET /me` shows them.
     pub async fn me(&self) -> Me {
         serde_json::from_value(self.admin.get("/me").await.1).unwrap()
@@ -88,8 +91,7 @@ impl Running {
 /// Adds the keys numbered `range` to `me`'s organization through the storage
 /// layer (as them), named after a few systems so searches find some of them:
 /// `Billing_00000`, `Renderer_00001`, ….
-pub async fn seed_keys(database_url: &str, me: &Me, range: std::ops::Range<usize>) {
-    let storage = Storage::open(database_url).await.unwrap();
+pub async fn seed_keys(storage: &Storage, me: &Me, range: std::ops::Range<usize>) {
     let actor = Actor {
         kind: ActorKind::User,
         id: me.user.id.clone(),

@@ -167,8 +167,8 @@ async fn measure_with(page: &Page, served: &Path) -> Vec<Row> {
     page.sign_up("Acme", EMAIL, PASSWORD).await;
     let admin = Person::sign_in(&page.base, EMAIL, PASSWORD).await;
     let me = serde_json::from_value(admin.get("/me").await.1).unwrap();
-    let database = page.database_url().await;
-    seed_keys(&database, &me, 0..100).await;
+    let storage = page.storage().await;
+    seed_keys(&storage, &me, 0..100).await;
     page.goto("/api-keys").await;
     page.until("the first page of keys", || async {
         let rows = page
@@ -213,7 +213,7 @@ async fn measure_with(page: &Page, served: &Path) -> Vec<Row> {
     rows.push(repeat_visit(page).await);
 
     // 10,000 keys: a search keystroke until the table shows the new results.
-    seed_keys(&database, &me, 100..KEYS).await;
+    seed_keys(&storage, &me, 100..KEYS).await;
     rows.push(search_keystroke(page).await);
     rows
 }

@@ -241,9 +241,14 @@ impl Page {
         answer.json::<serde_json::Value>().await.unwrap()["value"].take()
     }
 
-    /// The database the journey's server uses (for seeding through the storage layer).
-    pub async fn database_url(&self) -> String {
-        self.server.lock().await.config.database_url.clone()
+    /// The running server's own storage (for seeding through the storage
+    /// layer: a second process or pool on its SQLite file is refused).
+    pub async fn storage(&self) -> keydesk_server::storage::Storage {
+        self.server
+            .lock()
+            .await
+            .storage()
+            .expect("the server is running")
     }
 
     /// Runs a script in the page and returns what it returns.

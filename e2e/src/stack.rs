@@ -26,6 +26,11 @@ impl Server {
         }
     }
 
+    /// The running server's own storage.
+    pub fn storage(&self) -> Option<keydesk_server::storage::Storage> {
+        self.running.as_ref().map(|r| r.storage().clone())
+    }
+
     pub async fn start(&mut self) {
         if self.running.is_none() {
             self.running = Some(

@@ -19,7 +19,10 @@ impl Clock for SystemClock {
     }
 }
 
-/// A clock that stands still until told to move (tests).
+/// A clock that tests move: it stays where it is told to be, except that
+/// each reading is a microsecond later than the one before, as a real
+/// clock's readings are (so things stamped one after another keep their
+/// order, as the audit trail's does).
 #[derive(Debug, Clone)]
 pub struct ManualClock(Arc<Mutex<OffsetDateTime>>);
 
@@ -41,7 +44,10 @@ impl Default for ManualClock {
 
 impl Clock for ManualClock {
     fn now(&self) -> OffsetDateTime {
-        *self.0.lock().expect("clock lock")
+        let mut now = self.0.lock().expect("clock lock");
+        let reading = *now;
+        *now += Duration::microseconds(1);
+        reading
     }
 }
 

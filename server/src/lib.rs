@@ -108,7 +108,7 @@ impl Default for Overrides {
 /// [`start`] with some parts chosen by the caller.
 pub async fn start_with(config: &Config, overrides: Overrides) -> Result<Running, String> {
     let Overrides { clock, passwords } = overrides;
-    let storage = storage::Storage::open(&config.database_url)
+    let storage = storage::Storage::open(&config.database_url, clock.clone())
         .await
         .map_err(|e| {
             let url = config.database_url_redacted();

@@ -1,7 +1,8 @@
 //! Timestamps as fixed-width RFC 3339 UTC text (`2026-11-26T05:44:46.123456Z`):
 //! what the API sends, and what the database stores, so that text order is time order.
+//! There is no "now" here: every now comes from the injectable clock.
 
-use time::{format_description::FormatItem, macros::format_description, Duration, OffsetDateTime};
+use time::{format_description::FormatItem, macros::format_description, OffsetDateTime};
 
 const FORMAT: &[FormatItem<'static>] =
     format_description!("[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:6]Z");
@@ -12,25 +13,11 @@ pub fn format(t: OffsetDateTime) -> String {
         .expect("a UTC time always formats")
 }
 
-pub fn now() -> OffsetDateTime {
-    OffsetDateTime::now_utc()
-}
-
-/// Now, as stored text.
-pub fn now_text() -> String {
-    format(now())
-}
-
 /// Parses stored text back into a time.
 pub fn parse(text: &str) -> Option<OffsetDateTime> {
     time::PrimitiveDateTime::parse(text, FORMAT)
         .ok()
         .map(|t| t.assume_utc())
-}
-
-/// `seconds` from now, as stored text.
-pub fn in_seconds(seconds: i64) -> String {
-    format(now() + Duration::seconds(seconds))
 }
 
 #[cfg(test)]

@@ -420,8 +420,8 @@ mod tests {
     async fn throttle() -> (Throttle, ManualClock, tempfile::TempDir) {
         let dir = tempfile::tempdir().unwrap();
         let url = format!("sqlite://{}", dir.path().join("t.db").display());
-        let storage = Storage::open(&url).await.unwrap();
         let clock = ManualClock::new();
+        let storage = Storage::open(&url, Arc::new(clock.clone())).await.unwrap();
         let key = ServerKey::new(crate::server_key::KeyText::random());
         (
             Throttle::new(Arc::new(clock.clone()), storage, key),

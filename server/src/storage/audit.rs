@@ -6,7 +6,6 @@ use keydesk_contract::types::{Actor, ActorKind, AuditEvent, AuditPage, AuditTarg
 use sqlx::{Any, Transaction};
 
 use super::{new_id, Storage};
-use crate::time_format;
 
 /// One change to record.
 pub struct AuditEntry<'a> {
@@ -16,8 +15,20 @@ pub struct AuditEntry<'a> {
     pub target: AuditTarget,
 }
 
-pub(super) async fn record(
+impl Storage {
+    /// Appends `entry` inside `tx`, stamped with the storage clock's now.
+    pub(super) async fn record(
+        &self,
+        tx: &mut Transaction<'static, Any>,
+        entry: AuditEntry<'_>,
+    ) -> Result<(), sqlx::Error> {
+        record_at(tx, &self.now(), entry).await
+    }
+}
+
+async fn record_at(
     tx: &mut Transaction<'static, Any>,
+    at: &str,
     entry: AuditEntry<'_>,
 ) -> Result<(), sqlx::Error> {
     let (action, details) = entry.action.to_parts();
@@ -27,7 +38,7 @@ pub(super) async fn record(
     )
     .bind(new_id("evt"))
     .bind(entry.organization_id)
-    .bind(time_format::now_text())
+    .bind(at)
     .bind(entry.actor.kind.as_str())
     .bind(&entry.actor.id)
     .bind(&entry.actor.name)
@@ -45,7 +56,7 @@ impl Storage {
     /// Records an event that goes with no other change (a sign-in, a lock-out).
     pub async fn append_audit(&self, entry: AuditEntry<'_>) -> Result<(), sqlx::Error> {
         let mut tx = self.write().await?;
-        record(&mut tx, entry).await?;
+        self.record(&mut tx, entry).await?;
         tx.commit().await
     }
 }

@@ -7,7 +7,7 @@ use keydesk_contract::types::{Actor, ActorKind, AuditTarget, UserStatus};
 
 use std::collections::BTreeSet;
 
-use super::audit::{record, AuditEntry};
+use super::audit::AuditEntry;
 use super::people::{held_in, permissions_text, void_issued_credentials, within_issuer};
 use super::{Author, Storage};
 
@@ -52,7 +52,7 @@ impl Storage {
         .bind(permissions_text(issuer_holds.iter().copied()))
         .execute(&mut *tx)
         .await?;
-        record(
+        self.record(
             &mut tx,
             AuditEntry {
                 organization_id: author.organization_id,
@@ -118,7 +118,7 @@ impl Storage {
             id: user_id.clone(),
             name: name.clone(),
         };
-        record(
+        self.record(
             &mut tx,
             AuditEntry {
                 organization_id: &organization_id,

@@ -72,6 +72,9 @@ pub struct Storage {
     engine: Engine,
     /// The key check's memory; every write that could change its answers forgets them.
     key_cache: std::sync::Arc<key_cache::KeyCache>,
+    /// The one clock: every stamp, status and window storage writes or
+    /// judges comes from it (tests move it).
+    clock: crate::clock::SharedClock,
     /// SQLite: the lock that keeps a second process off the file until
     /// [`Storage::close`] (the key check's memory assumes it sees every write).
     single_process: std::sync::Arc<std::sync::Mutex<Option<std::fs::File>>>,
@@ -81,7 +84,7 @@ impl Storage {
     /// Opens (creating a SQLite file if missing) and migrates the database
     /// at `url`. Replicas starting together on one PostgreSQL migrate once:
     /// sqlx's migrator holds an advisory lock while it runs.
-    pub async fn open(url: &str) -> Result<Self, String> {
+    pub async fn open(url: &str, clock: crate::clock::SharedClock) -> Result<Self, String> {
         sqlx::any::install_default_drivers();
         let engine = Engine::of(url)?;
         let single_process = match engine {
@@ -141,8 +144,19 @@ impl Storage {
             pool,
             engine,
             key_cache: Default::default(),
+            clock,
             single_process: std::sync::Arc::new(std::sync::Mutex::new(single_process)),
         })
+    }
+
+    /// Now, by the storage's clock, as stored text.
+    fn now(&self) -> String {
+        crate::time_format::format(self.clock.now())
+    }
+
+    /// `seconds` after now, by the storage's clock, as stored text.
+    fn in_seconds(&self, seconds: i64) -> String {
+        crate::time_format::format(self.clock.now() + time::Duration::seconds(seconds))
     }
 
     /// Closes every connection (the server has stopped) and lets another

@@ -9,9 +9,8 @@ use keydesk_contract::validation::{ValidNewUser, ValidSignUp, ValidUserChange};
 use sqlx::{Any, Transaction};
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::audit::{record, AuditEntry};
+use super::audit::AuditEntry;
 use super::{new_id, Author, Identity, RoleBook, RolesOf, Storage};
-use crate::time_format;
 
 /// A person who may sign in, as sign-in needs them.
 #[derive(Clone, sqlx::FromRow)]
@@ -146,7 +145,7 @@ impl Storage {
         v: &ValidSignUp,
         password_hash: &str,
     ) -> Result<String, sqlx::Error> {
-        let now = time_format::now_text();
+        let now = self.now();
         let organization_id = new_id("org");
         let user_id = new_id("usr");
         let mut tx = self.write().await?;
@@ -172,7 +171,7 @@ impl Storage {
             id: user_id.clone(),
             name: v.name.clone(),
         };
-        record(
+        self.record(
             &mut tx,
             AuditEntry {
                 organization_id: &organization_id,
@@ -211,7 +210,7 @@ impl Storage {
         password_hash: &str,
         keep: Option<&str>,
     ) -> Result<Joined, sqlx::Error> {
-        let now = time_format::now_text();
+        let now = self.now();
         let mut tx = self.write().await?;
         let account: Option<Account> = sqlx::query_as(&format!(
             "SELECT {ACCOUNT_COLUMNS} FROM users WHERE id = $1"
@@ -268,7 +267,7 @@ impl Storage {
         } else {
             AuditAction::UserPasswordChanged {}
         };
-        record(
+        self.record(
             &mut tx,
             AuditEntry {
                 organization_id: author.organization_id,
@@ -398,7 +397,7 @@ impl Storage {
         provisional: Option<(&str, &BTreeSet<&'static str>)>,
     ) -> Result<User, sqlx::Error> {
         let status = UserStatus::Invited;
-        let now = time_format::now_text();
+        let now = self.now();
         let user_id = new_id("usr");
         let mut tx = self.write().await?;
         let new = NewUser {
@@ -420,7 +419,7 @@ impl Storage {
                 .execute(&mut *tx)
                 .await?;
         }
-        record(
+        self.record(
             &mut tx,
             AuditEntry {
                 organization_id: author.organization_id,
@@ -561,7 +560,7 @@ impl Storage {
         } else {
             AuditAction::UserDeactivated {}
         };
-        record(
+        self.record(
             &mut tx,
             AuditEntry {
                 organization_id: author.organization_id,
@@ -669,7 +668,7 @@ impl Storage {
                 .as_ref()
                 .and_then(|r| Change::between(&before, r)),
         };
-        record(
+        self.record(
             &mut tx,
             AuditEntry {
                 organization_id: author.organization_id,

@@ -11,10 +11,9 @@ use keydesk_contract::{permissions, roles};
 use sqlx::{Any, Executor, Transaction};
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::audit::{record, AuditEntry};
+use super::audit::AuditEntry;
 use super::replicas::Forget;
 use super::{new_id, still_there, Author, Storage};
-use crate::time_format;
 
 /// Prefix of a custom role's id; built-in ids never start with it.
 const CUSTOM_ROLE_PREFIX: &str = "role";
@@ -264,7 +263,7 @@ impl Storage {
         author: Author<'_>,
         v: &ValidNewRole,
     ) -> Result<Role, sqlx::Error> {
-        let now = time_format::now_text();
+        let now = self.now();
         let id = new_id(CUSTOM_ROLE_PREFIX);
         let mut tx = self.write().await?;
         sqlx::query(
@@ -285,7 +284,8 @@ impl Storage {
             description: v.description.clone(),
             permissions: v.permissions.clone(),
         };
-        audit_role(&mut tx, author, created, &id, &v.name).await?;
+        self.audit_role(&mut tx, author, created, &id, &v.name)
+            .await?;
         tx.commit().await?;
         Ok(self
             .get_role(author.organization_id, &id)
@@ -307,7 +307,7 @@ impl Storage {
         change: &ValidRoleChange,
         caller_holds: &BTreeSet<&'static str>,
     ) -> Result<RoleWrite, sqlx::Error> {
-        let now = time_format::now_text();
+        let now = self.now();
         let name = change.name.as_deref().unwrap_or(&current.name);
         let description = change
             .description
@@ -377,7 +377,8 @@ impl Storage {
                 .as_ref()
                 .and_then(|p| Change::between(&current.permissions, p)),
         };
-        audit_role(&mut tx, author, updated, &current.id, name).await?;
+        self.audit_role(&mut tx, author, updated, &current.id, name)
+            .await?;
         // Any key of the organization may hold the role.
         self.commit_forgetting(tx, Forget::Organization(author.organization_id))
             .await?;
@@ -420,7 +421,8 @@ impl Storage {
         let deleted = AuditAction::RoleDeleted {
             permissions: current.permissions.clone(),
         };
-        audit_role(&mut tx, author, deleted, &current.id, &current.name).await?;
+        self.audit_role(&mut tx, author, deleted, &current.id, &current.name)
+            .await?;
         self.commit_forgetting(tx, Forget::Organization(author.organization_id))
             .await?;
         Ok(RoleWrite::Done(Box::new(current.clone())))
@@ -481,23 +483,27 @@ async fn set_permissions(
     Ok(())
 }
 
-async fn audit_role(
-    tx: &mut Transaction<'static, Any>,
-    author: Author<'_>,
-    action: AuditAction,
-    id: &str,
-    name: &str,
-) -> Result<(), sqlx::Error> {
-    record(
-        tx,
-        AuditEntry {
-            organization_id: author.organization_id,
-            actor: author.actor,
-            action,
-            target: AuditTarget::role(id, name),
-        },
-    )
-    .await
+impl Storage {
+    /// Records a change to a role inside its write.
+    async fn audit_role(
+        &self,
+        tx: &mut Transaction<'static, Any>,
+        author: Author<'_>,
+        action: AuditAction,
+        id: &str,
+        name: &str,
+    ) -> Result<(), sqlx::Error> {
+        self.record(
+            tx,
+            AuditEntry {
+                organization_id: author.organization_id,
+                actor: author.actor,
+                action,
+                target: AuditTarget::role(id, name),
+            },
+        )
+        .await
+    }
 }
 
 #[cfg(test)]

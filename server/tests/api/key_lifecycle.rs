@@ -283,3 +283,65 @@ async fn the_database_holds_the_secrets_sha256_and_nothing_else_of_it() {
     pool.close().await;
     server.stop().await;
 }
+
+#[tokio::test]
+async fn one_clock_the_list_the_key_check_and_the_usage_days_agree_when_it_moves() {
+    let server = TestServer::start().await;
+    let ada = server.sign_up("Acme", "ada@acme.io").await;
+    let (status, key) = ada
+        .post(
+            "/api-keys",
+            json!({"name": "Short_Lived", "role_ids": ["document-viewer"], "expires_in_days": 1}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{key}");
+    let id = key["id"].as_str().unwrap().to_string();
+    let created = key["created_at"].as_str().unwrap().to_string();
+    let secret = ada.generate(&id).await.secret;
+    let system = server.system(&secret);
+    assert_eq!(system.get("/whoami").await.0, StatusCode::OK);
+
+    // A day and a minute on, by the server's clock only.
+    server
+        .clock
+        .advance(time::Duration::days(1) + time::Duration::minutes(1));
+    let ada = server.person();
+    ada.post(
+        "/auth/sign-in",
+        json!({"email": "ada@acme.io", "password": crate::harness::PASSWORD}),
+    )
+    .await;
+    assert_eq!(
+        system.get("/whoami").await.0,
+        StatusCode::UNAUTHORIZED,
+        "the key check"
+    );
+    let (_, listed) = ada.get(&format!("/api-keys/{id}")).await;
+    assert_eq!(listed["status"], "expired", "the list: {listed}");
+    let (_, page) = ada.get("/api-keys?status=expired").await;
+    assert_eq!(page["total"], 1, "the filter");
+    // Stamps written now are the server clock's too.
+    let (_, edited) = ada
+        .patch(
+            &format!("/api-keys/{id}"),
+            json!({"description": "renamed later"}),
+        )
+        .await;
+    let updated = edited["updated_at"].as_str().unwrap();
+    use keydesk_server::clock::Clock;
+    let expected_day = server.clock.now().date().to_string();
+    assert!(updated.starts_with(&expected_day), "{updated} vs {created}");
+    let (_, usage) = ada.get(&format!("/api-keys/{id}/usage")).await;
+    let days = usage["days"].as_array().unwrap();
+    assert_eq!(days.last().unwrap()["date"], expected_day, "the usage days");
+    let (_, trail) = ada.get("/audit-events").await;
+    assert!(
+        trail["items"][0]["at"]
+            .as_str()
+            .unwrap()
+            .starts_with(&expected_day),
+        "the audit trail: {}",
+        trail["items"][0]
+    );
+    server.stop().await;
+}

@@ -84,7 +84,12 @@ async fn a_key_check_never_waits_for_the_last_used_write() {
     assert!(listed["last_used_at"].is_string(), "{listed}");
     let database_url = server.database_url.clone();
     let _data = server.stop_keeping_data().await;
-    let storage = Storage::open(&database_url).await.unwrap();
+    let storage = Storage::open(
+        &database_url,
+        std::sync::Arc::new(keydesk_server::clock::SystemClock),
+    )
+    .await
+    .unwrap();
     let org = storage
         .identity_for_user(&ada_id(&storage).await, false)
         .await

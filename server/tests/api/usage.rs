@@ -141,7 +141,12 @@ async fn counts_not_yet_written_are_written_at_a_clean_shutdown() {
     }
     let url = server.database_url.clone();
     let _data = server.stop_keeping_data().await;
-    let storage = Storage::open(&url).await.unwrap();
+    let storage = Storage::open(
+        &url,
+        std::sync::Arc::new(keydesk_server::clock::SystemClock),
+    )
+    .await
+    .unwrap();
     let days = storage.key_days(&key.id, "2000-01-01").await.unwrap();
     assert_eq!(days.iter().map(|d| d.requests).sum::<u64>(), 4);
     let org = storage

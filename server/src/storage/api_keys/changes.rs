@@ -8,10 +8,9 @@ use keydesk_contract::validation::{name_key, ValidKeyChange, ValidNewKey};
 use sqlx::{Any, Transaction};
 
 use super::Written;
-use crate::storage::audit::{record, AuditEntry};
+use crate::storage::audit::AuditEntry;
 use crate::storage::replicas::Forget;
 use crate::storage::{new_id, still_there, Author, Storage};
-use crate::time_format;
 
 impl Storage {
     /// Creates a key without a secret. A taken name fails on the
@@ -21,11 +20,11 @@ impl Storage {
         author: Author<'_>,
         v: &ValidNewKey,
     ) -> Result<ApiKey, sqlx::Error> {
-        let now = time_format::now_text();
+        let now = self.now();
         let id = new_id("key");
         let expires_at = v
             .expires_in_days
-            .map(|d| time_format::in_seconds(i64::from(d) * 86_400));
+            .map(|d| self.in_seconds(i64::from(d) * 86_400));
         let mut tx = self.write().await?;
         sqlx::query(
             "INSERT INTO api_keys (id, organization_id, name, name_key, description, created_by_type, created_by_id, \
@@ -51,7 +50,8 @@ impl Storage {
             role_ids: v.role_ids.clone(),
             expires_at: expires_at.clone(),
         };
-        audit_key(&mut tx, author, created, &id, &v.name).await?;
+        self.audit_key(&mut tx, author, created, &id, &v.name)
+            .await?;
         tx.commit().await?;
         Ok(self
             .get_key(author.organization_id, &id)
@@ -66,7 +66,7 @@ impl Storage {
         current: &ApiKey,
         change: &ValidKeyChange,
     ) -> Result<Written, sqlx::Error> {
-        let now = time_format::now_text();
+        let now = self.now();
         let name = change.name.as_deref().unwrap_or(&current.name);
         let description = change
             .description
@@ -110,7 +110,8 @@ impl Storage {
                 to: r.clone(),
             }),
         };
-        audit_key(&mut tx, author, updated, &current.id, name).await?;
+        self.audit_key(&mut tx, author, updated, &current.id, name)
+            .await?;
         self.commit_and_read(tx, author, &current.id).await
     }
 
@@ -156,7 +157,8 @@ impl Storage {
         let deleted = AuditAction::ApiKeyDeleted {
             role_ids: current.roles.iter().map(|r| r.id.clone()).collect(),
         };
-        audit_key(&mut tx, author, deleted, &current.id, &current.name).await?;
+        self.audit_key(&mut tx, author, deleted, &current.id, &current.name)
+            .await?;
         self.commit_forgetting(
             tx,
             Forget::Key {
@@ -184,7 +186,7 @@ impl Storage {
             return Ok(Written::Done(Box::new(current.clone())));
         }
         let mut tx = self.write().await?;
-        let now = time_format::now_text();
+        let now = self.now();
         let updated = sqlx::query(
             "UPDATE api_keys SET disabled_at = $1, updated_at = $2, version = version + 1 \
              WHERE id = $3 AND organization_id = $4 AND version = $5",
@@ -204,7 +206,8 @@ impl Storage {
         } else {
             AuditAction::ApiKeyEnabled {}
         };
-        audit_key(&mut tx, author, action, &current.id, &current.name).await?;
+        self.audit_key(&mut tx, author, action, &current.id, &current.name)
+            .await?;
         self.commit_and_read(tx, author, &current.id).await
     }
 }
@@ -243,21 +246,25 @@ async fn set_roles(
     Ok(())
 }
 
-pub(super) async fn audit_key(
-    tx: &mut Transaction<'static, Any>,
-    author: Author<'_>,
-    action: AuditAction,
-    key_id: &str,
-    key_name: &str,
-) -> Result<(), sqlx::Error> {
-    record(
-        tx,
-        AuditEntry {
-            organization_id: author.organization_id,
-            actor: author.actor,
-            action,
-            target: AuditTarget::api_key(key_id, key_name),
-        },
-    )
-    .await
+impl Storage {
+    /// Records a change to a key inside its write.
+    pub(super) async fn audit_key(
+        &self,
+        tx: &mut Transaction<'static, Any>,
+        author: Author<'_>,
+        action: AuditAction,
+        key_id: &str,
+        key_name: &str,
+    ) -> Result<(), sqlx::Error> {
+        self.record(
+            tx,
+            AuditEntry {
+                organization_id: author.organization_id,
+                actor: author.actor,
+                action,
+                target: AuditTarget::api_key(key_id, key_name),
+            },
+        )
+        .await
+    }
 }

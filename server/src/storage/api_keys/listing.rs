@@ -6,7 +6,6 @@ use keydesk_contract::validation::name_key;
 use super::{KeyFilter, KeyRow, KEY_COLUMNS, KEY_FROM};
 use crate::storage::sql::Sql;
 use crate::storage::Storage;
-use crate::time_format;
 
 /// Restricts a query to keys of one status at time `now`.
 fn push_status(q: &mut Sql, status: ApiKeyStatus, now: &str) {
@@ -62,7 +61,7 @@ impl Storage {
         organization_id: &str,
         f: &KeyFilter,
     ) -> Result<ApiKeyPage, sqlx::Error> {
-        let now = time_format::now_text();
+        let now = self.now();
 
         // The page walks the organization's keys in sort order and stops
         // after `limit` matches, probing each against the role's keys. The

@@ -11,7 +11,6 @@ use keydesk_contract::types::{ApiKey, ApiKeySort, ApiKeyStatus, NamedRef};
 use std::collections::BTreeMap;
 
 use super::{RoleBook, RolesOf, Storage};
-use crate::time_format;
 
 /// What `GET /api-keys` asks for, already validated.
 #[derive(Debug, Clone)]
@@ -108,7 +107,7 @@ impl Storage {
         organization_id: &str,
         rows: Vec<KeyRow>,
     ) -> Result<Vec<ApiKey>, sqlx::Error> {
-        let now = time_format::now_text();
+        let now = self.now();
         let ids: Vec<&str> = rows.iter().map(|r| r.id.as_str()).collect();
         let mut roles = self.key_role_ids(&ids).await?;
         let book = self

@@ -6,10 +6,9 @@ use keydesk_contract::audit::AuditAction;
 use keydesk_contract::key_format::{self, Secret};
 use keydesk_contract::types::{Actor, ActorKind, ApiKey, GeneratedSecret, NamedRef, Organization};
 
-use super::changes::{audit_key, refuse_if_stale};
+use super::changes::refuse_if_stale;
 use super::Written;
 use crate::storage::{Author, Identity, Storage};
-use crate::time_format;
 
 impl Storage {
     /// Makes `secret` the key's only current secret. Earlier secrets stop
@@ -21,7 +20,7 @@ impl Storage {
         secret: &Secret,
         grace_seconds: u32,
     ) -> Result<Written, sqlx::Error> {
-        let now = time_format::now_text();
+        let now = self.now();
         let prefix = key_format::display_prefix(secret.expose());
         let mut tx = self.write().await?;
         let updated = sqlx::query(
@@ -46,7 +45,7 @@ impl Storage {
                 .await?;
         } else {
             sqlx::query("UPDATE api_key_secrets SET retires_at = $1 WHERE api_key_id = $2 AND retires_at IS NULL")
-                .bind(time_format::in_seconds(i64::from(grace_seconds)))
+                .bind(self.in_seconds(i64::from(grace_seconds)))
                 .bind(&current.id)
                 .execute(&mut *tx)
                 .await?;
@@ -66,7 +65,8 @@ impl Storage {
             display_prefix: Some(prefix),
             grace_period_seconds: grace_seconds,
         };
-        audit_key(&mut tx, author, generated, &current.id, &current.name).await?;
+        self.audit_key(&mut tx, author, generated, &current.id, &current.name)
+            .await?;
         self.commit_and_read(tx, author, &current.id).await
     }
 
