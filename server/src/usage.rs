@@ -68,6 +68,27 @@ impl KeyMeter {
     }
 }
 
+/// The days of a usage window of `days` (1 to 90, default 30) ending on
+/// `now`'s UTC day, oldest first, as `YYYY-MM-DD`.
+pub fn window(now: time::OffsetDateTime, days: Option<u32>) -> Result<Vec<String>, String> {
+    let days = i64::from(keydesk_contract::validation::usage_window_days(days)?);
+    let first = now.date() - time::Duration::days(days - 1);
+    Ok((0..days)
+        .map(|n| {
+            let d = first + time::Duration::days(n);
+            format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day())
+        })
+        .collect())
+}
+
+/// What a key holds and did not exercise: the one "unused" every view shows.
+pub fn unused<'a>(
+    granted: &'a [String],
+    used: &'a std::collections::BTreeSet<&str>,
+) -> impl Iterator<Item = &'a String> {
+    granted.iter().filter(|p| !used.contains(p.as_str()))
+}
+
 /// The UTC day of a fixed-width time text, e.g. `2026-11-26`.
 pub fn day_of(at: &str) -> &str {
     at.get(..10).unwrap_or(at)

@@ -4,23 +4,22 @@
 use axum::extract::State;
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::post;
-use axum::Router;
 use keydesk_contract::audit::AuditAction;
 use keydesk_contract::types::{AuditTarget, ChangePasswordRequest};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
-use super::auth::{busy, throttled};
-use super::error::{Error, ResultExt};
+use super::error::{address_has_an_account, busy, throttled, Error, ResultExt};
 use super::extract::{Json, SessionToken};
 use crate::auth::{password_policy, sessions, Caller};
 use crate::security_log::{self, Refused, Who};
 use crate::storage::{Account, AuditEntry, Joined, Rule};
 use crate::AppState;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/me/password", post(change_password))
-        .route("/auth/sign-out-everywhere", post(sign_out_everywhere))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(change_password))
+        .routes(routes!(sign_out_everywhere))
 }
 
 /// The account of the person calling; a key has none.
@@ -41,11 +40,11 @@ async fn own_account(state: &AppState, caller: &Caller) -> Result<Account, Error
     operation_id = "account_change_password",
     tag = "My account",
     post,
-    path = "/api/v1/me/password",
+    path = "/me/password",
     summary = "Change my password",
     request_body = keydesk_contract::types::ChangePasswordRequest,
     responses((status = 204, description = "Changed; every other session of the person ends"),
-        crate::http::openapi::Errors
+        crate::http::error::Errors
     ))]
 async fn change_password(
     State(state): State<AppState>,
@@ -109,7 +108,7 @@ async fn change_password(
         .storage
         .set_own_password(caller.author(), &hash, keep.as_deref())
         .await
-        .on_constraint(Rule::UserEmail, super::auth::address_has_an_account)?
+        .on_constraint(Rule::UserEmail, address_has_an_account)?
     {
         Joined::Done => Ok(StatusCode::NO_CONTENT),
         Joined::CredentialVoid => Err(Error::Unauthenticated(
@@ -123,10 +122,10 @@ async fn change_password(
     operation_id = "account_sign_out_everywhere",
     tag = "My account",
     post,
-    path = "/api/v1/auth/sign-out-everywhere",
+    path = "/auth/sign-out-everywhere",
     summary = "Sign out everywhere",
     responses((status = 204, description = "Every session of the person ends"),
-        crate::http::openapi::Errors
+        crate::http::error::Errors
     ))]
 async fn sign_out_everywhere(
     State(state): State<AppState>,

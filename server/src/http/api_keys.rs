@@ -12,28 +12,29 @@
 
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
-use axum::routing::{get, post};
-use axum::Router;
 use keydesk_contract::types::{
     ApiKey, ApiKeyPage, ApiKeyQuery, ApiKeyStatus, CreateApiKeyRequest, GenerateRequest,
     GeneratedApiKey, NamedRef, UpdateApiKeyRequest, WhoAmI,
 };
 use keydesk_contract::{key_format, permissions, validation};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::error::{Error, ResultExt};
 use super::extract::{IfMatch, Json, Query};
+use super::found;
 use crate::auth::Caller;
 use crate::storage::{KeyFilter, Rule, Written};
 use crate::AppState;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/api-keys", get(list).post(create))
-        .route("/api-keys/{id}", get(read).patch(update).delete(remove))
-        .route("/api-keys/{id}/generate", post(generate))
-        .route("/api-keys/{id}/disable", post(disable))
-        .route("/api-keys/{id}/enable", post(enable))
-        .route("/whoami", get(whoami))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list, create))
+        .routes(routes!(read, update, remove))
+        .routes(routes!(generate))
+        .routes(routes!(disable))
+        .routes(routes!(enable))
+        .routes(routes!(whoami))
 }
 
 fn name_taken() -> Error {
@@ -75,11 +76,11 @@ fn with_last_use(state: &AppState, mut key: ApiKey) -> ApiKey {
     operation_id = "api_keys_list",
     tag = "API keys",
     get,
-    path = "/api/v1/api-keys",
+    path = "/api-keys",
     summary = "List API keys",
     params(keydesk_contract::types::ApiKeyQuery),
     responses((status = 200, description = "A page of keys and how many match", body = keydesk_contract::types::ApiKeyPage),
-        crate::http::openapi::Errors
+        crate::http::error::Errors
     ))]
 async fn list(
     State(state): State<AppState>,
@@ -126,7 +127,7 @@ async fn list(
 /// the usage window has not exercised in it (written counts, and this
 /// server's not yet written ones).
 async fn mark_unused(state: &AppState, keys: &mut [ApiKey]) -> Result<(), Error> {
-    let window = super::usage::window(state, &Default::default())?;
+    let window = crate::usage::window(state.clock.now(), None).map_err(Error::Internal)?;
     let born_before =
         crate::time_format::format(state.clock.now() - time::Duration::days(window.len() as i64));
     let judged: Vec<&str> = keys
@@ -137,12 +138,14 @@ async fn mark_unused(state: &AppState, keys: &mut [ApiKey]) -> Result<(), Error>
     let used = state.storage.used_by_keys(&judged, &window[0]).await?;
     for key in keys.iter_mut().filter(|k| k.created_at <= born_before) {
         let pending = state.usage.pending_permissions(&key.id);
-        let used = used.get(&key.id);
-        let unused = key
-            .permissions
-            .iter()
-            .filter(|p| used.is_none_or(|u| !u.contains(p)) && !pending.contains(p))
-            .count();
+        let used: std::collections::BTreeSet<&str> = used
+            .get(&key.id)
+            .into_iter()
+            .flatten()
+            .chain(pending.iter())
+            .map(String::as_str)
+            .collect();
+        let unused = crate::usage::unused(&key.permissions, &used).count();
         key.unused_permissions = Some(unused as u32);
     }
     Ok(())
@@ -152,11 +155,11 @@ async fn mark_unused(state: &AppState, keys: &mut [ApiKey]) -> Result<(), Error>
     operation_id = "api_keys_create",
     tag = "API keys",
     post,
-    path = "/api/v1/api-keys",
+    path = "/api-keys",
     summary = "Create an API key",
     request_body = keydesk_contract::types::CreateApiKeyRequest,
     responses((status = 201, description = "The new key, without a secret yet", body = keydesk_contract::types::ApiKey),
-        crate::http::openapi::Errors
+        crate::http::error::Errors
     ))]
 async fn create(
     State(state): State<AppState>,
@@ -181,25 +184,15 @@ async fn create(
     Ok((StatusCode::CREATED, Json(key)))
 }
 
-/// The key with this id in the caller's organization; another organization's
-/// key is as absent as one that never existed.
-pub(super) async fn find(state: &AppState, caller: &Caller, id: &str) -> Result<ApiKey, Error> {
-    state
-        .storage
-        .get_key(&caller.organization.id, id)
-        .await?
-        .ok_or(Error::NotFound("API key"))
-}
-
 #[utoipa::path(
     operation_id = "api_keys_read",
     tag = "API keys",
     get,
-    path = "/api/v1/api-keys/{id}",
+    path = "/api-keys/{id}",
     summary = "Read an API key",
     params(("id" = String, Path, description = "The key's id")),
     responses((status = 200, description = "The key", body = keydesk_contract::types::ApiKey),
-        crate::http::openapi::Errors
+        crate::http::error::Errors
     ))]
 async fn read(
     State(state): State<AppState>,
@@ -209,7 +202,7 @@ async fn read(
     caller.require(permissions::SERVICE_ACCOUNTS_RETRIEVE)?;
     Ok(Json(with_last_use(
         &state,
-        find(&state, &caller, &id).await?,
+        found::key(&state, &caller, &id).await?,
     )))
 }
 
@@ -217,12 +210,12 @@ async fn read(
     operation_id = "api_keys_update",
     tag = "API keys",
     patch,
-    path = "/api/v1/api-keys/{id}",
+    path = "/api-keys/{id}",
     summary = "Edit an API key",
     params(("id" = String, Path, description = "The key's id"), ("If-Match" = Option<String>, Header, description = "The version the change was decided on, e.g. `\"3\"`")),
     request_body = keydesk_contract::types::UpdateApiKeyRequest,
     responses((status = 200, description = "The key as it now is", body = keydesk_contract::types::ApiKey),
-        crate::http::openapi::Errors
+        crate::http::error::Errors
     ))]
 async fn update(
     State(state): State<AppState>,
@@ -232,7 +225,7 @@ async fn update(
     Json(req): Json<UpdateApiKeyRequest>,
 ) -> Result<Json<ApiKey>, Error> {
     caller.require(permissions::SERVICE_ACCOUNTS_UPDATE)?;
-    let current = find(&state, &caller, &id).await?;
+    let current = found::key(&state, &caller, &id).await?;
     check_if_match(&headers, &current)?;
     let book = state.storage.role_book(&caller.organization.id).await?;
     let change = req
@@ -261,11 +254,11 @@ async fn update(
     operation_id = "api_keys_remove",
     tag = "API keys",
     delete,
-    path = "/api/v1/api-keys/{id}",
+    path = "/api-keys/{id}",
     summary = "Remove an API key",
     params(("id" = String, Path, description = "The key's id"), ("If-Match" = Option<String>, Header, description = "The version the removal was decided on")),
     responses((status = 204, description = "Removed; its secrets stop at once"),
-        crate::http::openapi::Errors
+        crate::http::error::Errors
     ))]
 async fn remove(
     State(state): State<AppState>,
@@ -274,7 +267,7 @@ async fn remove(
     headers: HeaderMap,
 ) -> Result<StatusCode, Error> {
     caller.require(permissions::SERVICE_ACCOUNTS_DELETE)?;
-    let current = find(&state, &caller, &id).await?;
+    let current = found::key(&state, &caller, &id).await?;
     check_if_match(&headers, &current)?;
     // Removing a key is taking away its system's powers: only for those who hold them.
     caller.require_all(
@@ -289,12 +282,12 @@ async fn remove(
     operation_id = "api_keys_generate",
     tag = "API keys",
     post,
-    path = "/api/v1/api-keys/{id}/generate",
+    path = "/api-keys/{id}/generate",
     summary = "Generate (or regenerate) a key's secret",
     params(("id" = String, Path, description = "The key's id"), ("If-Match" = Option<String>, Header, description = "The version the regeneration was decided on")),
     request_body(content = Option<keydesk_contract::types::GenerateRequest>, description = "Optional: a grace period for the old secret"),
     responses((status = 200, description = "The key and its new secret, shown this once", body = keydesk_contract::types::GeneratedApiKey),
-        crate::http::openapi::Errors
+        crate::http::error::Errors
     ))]
 async fn generate(
     State(state): State<AppState>,
@@ -304,7 +297,7 @@ async fn generate(
     body: Result<axum::body::Bytes, axum::extract::rejection::BytesRejection>,
 ) -> Result<Json<GeneratedApiKey>, Error> {
     caller.require(permissions::SERVICE_ACCOUNTS_REFRESH)?;
-    let current = find(&state, &caller, &id).await?;
+    let current = found::key(&state, &caller, &id).await?;
     check_if_match(&headers, &current)?;
     let body = body.map_err(super::extract::body_error)?;
     // The body is optional: an empty one means "no grace period".
@@ -347,11 +340,11 @@ async fn generate(
     operation_id = "api_keys_disable",
     tag = "API keys",
     post,
-    path = "/api/v1/api-keys/{id}/disable",
+    path = "/api-keys/{id}/disable",
     summary = "Switch a key off: its secrets answer 401 until it is enabled",
     params(("id" = String, Path, description = "The key's id"), ("If-Match" = Option<String>, Header, description = "The version the change was decided on")),
     responses((status = 200, description = "The key, with status disabled", body = keydesk_contract::types::ApiKey),
-        crate::http::openapi::Errors
+        crate::http::error::Errors
     ))]
 async fn disable(
     State(state): State<AppState>,
@@ -366,11 +359,11 @@ async fn disable(
     operation_id = "api_keys_enable",
     tag = "API keys",
     post,
-    path = "/api/v1/api-keys/{id}/enable",
+    path = "/api-keys/{id}/enable",
     summary = "Switch a disabled key on again",
     params(("id" = String, Path, description = "The key's id"), ("If-Match" = Option<String>, Header, description = "The version the change was decided on")),
     responses((status = 200, description = "The key", body = keydesk_contract::types::ApiKey),
-        crate::http::openapi::Errors
+        crate::http::error::Errors
     ))]
 async fn enable(
     State(state): State<AppState>,
@@ -391,7 +384,7 @@ async fn switch(
     disabled: bool,
 ) -> Result<Json<ApiKey>, Error> {
     caller.require(permissions::SERVICE_ACCOUNTS_UPDATE)?;
-    let current = find(state, caller, id).await?;
+    let current = found::key(state, caller, id).await?;
     check_if_match(headers, &current)?;
     caller.require_all(
         current.permissions.iter().map(String::as_str),
@@ -412,10 +405,10 @@ async fn switch(
     operation_id = "api_keys_whoami",
     tag = "API keys",
     get,
-    path = "/api/v1/whoami",
+    path = "/whoami",
     summary = "The calling API key",
     responses((status = 200, description = "The calling key, its organization and permissions", body = keydesk_contract::types::WhoAmI),
-        crate::http::openapi::Errors
+        crate::http::error::Errors
     ),
     security(("api_key" = [])))]
 async fn whoami(caller: Caller) -> Result<Json<WhoAmI>, Error> {

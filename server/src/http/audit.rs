@@ -3,29 +3,29 @@
 //! only where their other permissions would show them the same thing.
 
 use axum::extract::State;
-use axum::routing::get;
-use axum::Router;
 use keydesk_contract::permissions;
 use keydesk_contract::types::{AuditEvent, AuditPage, PageQuery};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::error::Error;
 use super::extract::{Json, Query};
 use crate::auth::Caller;
 use crate::AppState;
 
-pub fn router() -> Router<AppState> {
-    Router::new().route("/audit-events", get(list))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(list))
 }
 
 #[utoipa::path(
     operation_id = "audit_list",
     tag = "Audit trail",
     get,
-    path = "/api/v1/audit-events",
+    path = "/audit-events",
     summary = "The audit trail",
     params(keydesk_contract::types::PageQuery),
     responses((status = 200, description = "Audit events, newest first", body = keydesk_contract::types::AuditPage),
-        crate::http::openapi::Errors
+        crate::http::error::Errors
     ))]
 async fn list(
     State(state): State<AppState>,

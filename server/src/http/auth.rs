@@ -9,59 +9,42 @@
 use axum::extract::State;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{AppendHeaders, IntoResponse, Response};
-use axum::routing::{get, post};
-use axum::Router;
 use keydesk_contract::audit::AuditAction;
 use keydesk_contract::types::{
     AcceptInvitationRequest, Actor, ActorKind, AuditTarget, FieldErrors, Me, SignInRequest,
     SignUpRequest, UserStatus,
 };
 use keydesk_contract::validation;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::client::ClientAddr;
-use super::error::{Error, ResultExt};
+use super::error::{address_has_an_account, busy, throttled, Error, ResultExt};
 use super::extract::{Json, SessionToken};
-use crate::auth::passwords::Busy;
 use crate::auth::sessions::Restriction;
-use crate::auth::throttle::Throttled;
 use crate::auth::{password_policy, sessions, Caller};
 use crate::security_log::{self, Refused, Who};
 use crate::storage::{Accepted, Account, AuditEntry, Rule};
 use crate::AppState;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/auth/sign-up", post(sign_up))
-        .route("/auth/sign-in", post(sign_in))
-        .route("/auth/sign-out", post(sign_out))
-        .route("/auth/accept-invitation", post(accept_invitation))
-        .route("/me", get(me))
-}
-
-/// Every hashing slot is taken.
-pub fn busy(_: Busy) -> Error {
-    Error::Unavailable {
-        message: "keydesk is busy signing other people in. Please try again in a moment.",
-        retry_after_seconds: 1,
-    }
-}
-
-pub(super) fn throttled(message: &'static str) -> impl Fn(Throttled) -> Error {
-    move |t| Error::TooManyAttempts {
-        message,
-        retry_after_seconds: t.retry_after_seconds,
-    }
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(sign_up))
+        .routes(routes!(sign_in))
+        .routes(routes!(sign_out))
+        .routes(routes!(accept_invitation))
+        .routes(routes!(me))
 }
 
 #[utoipa::path(
     operation_id = "auth_sign_up",
     tag = "Sessions",
     post,
-    path = "/api/v1/auth/sign-up",
+    path = "/auth/sign-up",
     summary = "Create an organization and its first person",
     request_body = keydesk_contract::types::SignUpRequest,
     responses((status = 201, description = "The organization and its first person (Admin), signed in: sets the session cookie", body = keydesk_contract::types::Me),
-        crate::http::openapi::Errors
+        crate::http::error::Errors
     ),
     security(()))]
 async fn sign_up(
@@ -112,11 +95,11 @@ async fn sign_up(
     operation_id = "auth_sign_in",
     tag = "Sessions",
     post,
-    path = "/api/v1/auth/sign-in",
+    path = "/auth/sign-in",
     summary = "Sign in",
     request_body = keydesk_contract::types::SignInRequest,
     responses((status = 200, description = "Signed in: sets the session cookie", body = keydesk_contract::types::Me),
-        crate::http::openapi::Errors
+        crate::http::error::Errors
     ),
     security(()))]
 async fn sign_in(
@@ -227,11 +210,11 @@ async fn sign_in(
     operation_id = "auth_accept_invitation",
     tag = "Sessions",
     post,
-    path = "/api/v1/auth/accept-invitation",
+    path = "/auth/accept-invitation",
     summary = "Accept an invitation: set a password and join",
     request_body = keydesk_contract::types::AcceptInvitationRequest,
     responses((status = 200, description = "Joined and signed in", body = keydesk_contract::types::Me),
-        crate::http::openapi::Errors
+        crate::http::error::Errors
     ),
     security(()))]
 async fn accept_invitation(
@@ -277,15 +260,6 @@ async fn accept_invitation(
     };
     state.storage.signed_in(&user_id, &now).await?;
     signed_in(&state, &user_id, &email, None, StatusCode::OK).await
-}
-
-/// Joining with an address someone already joined with, in any organization.
-pub(super) fn address_has_an_account() -> Error {
-    Error::Conflict(
-        "This address already has a keydesk account. Sign in with it; an address belongs to \
-         one organization."
-            .into(),
-    )
 }
 
 fn actor_of(account: &Account) -> Actor {
@@ -342,10 +316,10 @@ async fn signed_in(
     operation_id = "auth_sign_out",
     tag = "Sessions",
     post,
-    path = "/api/v1/auth/sign-out",
+    path = "/auth/sign-out",
     summary = "Sign out",
     responses((status = 204, description = "Signed out: the session ends and its cookie is cleared"),
-        crate::http::openapi::Errors
+        crate::http::error::Errors
     ))]
 async fn sign_out(
     State(state): State<AppState>,
@@ -366,10 +340,10 @@ async fn sign_out(
     operation_id = "auth_me",
     tag = "Sessions",
     get,
-    path = "/api/v1/me",
+    path = "/me",
     summary = "The signed-in person",
     responses((status = 200, description = "The signed-in person, their organization and permissions", body = keydesk_contract::types::Me),
-        crate::http::openapi::Errors
+        crate::http::error::Errors
     ))]
 async fn me(State(state): State<AppState>, caller: Caller) -> Result<Json<Me>, Error> {
     if caller.is_key() {

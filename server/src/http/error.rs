@@ -6,6 +6,9 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use keydesk_contract::types::{ErrorBody, ErrorCode, ErrorDetail, FieldErrors};
 
+use crate::auth::passwords::Busy;
+use crate::auth::throttle::Throttled;
+
 use crate::auth::Denied;
 use crate::storage::{constraints, Rule};
 
@@ -250,4 +253,66 @@ impl From<Denied> for Error {
     fn from(denied: Denied) -> Self {
         Error::Forbidden(denied.0)
     }
+}
+
+/// The answers any API request may get besides its success: every one in
+/// the error shape of `api.md`.
+#[derive(utoipa::IntoResponses)]
+#[allow(dead_code)] // describes answers; never built
+pub enum Errors {
+    /// Malformed request: bad JSON, a bad query, an unknown path.
+    #[response(status = 400)]
+    BadRequest(ErrorBody),
+    /// No session or key, or an unknown one.
+    #[response(status = 401)]
+    Unauthenticated(ErrorBody),
+    /// The caller lacks a permission, or the CSRF header is missing.
+    #[response(status = 403)]
+    Forbidden(ErrorBody),
+    /// No such thing in the caller's organization.
+    #[response(status = 404)]
+    NotFound(ErrorBody),
+    /// It changed meanwhile (`If-Match`, versions) or is in use.
+    #[response(status = 409)]
+    Conflict(ErrorBody),
+    /// The body did not arrive in time.
+    #[response(status = 408)]
+    RequestTimeout(ErrorBody),
+    /// The body is over 64 KiB.
+    #[response(status = 413)]
+    PayloadTooLarge(ErrorBody),
+    /// A field is invalid; `fields` says which and why.
+    #[response(status = 422)]
+    Validation(ErrorBody),
+    /// Too many attempts; `Retry-After` says when to try again.
+    #[response(status = 429)]
+    TooManyAttempts(ErrorBody),
+    /// Busy, too slow, or the database is not answering; `Retry-After` says when to try again.
+    #[response(status = 503)]
+    Unavailable(ErrorBody),
+}
+
+/// Every hashing slot is taken.
+pub fn busy(_: Busy) -> Error {
+    Error::Unavailable {
+        message: "keydesk is busy signing other people in. Please try again in a moment.",
+        retry_after_seconds: 1,
+    }
+}
+
+/// A throttled attempt, with what was tried too often.
+pub fn throttled(message: &'static str) -> impl Fn(Throttled) -> Error {
+    move |t| Error::TooManyAttempts {
+        message,
+        retry_after_seconds: t.retry_after_seconds,
+    }
+}
+
+/// Joining with an address someone already joined with, in any organization.
+pub fn address_has_an_account() -> Error {
+    Error::Conflict(
+        "This address already has a keydesk account. Sign in with it; an address belongs to \
+         one organization."
+            .into(),
+    )
 }

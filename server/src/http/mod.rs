@@ -9,6 +9,7 @@ pub mod auth;
 pub mod client;
 pub mod error;
 pub mod extract;
+pub mod found;
 pub mod hardening;
 pub mod health;
 pub mod openapi;
@@ -22,6 +23,8 @@ use axum::http::{header, HeaderValue};
 use axum::Router;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
 
 use crate::{AppState, Config};
 use hardening::SecurityHeaders;
@@ -30,7 +33,9 @@ use hardening::SecurityHeaders;
 pub const BODY_LIMIT_BYTES: usize = 64 * 1024;
 
 pub fn app(state: AppState, config: &Config, headers: &SecurityHeaders) -> Router {
-    let api = Router::new()
+    // Each endpoint is spelled once, in its `#[utoipa::path]`: `routes!`
+    // routes it and documents it, so nothing routed goes undocumented.
+    let api = OpenApiRouter::new()
         .merge(auth::router())
         .merge(account::router())
         .merge(roles::router())
@@ -45,11 +50,13 @@ pub fn app(state: AppState, config: &Config, headers: &SecurityHeaders) -> Route
             header::CACHE_CONTROL,
             HeaderValue::from_static("no-store"),
         ));
-
-    let app = Router::new()
+    let (api, document) = OpenApiRouter::with_openapi(openapi::ApiDoc::openapi())
         .nest(keydesk_contract::API_BASE, api)
+        .split_for_parts();
+
+    let app = api
         .merge(health::router())
-        .merge(openapi::router())
+        .merge(openapi::router(document))
         .with_state(state)
         .fallback_service(web_app::service(&config.dist));
     hardening::harden(app, headers).layer(TraceLayer::new_for_http())

@@ -9,33 +9,34 @@
 
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
-use axum::routing::get;
-use axum::Router;
 use keydesk_contract::permissions;
 use keydesk_contract::types::{CreateRoleRequest, Permission, Role, UpdateRoleRequest};
 use keydesk_contract::validation;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::error::{Error, ResultExt};
 use super::extract::Json;
+use super::found;
 use crate::auth::Caller;
 use crate::storage::{RoleWrite, Rule};
 use crate::AppState;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/permissions", get(list_permissions))
-        .route("/roles", get(list_roles).post(create))
-        .route("/roles/{id}", get(read).patch(update).delete(remove))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_permissions))
+        .routes(routes!(list_roles, create))
+        .routes(routes!(read, update, remove))
 }
 
 #[utoipa::path(
     operation_id = "roles_list_permissions",
     tag = "Roles and permissions",
     get,
-    path = "/api/v1/permissions",
+    path = "/permissions",
     summary = "The permission catalogue",
     responses((status = 200, description = "The permission catalogue", body = Vec<keydesk_contract::types::Permission>),
-        crate::http::openapi::Errors
+        crate::http::error::Errors
     ))]
 async fn list_permissions(_caller: Caller) -> Json<Vec<Permission>> {
     Json(
@@ -50,10 +51,10 @@ async fn list_permissions(_caller: Caller) -> Json<Vec<Permission>> {
     operation_id = "roles_list_roles",
     tag = "Roles and permissions",
     get,
-    path = "/api/v1/roles",
+    path = "/roles",
     summary = "List roles",
     responses((status = 200, description = "Built-in and custom roles", body = Vec<keydesk_contract::types::Role>),
-        crate::http::openapi::Errors
+        crate::http::error::Errors
     ))]
 async fn list_roles(
     State(state): State<AppState>,
@@ -68,24 +69,15 @@ async fn list_roles(
     ))
 }
 
-/// The role with this id in the caller's organization (or built in).
-async fn find(state: &AppState, caller: &Caller, id: &str) -> Result<Role, Error> {
-    state
-        .storage
-        .get_role(&caller.organization.id, id)
-        .await?
-        .ok_or(Error::NotFound("role"))
-}
-
 #[utoipa::path(
     operation_id = "roles_read",
     tag = "Roles and permissions",
     get,
-    path = "/api/v1/roles/{id}",
+    path = "/roles/{id}",
     summary = "Read a role",
     params(("id" = String, Path, description = "The role's id")),
     responses((status = 200, description = "The role, with who holds it", body = keydesk_contract::types::Role),
-        crate::http::openapi::Errors
+        crate::http::error::Errors
     ))]
 async fn read(
     State(state): State<AppState>,
@@ -93,7 +85,7 @@ async fn read(
     Path(id): Path<String>,
 ) -> Result<Json<Role>, Error> {
     caller.require(permissions::ROLES_RETRIEVE)?;
-    Ok(Json(find(&state, &caller, &id).await?))
+    Ok(Json(found::role(&state, &caller, &id).await?))
 }
 
 fn name_taken() -> Error {
@@ -111,11 +103,11 @@ fn built_in_refused(role: &Role) -> Error {
     operation_id = "roles_create",
     tag = "Roles and permissions",
     post,
-    path = "/api/v1/roles",
+    path = "/roles",
     summary = "Create a custom role",
     request_body = keydesk_contract::types::CreateRoleRequest,
     responses((status = 201, description = "The new custom role", body = keydesk_contract::types::Role),
-        crate::http::openapi::Errors
+        crate::http::error::Errors
     ))]
 async fn create(
     State(state): State<AppState>,
@@ -140,12 +132,12 @@ async fn create(
     operation_id = "roles_update",
     tag = "Roles and permissions",
     patch,
-    path = "/api/v1/roles/{id}",
+    path = "/roles/{id}",
     summary = "Edit a custom role",
     params(("id" = String, Path, description = "The role's id"), ("If-Match" = Option<String>, Header, description = "The version the change was decided on, e.g. `\"3\"`")),
     request_body = keydesk_contract::types::UpdateRoleRequest,
     responses((status = 200, description = "The role as it now is", body = keydesk_contract::types::Role),
-        crate::http::openapi::Errors
+        crate::http::error::Errors
     ))]
 async fn update(
     State(state): State<AppState>,
@@ -155,7 +147,7 @@ async fn update(
     Json(req): Json<UpdateRoleRequest>,
 ) -> Result<Json<Role>, Error> {
     caller.require(permissions::ROLES_UPDATE)?;
-    let current = find(&state, &caller, &id).await?;
+    let current = found::role(&state, &caller, &id).await?;
     if current.built_in {
         return Err(built_in_refused(&current));
     }
@@ -188,11 +180,11 @@ async fn update(
     operation_id = "roles_remove",
     tag = "Roles and permissions",
     delete,
-    path = "/api/v1/roles/{id}",
+    path = "/roles/{id}",
     summary = "Remove a custom role nobody holds",
     params(("id" = String, Path, description = "The role's id"), ("If-Match" = Option<String>, Header, description = "The version the removal was decided on")),
     responses((status = 204, description = "Removed"),
-        crate::http::openapi::Errors
+        crate::http::error::Errors
     ))]
 async fn remove(
     State(state): State<AppState>,
@@ -201,7 +193,7 @@ async fn remove(
     headers: HeaderMap,
 ) -> Result<StatusCode, Error> {
     caller.require(permissions::ROLES_DELETE)?;
-    let current = find(&state, &caller, &id).await?;
+    let current = found::role(&state, &caller, &id).await?;
     if current.built_in {
         return Err(built_in_refused(&current));
     }

@@ -8,39 +8,39 @@ use std::collections::BTreeSet;
 use axum::extract::{Path, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
-use axum::Router;
 use keydesk_contract::least_privilege::{self, Candidate};
+use keydesk_contract::permissions;
 use keydesk_contract::types::{
     Authorization, AuthorizeRequest, Inventory, InventoryItem, KeyUsage, NamedRef, PermissionUsage,
     Suggestion, UsageDay, WindowQuery,
 };
-use keydesk_contract::{permissions, validation};
-use time::{Date, Duration};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::error::Error;
 use super::extract::{Json, Query};
+use super::found;
 use crate::auth::Caller;
 use crate::AppState;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/authorize", post(authorize))
-        .route("/api-keys/{id}/usage", get(key_usage))
-        .route("/api-keys/{id}/suggestion", get(suggestion))
-        .route("/inventory", get(inventory))
-        .route("/inventory.csv", get(inventory_csv))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(authorize))
+        .routes(routes!(key_usage))
+        .routes(routes!(suggestion))
+        .routes(routes!(inventory))
+        .routes(routes!(inventory_csv))
 }
 
 #[utoipa::path(
     operation_id = "usage_authorize",
     tag = "Usage",
     post,
-    path = "/api/v1/authorize",
+    path = "/authorize",
     summary = "The platform's key check: may the calling key do this?",
     request_body = keydesk_contract::types::AuthorizeRequest,
     responses((status = 200, description = "Whether the key holds the permission; recorded as usage", body = keydesk_contract::types::Authorization),
-        crate::http::openapi::Errors
+        crate::http::error::Errors
     ),
     security(("api_key" = [])))]
 async fn authorize(
@@ -75,30 +75,20 @@ async fn authorize(
     }))
 }
 
-/// The days of the `?days=` window, ending today, oldest first.
-pub(super) fn window(state: &AppState, q: &WindowQuery) -> Result<Vec<String>, Error> {
-    let days = validation::usage_window_days(q.days).map_err(|m| Error::field("days", m))?;
-    let days = i64::from(days);
-    let today = state.clock.now().date();
-    let first = today - Duration::days(days - 1);
-    Ok((0..days)
-        .map(|n| date_text(first + Duration::days(n)))
-        .collect())
-}
-
-fn date_text(d: Date) -> String {
-    format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day())
+/// The days of the `?days=` window, ending today by the server's clock.
+fn window(state: &AppState, q: &WindowQuery) -> Result<Vec<String>, Error> {
+    crate::usage::window(state.clock.now(), q.days).map_err(|m| Error::field("days", m))
 }
 
 #[utoipa::path(
     operation_id = "usage_key_usage",
     tag = "Usage",
     get,
-    path = "/api/v1/api-keys/{id}/usage",
+    path = "/api-keys/{id}/usage",
     summary = "A key's requests per day and the permissions it exercised",
     params(("id" = String, Path, description = "The key's id"), keydesk_contract::types::WindowQuery),
     responses((status = 200, description = "Usage over the window", body = keydesk_contract::types::KeyUsage),
-        crate::http::openapi::Errors
+        crate::http::error::Errors
     ))]
 async fn key_usage(
     State(state): State<AppState>,
@@ -108,7 +98,7 @@ async fn key_usage(
 ) -> Result<Json<KeyUsage>, Error> {
     caller.require(permissions::SERVICE_ACCOUNTS_RETRIEVE)?;
     let dates = window(&state, &q)?;
-    let key = super::api_keys::find(&state, &caller, &id).await?;
+    let key = found::key(&state, &caller, &id).await?;
     // What this server counted but has not written yet counts too, merged
     // into the read: a GET writes nothing.
     let mut counted = state.storage.key_days(&key.id, &dates[0]).await?;
@@ -216,11 +206,11 @@ async fn inventory_of(
     operation_id = "usage_inventory",
     tag = "Usage",
     get,
-    path = "/api/v1/inventory",
+    path = "/inventory",
     summary = "Every key against every permission: used, granted but unused, or neither",
     params(keydesk_contract::types::WindowQuery),
     responses((status = 200, description = "The matrix", body = keydesk_contract::types::Inventory),
-        crate::http::openapi::Errors
+        crate::http::error::Errors
     ))]
 async fn inventory(
     State(state): State<AppState>,
@@ -234,11 +224,11 @@ async fn inventory(
     operation_id = "usage_inventory_csv",
     tag = "Usage",
     get,
-    path = "/api/v1/inventory.csv",
+    path = "/inventory.csv",
     summary = "The inventory as CSV: a row per key, a column per permission",
     params(keydesk_contract::types::WindowQuery),
     responses((status = 200, description = "`used`, `unused` (granted, not used) or empty per cell", content_type = "text/csv", body = String),
-        crate::http::openapi::Errors
+        crate::http::error::Errors
     ))]
 async fn inventory_csv(
     State(state): State<AppState>,
@@ -304,11 +294,11 @@ fn csv_cell(text: &str) -> String {
     operation_id = "usage_suggestion",
     tag = "Usage",
     get,
-    path = "/api/v1/api-keys/{id}/suggestion",
+    path = "/api-keys/{id}/suggestion",
     summary = "Least privilege: what the key did not use, and the smallest set of roles that covers what it did",
     params(("id" = String, Path, description = "The key's id"), keydesk_contract::types::WindowQuery),
     responses((status = 200, description = "The suggestion", body = keydesk_contract::types::Suggestion),
-        crate::http::openapi::Errors
+        crate::http::error::Errors
     ))]
 async fn suggestion(
     State(state): State<AppState>,
@@ -317,7 +307,7 @@ async fn suggestion(
     Query(q): Query<WindowQuery>,
 ) -> Result<Json<Suggestion>, Error> {
     caller.require(permissions::SERVICE_ACCOUNTS_RETRIEVE)?;
-    let key = super::api_keys::find(&state, &caller, &id).await?;
+    let key = found::key(&state, &caller, &id).await?;
     let used = used_in_window(&state, &caller, Some(&key.id), &q)
         .await?
         .remove(&key.id)
@@ -329,10 +319,7 @@ async fn suggestion(
         .map(|u| u.permission.as_str())
         .filter(|p| held.contains(p))
         .collect();
-    let unused: Vec<String> = key
-        .permissions
-        .iter()
-        .filter(|p| !used.contains(p.as_str()))
+    let unused: Vec<String> = crate::usage::unused(&key.permissions, &used)
         .cloned()
         .collect();
     let book = state.storage.role_book(&caller.organization.id).await?;

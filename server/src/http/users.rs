@@ -6,28 +6,28 @@
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::routing::{get, post};
-use axum::Router;
 use keydesk_contract::permissions;
 use keydesk_contract::types::{
     CreateUserRequest, GeneratedSecret, Invitation, UpdateUserRequest, User, UserQuery, UserStatus,
 };
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
-use super::auth::busy;
-use super::error::{Error, ResultExt};
+use super::error::{busy, throttled, Error, ResultExt};
 use super::extract::{IfMatch, Json, Query};
+use super::found;
 use crate::auth::{password_policy, sessions, Caller};
 use crate::storage::{PersonWrite, Rule};
 use crate::{time_format, AppState};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/users", get(list).post(create))
-        .route("/users/{id}", get(read).patch(update))
-        .route("/users/{id}/deactivate", post(deactivate))
-        .route("/users/{id}/activate", post(activate))
-        .route("/users/{id}/invitation", post(invite))
-        .route("/users/{id}/generated-secrets", get(generated_secrets))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list, create))
+        .routes(routes!(read, update))
+        .routes(routes!(deactivate))
+        .routes(routes!(activate))
+        .routes(routes!(invite))
+        .routes(routes!(generated_secrets))
 }
 
 /// Every permission a person holds, through built-in and custom roles.
@@ -49,11 +49,11 @@ pub const INVITATION_DAYS: i64 = 7;
     operation_id = "users_invite",
     tag = "People",
     post,
-    path = "/api/v1/users/{id}/invitation",
+    path = "/users/{id}/invitation",
     summary = "Issue an invitation link",
     params(("id" = String, Path, description = "The person's id")),
     responses((status = 200, description = "A one-time link, shown once, valid 7 days", body = keydesk_contract::types::Invitation),
-        crate::http::openapi::Errors
+        crate::http::error::Errors
     ))]
 async fn invite(
     State(state): State<AppState>,
@@ -61,7 +61,7 @@ async fn invite(
     Path(id): Path<String>,
 ) -> Result<Json<Invitation>, Error> {
     caller.require(permissions::USERS_CREATE)?;
-    let person = find(&state, &caller, &id).await?;
+    let person = found::person(&state, &caller, &id).await?;
     // Whoever can let someone in with all they hold must hold it too.
     let theirs = held_by(&state, &caller, &person).await?;
     caller.require_all(theirs, "invite this person")?;
@@ -96,11 +96,11 @@ async fn invite(
     operation_id = "users_list",
     tag = "People",
     get,
-    path = "/api/v1/users",
+    path = "/users",
     summary = "List people",
     params(keydesk_contract::types::UserQuery),
     responses((status = 200, description = "People of the organization", body = Vec<keydesk_contract::types::User>),
-        crate::http::openapi::Errors
+        crate::http::error::Errors
     ))]
 async fn list(
     State(state): State<AppState>,
@@ -116,25 +116,15 @@ async fn list(
     ))
 }
 
-/// The person with this id in the caller's organization; another
-/// organization's person is as absent as one that never existed.
-async fn find(state: &AppState, caller: &Caller, id: &str) -> Result<User, Error> {
-    state
-        .storage
-        .get_user(&caller.organization.id, id)
-        .await?
-        .ok_or(Error::NotFound("person"))
-}
-
 #[utoipa::path(
     operation_id = "users_read",
     tag = "People",
     get,
-    path = "/api/v1/users/{id}",
+    path = "/users/{id}",
     summary = "Read a person",
     params(("id" = String, Path, description = "The person's id")),
     responses((status = 200, description = "The person", body = keydesk_contract::types::User),
-        crate::http::openapi::Errors
+        crate::http::error::Errors
     ))]
 async fn read(
     State(state): State<AppState>,
@@ -142,7 +132,7 @@ async fn read(
     Path(id): Path<String>,
 ) -> Result<Json<User>, Error> {
     caller.require(permissions::USERS_RETRIEVE)?;
-    Ok(Json(find(&state, &caller, &id).await?))
+    Ok(Json(found::person(&state, &caller, &id).await?))
 }
 
 /// Changes a person's name or roles; takes effect on their next request.
@@ -150,12 +140,12 @@ async fn read(
     operation_id = "users_update",
     tag = "People",
     patch,
-    path = "/api/v1/users/{id}",
+    path = "/users/{id}",
     summary = "Change a person's name or roles",
     params(("id" = String, Path, description = "The person's id"), ("If-Match" = Option<String>, Header, description = "The version the change was decided on, e.g. `\"3\"`")),
     request_body = keydesk_contract::types::UpdateUserRequest,
     responses((status = 200, description = "The person as they now are", body = keydesk_contract::types::User),
-        crate::http::openapi::Errors
+        crate::http::error::Errors
     ))]
 async fn update(
     State(state): State<AppState>,
@@ -165,7 +155,7 @@ async fn update(
     Json(req): Json<UpdateUserRequest>,
 ) -> Result<Json<User>, Error> {
     caller.require(permissions::USERS_UPDATE)?;
-    let person = find(&state, &caller, &id).await?;
+    let person = found::person(&state, &caller, &id).await?;
     if !if_match.allows(person.version) {
         return Err(changed_meanwhile());
     }
@@ -221,11 +211,11 @@ fn last_administrator() -> Error {
     operation_id = "users_deactivate",
     tag = "People",
     post,
-    path = "/api/v1/users/{id}/deactivate",
+    path = "/users/{id}/deactivate",
     summary = "Deactivate a person",
     params(("id" = String, Path, description = "The person's id"), ("If-Match" = Option<String>, Header, description = "The version the change was decided on")),
     responses((status = 200, description = "Deactivated: their sessions end at once, and links or passwords issued to them and not yet used are void", body = keydesk_contract::types::User),
-        crate::http::openapi::Errors
+        crate::http::error::Errors
     ))]
 async fn deactivate(
     State(state): State<AppState>,
@@ -241,11 +231,11 @@ async fn deactivate(
     operation_id = "users_activate",
     tag = "People",
     post,
-    path = "/api/v1/users/{id}/activate",
+    path = "/users/{id}/activate",
     summary = "Activate a person",
     params(("id" = String, Path, description = "The person's id"), ("If-Match" = Option<String>, Header, description = "The version the change was decided on")),
     responses((status = 200, description = "Active again (or invited, if they never joined: they need a new link)", body = keydesk_contract::types::User),
-        crate::http::openapi::Errors
+        crate::http::error::Errors
     ))]
 async fn activate(
     State(state): State<AppState>,
@@ -264,7 +254,7 @@ async fn set_status(
     if_match: IfMatch,
     status: UserStatus,
 ) -> Result<Json<User>, Error> {
-    let person = find(state, caller, id).await?;
+    let person = found::person(state, caller, id).await?;
     if !if_match.allows(person.version) {
         return Err(changed_meanwhile());
     }
@@ -289,11 +279,11 @@ async fn set_status(
     operation_id = "users_generated_secrets",
     tag = "People",
     get,
-    path = "/api/v1/users/{id}/generated-secrets",
+    path = "/users/{id}/generated-secrets",
     summary = "Keys whose current secret this person generated",
     params(("id" = String, Path, description = "The person's id")),
     responses((status = 200, description = "Each key and when its secret was generated", body = Vec<keydesk_contract::types::GeneratedSecret>),
-        crate::http::openapi::Errors
+        crate::http::error::Errors
     ))]
 async fn generated_secrets(
     State(state): State<AppState>,
@@ -302,7 +292,7 @@ async fn generated_secrets(
 ) -> Result<Json<Vec<GeneratedSecret>>, Error> {
     caller.require(permissions::USERS_RETRIEVE)?;
     caller.require(permissions::SERVICE_ACCOUNTS_RETRIEVE)?;
-    let person = find(&state, &caller, &id).await?;
+    let person = found::person(&state, &caller, &id).await?;
     Ok(Json(
         state
             .storage
@@ -315,11 +305,11 @@ async fn generated_secrets(
     operation_id = "users_create",
     tag = "People",
     post,
-    path = "/api/v1/users",
+    path = "/users",
     summary = "Add a person",
     request_body = keydesk_contract::types::CreateUserRequest,
     responses((status = 201, description = "The person (invited when no password was given)", body = keydesk_contract::types::User),
-        crate::http::openapi::Errors
+        crate::http::error::Errors
     ))]
 async fn create(
     State(state): State<AppState>,
@@ -352,9 +342,7 @@ async fn create(
         .throttle
         .begin_adding_person(&caller.organization.id)
         .await?
-        .map_err(super::auth::throttled(
-            "Too many people added to this organization.",
-        ))?;
+        .map_err(throttled("Too many people added to this organization."))?;
     // Invited either way: they join by setting a password of their own,
     // through an invitation link or at their first sign-in with this one.
     let hash = match req.password {
