@@ -1,6 +1,6 @@
 //! What the audit trail records, typed: the server writes an [`AuditAction`],
 //! the web app reads the same type back from an event. On the wire it is the
-//! event's `action` and `details` (`api.md`), unchanged. Detail fields default
+//! event's `action` and `details` (docs/api.md), unchanged. Detail fields default
 //! when absent, so details hidden from a reader still read as their action;
 //! an action this version does not know reads as [`AuditAction::Other`] and
 //! is shown by its wire name.

@@ -3,7 +3,7 @@
 //!
 //! - [`permissions`]: the permission catalogue (data, each with a description).
 //! - [`roles`]: the built-in roles and what they grant.
-//! - [`types`]: every request and response body of the JSON API (`api.md`).
+//! - [`types`]: every request and response body of the JSON API (docs/api.md).
 //! - [`validation`]: the input rules, returning one message per field.
 //! - [`text`]: what no text field may contain, and Unicode normalization.
 //! - [`audit`]: what the audit trail records, typed on both sides.

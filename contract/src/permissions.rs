@@ -1,4 +1,4 @@
-//! The permission catalogue of `product.md`. A permission is `resource.action`
+//! The permission catalogue (docs/concepts.md). A permission is `resource.action`
 //! and is only ever granted through roles.
 
 /// One permission of the catalogue.
@@ -105,7 +105,7 @@ pub fn union<'a>(granted: impl IntoIterator<Item = &'a str>) -> Vec<&'static str
     in_catalogue_order(|id| set.contains(id))
 }
 
-/// The no-escalation rule (product rule 3), in one place: of the permissions
+/// The no-escalation rule (rule 3 of docs/concepts.md), in one place: of the permissions
 /// something would `grant`, those the granter does not `hold`. Granting is
 /// allowed only when this is empty.
 pub fn not_held<'a>(
@@ -133,6 +133,31 @@ pub fn group_by_resource<'a>(
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn the_documented_catalogue_is_the_catalogue() {
+        // docs/concepts.md lists each resource with its actions; it must
+        // say what the code grants, no more and no less.
+        let doc = include_str!("../../docs/concepts.md");
+        let table = doc
+            .split("## The permission catalogue")
+            .nth(1)
+            .and_then(|rest| rest.split("\n## ").next())
+            .expect("the catalogue section");
+        let mut documented: Vec<String> = Vec::new();
+        for row in table.lines().filter(|l| l.starts_with("| ") && !l.contains("---")) {
+            let cells: Vec<&str> = row.split('|').map(str::trim).collect();
+            if cells[1] == "resource" {
+                continue;
+            }
+            for action in cells[2].split(", ") {
+                documented.push(format!("{}.{action}", cells[1]));
+            }
+        }
+        let coded: Vec<String> = CATALOGUE.iter().map(|p| p.id.to_string()).collect();
+        assert_eq!(documented, coded);
+    }
+
     use super::*;
 
     #[test]

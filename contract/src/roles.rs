@@ -1,4 +1,4 @@
-//! The built-in roles of `product.md`. They cannot be edited and are the same
+//! The built-in roles (docs/concepts.md). They cannot be edited and are the same
 //! in every organization, so they live here as data rather than in a database.
 
 use crate::permissions;

@@ -1,4 +1,4 @@
-//! Every request and response body of the JSON API (`api.md`). Field names are
+//! Every request and response body of the JSON API (docs/api.md). Field names are
 //! part of the public contract: add fields freely, never rename or remove.
 
 use serde::{Deserialize, Serialize};

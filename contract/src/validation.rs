@@ -1,4 +1,4 @@
-//! Input rules (`product.md` rule 7 and the sign-up fields). Each check returns
+//! Input rules (rule 7 of docs/concepts.md, and the sign-up fields). Each check returns
 //! the cleaned value or the message a person sees next to the field; the server
 //! answers 422 with exactly these messages and the web app shows the same ones
 //! before sending.

@@ -1,4 +1,4 @@
-//! Operator settings (`api.md`, "Running the server"): each a flag with an
+//! Operator settings (docs/operations.md): each a flag with an
 //! environment fallback; the defaults give the embedded set-up.
 
 use std::net::IpAddr;

@@ -1,4 +1,4 @@
-//! keydesk-server: the JSON API of `api.md` on an embedded SQLite database
+//! keydesk-server: the JSON API (docs/api.md) on an embedded SQLite database
 //! (or a PostgreSQL shared by replicas), plus the built web app.
 //!
 //! - [`config`]: flags with environment fallbacks.

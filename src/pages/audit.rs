@@ -1,4 +1,4 @@
-//! Audit: who changed what, and when, newest first (product rule 8).
+//! Audit: who changed what, and when, newest first (rule 8 of docs/concepts.md).
 
 use keydesk_contract::audit::AuditAction;
 use keydesk_contract::roles;

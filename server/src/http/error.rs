@@ -1,4 +1,4 @@
-//! The one error type of the API, mapped to `api.md`'s status codes and error
+//! The one error type of the API, mapped to the status codes and error
 //! body in one place. Handlers just use `?`.
 
 use axum::http::{header, StatusCode};
@@ -256,7 +256,7 @@ impl From<Denied> for Error {
 }
 
 /// The answers any API request may get besides its success: every one in
-/// the error shape of `api.md`.
+/// the error shape of docs/api.md.
 #[derive(utoipa::IntoResponses)]
 #[allow(dead_code)] // describes answers; never built
 pub enum Errors {

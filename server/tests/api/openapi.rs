@@ -42,7 +42,7 @@ async fn the_document_is_served_and_every_operation_in_it_is_routed() {
             );
         }
     }
-    // Every operation of api.md (people, roles, keys, audit, sessions).
+    // Every operation of the API (people, roles, keys, audit, sessions).
     assert!(operations >= 28, "{operations} operations documented");
     // Errors are described in the one error shape.
     let schemas = doc["components"]["schemas"].as_object().unwrap();
