@@ -145,7 +145,10 @@ mod tests {
             .and_then(|rest| rest.split("\n## ").next())
             .expect("the catalogue section");
         let mut documented: Vec<String> = Vec::new();
-        for row in table.lines().filter(|l| l.starts_with("| ") && !l.contains("---")) {
+        for row in table
+            .lines()
+            .filter(|l| l.starts_with("| ") && !l.contains("---"))
+        {
             let cells: Vec<&str> = row.split('|').map(str::trim).collect();
             if cells[1] == "resource" {
                 continue;

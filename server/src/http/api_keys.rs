@@ -23,8 +23,9 @@ use utoipa_axum::routes;
 use super::error::{Error, ResultExt};
 use super::extract::{IfMatch, Json, Query};
 use super::found;
+use super::outcome::{self, answer};
 use crate::auth::Caller;
-use crate::storage::{KeyFilter, Rule, Written};
+use crate::storage::{KeyFilter, Rule};
 use crate::AppState;
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -41,25 +42,12 @@ fn name_taken() -> Error {
     Error::field("name", validation::KEY_NAME_TAKEN)
 }
 
-/// The key after a change, or why there is none.
-fn written(outcome: Written) -> Result<ApiKey, Error> {
-    match outcome {
-        Written::Done(key) => Ok(*key),
-        Written::Gone => Err(Error::NotFound("API key")),
-        Written::Changed => Err(changed_meanwhile()),
-    }
-}
-
-fn changed_meanwhile() -> Error {
-    Error::Conflict("Someone changed this key meanwhile. Reload it and try again.".into())
-}
-
 /// Refuses a change the client decided on another version than `current`.
 fn check_if_match(headers: &HeaderMap, current: &ApiKey) -> Result<(), Error> {
     if IfMatch::from_headers(headers)?.allows(current.version) {
         Ok(())
     } else {
-        Err(changed_meanwhile())
+        Err(outcome::changed_meanwhile(outcome::KEY))
     }
 }
 
@@ -247,7 +235,7 @@ async fn update(
         .await
         .on_constraint(Rule::KeyName, name_taken)
         .on_constraint(Rule::RoleExists, super::error::role_removed)?;
-    Ok(Json(written(key)?))
+    Ok(Json(answer(&caller, key, outcome::KEY, "change this key")?))
 }
 
 #[utoipa::path(
@@ -274,7 +262,8 @@ async fn remove(
         current.permissions.iter().map(String::as_str),
         "remove this key",
     )?;
-    written(state.storage.delete_key(caller.author(), &current).await?)?;
+    let removed = state.storage.delete_key(caller.author(), &current).await?;
+    answer(&caller, removed, outcome::KEY, "remove this key")?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -329,7 +318,7 @@ async fn generate(
         .storage
         .replace_secret(caller.author(), &current, &secret, grace)
         .await?;
-    let key = written(key)?;
+    let key = answer(&caller, key, outcome::KEY, "generate a secret for this key")?;
     Ok(Json(GeneratedApiKey {
         api_key: key,
         secret: secret.expose().to_string(),
@@ -398,7 +387,7 @@ async fn switch(
         .storage
         .set_key_disabled(caller.author(), &current, disabled)
         .await?;
-    Ok(Json(written(key)?))
+    Ok(Json(answer(&caller, key, outcome::KEY, "change this key")?))
 }
 
 #[utoipa::path(

@@ -13,6 +13,7 @@ pub mod found;
 pub mod hardening;
 pub mod health;
 pub mod openapi;
+pub mod outcome;
 pub mod roles;
 pub mod usage;
 pub mod users;

@@ -18,8 +18,9 @@ use utoipa_axum::routes;
 use super::error::{Error, ResultExt};
 use super::extract::Json;
 use super::found;
+use super::outcome::{self, answer};
 use crate::auth::Caller;
-use crate::storage::{RoleWrite, Rule};
+use crate::storage::Rule;
 use crate::AppState;
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -168,12 +169,13 @@ async fn update(
         .update_role(caller.author(), &current, &change, caller.holds())
         .await
         .on_constraint(Rule::RoleName, name_taken)?;
-    if let RoleWrite::Forbidden(missing) = written {
-        // Some key or person holding the role holds more than the editor.
-        caller.require_all(missing, "change what this role's holders hold")?;
-        return Err(Error::Forbidden("You cannot change this role.".into()));
-    }
-    Ok(Json(*done(written)?))
+    // Forbidden here: some key or person holding the role holds more than the editor.
+    Ok(Json(answer(
+        &caller,
+        written,
+        outcome::ROLE,
+        "change what this role's holders hold",
+    )?))
 }
 
 #[utoipa::path(
@@ -202,32 +204,9 @@ async fn remove(
         current.permissions.iter().map(String::as_str),
         "remove this role",
     )?;
-    done(state.storage.delete_role(caller.author(), &current).await?)?;
+    let removed = state.storage.delete_role(caller.author(), &current).await?;
+    answer(&caller, removed, outcome::ROLE, "remove this role")?;
     Ok(StatusCode::NO_CONTENT)
-}
-
-/// The role after a change, or why there is none.
-fn done(written: RoleWrite) -> Result<Box<Role>, Error> {
-    match written {
-        RoleWrite::Done(role) => Ok(role),
-        RoleWrite::Gone => Err(Error::NotFound("role")),
-        RoleWrite::Changed => Err(Error::Conflict(
-            "Someone changed this role meanwhile. Reload it and try again.".into(),
-        )),
-        RoleWrite::InUse(usage) => Err(Error::Conflict(
-            format!(
-                "This role is in use by {}. Give them other roles first.",
-                usage.describe()
-            )
-            .into(),
-        )),
-        RoleWrite::Forbidden(_) => Err(Error::Forbidden("You cannot change this role.".into())),
-        RoleWrite::LastAdministrator => Err(Error::Conflict(
-            "This change would leave no active person holding every permission; \
-             the organization needs one."
-                .into(),
-        )),
-    }
 }
 
 /// Refuses a change the client decided on another version than `current`.
@@ -235,8 +214,6 @@ fn check_if_match(headers: &HeaderMap, current: &Role) -> Result<(), Error> {
     if super::extract::IfMatch::from_headers(headers)?.allows(current.version) {
         Ok(())
     } else {
-        Err(Error::Conflict(
-            "Someone changed this role meanwhile. Reload it and try again.".into(),
-        ))
+        Err(outcome::changed_meanwhile(outcome::ROLE))
     }
 }

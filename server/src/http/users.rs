@@ -16,8 +16,9 @@ use utoipa_axum::routes;
 use super::error::{busy, throttled, Error, ResultExt};
 use super::extract::{IfMatch, Json, Query};
 use super::found;
+use super::outcome::{self, answer};
 use crate::auth::{password_policy, sessions, Caller};
-use crate::storage::{PersonWrite, Rule};
+use crate::storage::Rule;
 use crate::{time_format, AppState};
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -157,7 +158,7 @@ async fn update(
     caller.require(permissions::USERS_UPDATE)?;
     let person = found::person(&state, &caller, &id).await?;
     if !if_match.allows(person.version) {
-        return Err(changed_meanwhile());
+        return Err(outcome::changed_meanwhile(outcome::PERSON));
     }
     let book = state.storage.role_book(&caller.organization.id).await?;
     let change = req
@@ -176,35 +177,12 @@ async fn update(
         .update_user(caller.author(), &person, &change, caller.holds())
         .await
         .on_constraint(Rule::RoleExists, super::error::role_removed)?;
-    person_written(&caller, written, "change this person")
-}
-
-/// The person after a change, or why there is none.
-fn person_written(caller: &Caller, written: PersonWrite, what: &str) -> Result<Json<User>, Error> {
-    match written {
-        PersonWrite::Done(user) => Ok(Json(*user)),
-        PersonWrite::Gone => Err(Error::NotFound("person")),
-        PersonWrite::Changed => Err(changed_meanwhile()),
-        PersonWrite::LastAdministrator => Err(last_administrator()),
-        // Decided again under the write lock, on what they hold now.
-        PersonWrite::Forbidden(missing) => {
-            Err(caller.require_all(missing, what).err().map_or_else(
-                || Error::Forbidden(format!("You cannot {what}.")),
-                Error::from,
-            ))
-        }
-    }
-}
-
-fn changed_meanwhile() -> Error {
-    Error::Conflict("Someone changed this person meanwhile. Reload and try again.".into())
-}
-
-fn last_administrator() -> Error {
-    Error::Conflict(
-        "This is the last active person who holds every permission; the organization needs one."
-            .into(),
-    )
+    Ok(Json(answer(
+        &caller,
+        written,
+        outcome::PERSON,
+        "change this person",
+    )?))
 }
 
 #[utoipa::path(
@@ -256,7 +234,7 @@ async fn set_status(
 ) -> Result<Json<User>, Error> {
     let person = found::person(state, caller, id).await?;
     if !if_match.allows(person.version) {
-        return Err(changed_meanwhile());
+        return Err(outcome::changed_meanwhile(outcome::PERSON));
     }
     if person.id == caller.actor.id && status != UserStatus::Active {
         return Err(Error::Conflict(
@@ -270,7 +248,12 @@ async fn set_status(
         .storage
         .set_user_status(caller.author(), &person, status, caller.holds())
         .await?;
-    person_written(caller, written, "change this person's access")
+    Ok(Json(answer(
+        caller,
+        written,
+        outcome::PERSON,
+        "change this person's access",
+    )?))
 }
 
 /// Keys whose current secret this person generated: after deactivating

@@ -23,12 +23,12 @@ mod sign_in_windows;
 mod sql;
 mod usage;
 
-pub use api_keys::{KeyFilter, Written};
+pub use api_keys::KeyFilter;
 pub use audit::AuditEntry;
 pub use constraints::Rule;
 pub use invitations::Accepted;
-pub use people::{stored_status, Account, Joined, PersonWrite};
-pub use roles::{RoleBook, RoleWrite};
+pub use people::{stored_status, Account, Joined};
+pub use roles::RoleBook;
 pub use sessions::SessionRow;
 pub use sign_in_windows::StoredWindow;
 pub use usage::{DayCount, PermissionUse, UsageBatch};
@@ -281,18 +281,42 @@ impl Storage {
     }
 }
 
-/// Whether the row `id` of `table` exists: after a version-guarded write
-/// touched nothing, it tells "changed meanwhile" from "gone".
-async fn still_there(
+/// How a change decided on an earlier read went: the one outcome of every
+/// guarded write (keys, roles, people), so every resource answers alike.
+#[derive(Debug)]
+pub enum Outcome<T> {
+    /// Written; the thing as it now is.
+    Done(Box<T>),
+    /// It no longer exists.
+    Gone,
+    /// It changed (any field) since the read the caller's checks were made on.
+    Changed,
+    /// Keys or people hold it (removing a role).
+    InUse(keydesk_contract::types::RoleUsage),
+    /// It would leave no active person holding every permission.
+    LastAdministrator,
+    /// Decided again under the write lock: the caller lacks these of what
+    /// the change acts on.
+    Forbidden(Vec<&'static str>),
+}
+
+/// Why a write guarded by the version read touched no row of `table`:
+/// the row changed meanwhile, or it is gone. Every guarded write is one
+/// `UPDATE … WHERE id = $ AND version = $`, then this when it touched nothing.
+async fn stale<T>(
     tx: &mut Transaction<'static, Any>,
     table: &'static str,
     id: &str,
-) -> Result<bool, sqlx::Error> {
+) -> Result<Outcome<T>, sqlx::Error> {
     let found: Option<i64> = sqlx::query_scalar(&format!("SELECT 1 FROM {table} WHERE id = $1"))
         .bind(id)
         .fetch_optional(&mut **tx)
         .await?;
-    Ok(found.is_some())
+    Ok(if found.is_some() {
+        Outcome::Changed
+    } else {
+        Outcome::Gone
+    })
 }
 
 /// A new opaque id: a short type prefix and 20 random base62 characters.

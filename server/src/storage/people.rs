@@ -10,7 +10,7 @@ use sqlx::{Any, Transaction};
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::audit::AuditEntry;
-use super::{new_id, Author, Identity, RoleBook, RolesOf, Storage};
+use super::{new_id, stale, Author, Identity, Outcome, RoleBook, RolesOf, Storage};
 
 /// A person who may sign in, as sign-in needs them.
 #[derive(Clone, sqlx::FromRow)]
@@ -58,21 +58,6 @@ struct UserRow {
 
 const USER_COLUMNS: &str = "u.id, u.organization_id, o.name AS organization_name, u.name, \
      u.email, u.status, u.created_at, u.last_signed_in_at, u.version";
-
-/// How a change to a person went.
-#[derive(Debug)]
-pub enum PersonWrite {
-    Done(Box<User>),
-    /// No such person in the organization.
-    Gone,
-    /// They changed since the read the caller's checks were made on.
-    Changed,
-    /// It would leave no active person holding every permission.
-    LastAdministrator,
-    /// Decided again under the write lock: the caller does not hold what
-    /// the person holds (or would hold); the text says what is missing.
-    Forbidden(Vec<&'static str>),
-}
 
 /// How joining (setting one's own password) went.
 #[derive(Debug, PartialEq, Eq)]
@@ -518,13 +503,13 @@ impl Storage {
         current: &User,
         status: UserStatus,
         caller_holds: &BTreeSet<&'static str>,
-    ) -> Result<PersonWrite, sqlx::Error> {
+    ) -> Result<Outcome<User>, sqlx::Error> {
         let mut tx = self.write().await?;
         let book = super::roles::role_book_with(&mut *tx, author.organization_id).await?;
         let held = held_in(&mut tx, &book, &current.id).await?;
         let missing = missing_from(&held, caller_holds);
         if !missing.is_empty() {
-            return Ok(PersonWrite::Forbidden(missing));
+            return Ok(Outcome::Forbidden(missing));
         }
         if status != UserStatus::Active {
             void_issued_credentials(&mut tx, &[&current.id]).await?;
@@ -544,11 +529,11 @@ impl Storage {
         .execute(&mut *tx)
         .await?;
         if updated.rows_affected() == 0 {
-            return stale_person(&mut tx, &current.id).await;
+            return stale(&mut tx, "users", &current.id).await;
         }
         if status != UserStatus::Active {
             if !someone_holds_everything(&mut tx, &book, author.organization_id).await? {
-                return Ok(PersonWrite::LastAdministrator);
+                return Ok(Outcome::LastAdministrator);
             }
             sqlx::query("DELETE FROM sessions WHERE user_id = $1")
                 .bind(&current.id)
@@ -578,10 +563,10 @@ impl Storage {
         &self,
         organization_id: &str,
         user_id: &str,
-    ) -> Result<PersonWrite, sqlx::Error> {
+    ) -> Result<Outcome<User>, sqlx::Error> {
         Ok(match self.get_user(organization_id, user_id).await? {
-            Some(user) => PersonWrite::Done(Box::new(user)),
-            None => PersonWrite::Gone,
+            Some(user) => Outcome::Done(Box::new(user)),
+            None => Outcome::Gone,
         })
     }
 }
@@ -592,18 +577,6 @@ fn missing_from(
     caller_holds: &BTreeSet<&'static str>,
 ) -> Vec<&'static str> {
     permissions::union(needed.iter().copied().filter(|p| !caller_holds.contains(p)))
-}
-
-/// Why a version-guarded write to a person touched nothing.
-async fn stale_person(
-    tx: &mut Transaction<'static, Any>,
-    id: &str,
-) -> Result<PersonWrite, sqlx::Error> {
-    Ok(if super::still_there(tx, "users", id).await? {
-        PersonWrite::Changed
-    } else {
-        PersonWrite::Gone
-    })
 }
 
 impl Storage {
@@ -619,7 +592,7 @@ impl Storage {
         current: &User,
         change: &ValidUserChange,
         caller_holds: &BTreeSet<&'static str>,
-    ) -> Result<PersonWrite, sqlx::Error> {
+    ) -> Result<Outcome<User>, sqlx::Error> {
         let name = change.name.as_deref().unwrap_or(&current.name);
         let mut tx = self.write().await?;
         let updated = sqlx::query(
@@ -633,7 +606,7 @@ impl Storage {
         .execute(&mut *tx)
         .await?;
         if updated.rows_affected() == 0 {
-            return stale_person(&mut tx, &current.id).await;
+            return stale(&mut tx, "users", &current.id).await;
         }
         if let Some(role_ids) = &change.role_ids {
             let book = super::roles::role_book_with(&mut *tx, author.organization_id).await?;
@@ -643,7 +616,7 @@ impl Storage {
             needed.extend(after.iter().copied());
             let missing = missing_from(&needed, caller_holds);
             if !missing.is_empty() {
-                return Ok(PersonWrite::Forbidden(missing));
+                return Ok(Outcome::Forbidden(missing));
             }
             sqlx::query("DELETE FROM user_roles WHERE user_id = $1")
                 .bind(&current.id)
@@ -654,7 +627,7 @@ impl Storage {
                 void_issued_credentials(&mut tx, &[&current.id]).await?;
             }
             if !someone_holds_everything(&mut tx, &book, author.organization_id).await? {
-                return Ok(PersonWrite::LastAdministrator);
+                return Ok(Outcome::LastAdministrator);
             }
         }
         let before: Vec<String> = current.roles.iter().map(|r| r.id.clone()).collect();

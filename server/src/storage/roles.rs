@@ -13,7 +13,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use super::audit::AuditEntry;
 use super::replicas::Forget;
-use super::{new_id, still_there, Author, Storage};
+use super::{new_id, stale, Author, Outcome, Storage};
 
 /// Prefix of a custom role's id; built-in ids never start with it.
 const CUSTOM_ROLE_PREFIX: &str = "role";
@@ -124,23 +124,6 @@ impl RoleBook {
             .chain(self.custom.iter().filter_map(|r| self.role(&r.id)))
             .collect()
     }
-}
-
-/// The outcome of a change to a role decided on an earlier read of it.
-#[derive(Debug)]
-pub enum RoleWrite {
-    Done(Box<Role>),
-    /// The role no longer exists.
-    Gone,
-    /// It changed since the read the caller's checks were made on.
-    Changed,
-    /// Keys or people hold it (removal only).
-    InUse(RoleUsage),
-    /// It would leave no active person holding every permission.
-    LastAdministrator,
-    /// It changes what keys or people hold who hold more than the editor:
-    /// what the editor lacks of them.
-    Forbidden(Vec<&'static str>),
 }
 
 /// Loads an organization's roles through any connection, so a write can
@@ -306,7 +289,7 @@ impl Storage {
         current: &Role,
         change: &ValidRoleChange,
         caller_holds: &BTreeSet<&'static str>,
-    ) -> Result<RoleWrite, sqlx::Error> {
+    ) -> Result<Outcome<Role>, sqlx::Error> {
         let now = self.now();
         let name = change.name.as_deref().unwrap_or(&current.name);
         let description = change
@@ -328,7 +311,7 @@ impl Storage {
         .execute(&mut *tx)
         .await?;
         if updated.rows_affected() == 0 {
-            return stale(&mut tx, &current.id).await;
+            return stale(&mut tx, "roles", &current.id).await;
         }
         if let Some(permissions) = &change.permissions {
             let before = role_book_with(&mut *tx, author.organization_id).await?;
@@ -353,14 +336,14 @@ impl Storage {
                 }
             }
             if !missing.is_empty() {
-                return Ok(RoleWrite::Forbidden(permissions::union(missing)));
+                return Ok(Outcome::Forbidden(permissions::union(missing)));
             }
             let grown: Vec<&str> = grown_invitees.iter().map(String::as_str).collect();
             super::people::void_issued_credentials(&mut tx, &grown).await?;
             if !super::people::someone_holds_everything(&mut tx, &book, author.organization_id)
                 .await?
             {
-                return Ok(RoleWrite::LastAdministrator);
+                return Ok(Outcome::LastAdministrator);
             }
         }
         let updated = AuditAction::RoleUpdated {
@@ -384,8 +367,8 @@ impl Storage {
             .await?;
         Ok(
             match self.get_role(author.organization_id, &current.id).await? {
-                Some(role) => RoleWrite::Done(Box::new(role)),
-                None => RoleWrite::Gone,
+                Some(role) => Outcome::Done(Box::new(role)),
+                None => Outcome::Gone,
             },
         )
     }
@@ -398,14 +381,14 @@ impl Storage {
         &self,
         author: Author<'_>,
         current: &Role,
-    ) -> Result<RoleWrite, sqlx::Error> {
+    ) -> Result<Outcome<Role>, sqlx::Error> {
         let mut tx = self.write().await?;
         let usage = usage_with(&mut tx, author.organization_id)
             .await?
             .remove(&current.id)
             .unwrap_or_default();
         if !usage.is_unused() {
-            return Ok(RoleWrite::InUse(usage));
+            return Ok(Outcome::InUse(usage));
         }
         let deleted = sqlx::query(
             "DELETE FROM roles WHERE id = $1 AND organization_id = $2 AND version = $3",
@@ -416,7 +399,7 @@ impl Storage {
         .execute(&mut *tx)
         .await?;
         if deleted.rows_affected() == 0 {
-            return stale(&mut tx, &current.id).await;
+            return stale(&mut tx, "roles", &current.id).await;
         }
         let deleted = AuditAction::RoleDeleted {
             permissions: current.permissions.clone(),
@@ -425,7 +408,7 @@ impl Storage {
             .await?;
         self.commit_forgetting(tx, Forget::Organization(author.organization_id))
             .await?;
-        Ok(RoleWrite::Done(Box::new(current.clone())))
+        Ok(Outcome::Done(Box::new(current.clone())))
     }
 }
 
@@ -457,15 +440,6 @@ async fn holders_of(
         .into_iter()
         .map(|(holder, (roles, invited))| (holder, roles, invited))
         .collect())
-}
-
-/// Why a version-guarded write to a role touched nothing.
-async fn stale(tx: &mut Transaction<'static, Any>, id: &str) -> Result<RoleWrite, sqlx::Error> {
-    Ok(if still_there(tx, "roles", id).await? {
-        RoleWrite::Changed
-    } else {
-        RoleWrite::Gone
-    })
 }
 
 async fn set_permissions(

@@ -125,7 +125,7 @@ async fn nobody_deactivates_themselves_and_the_last_full_admin_stays() {
     assert!(body["error"]["message"]
         .as_str()
         .unwrap()
-        .contains("last active person"));
+        .contains("no active person holding every permission"));
     assert_eq!(ada.get("/me").await.0, StatusCode::OK, "nothing changed");
 
     // With a second admin, either may be deactivated by the other.

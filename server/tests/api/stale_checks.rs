@@ -5,7 +5,7 @@
 
 use keydesk_contract::types::ApiKey;
 use keydesk_contract::validation::ValidKeyChange;
-use keydesk_server::storage::Written;
+use keydesk_server::storage::Outcome;
 use reqwest::StatusCode;
 use serde_json::json;
 
@@ -42,7 +42,7 @@ async fn a_write_decided_on_an_older_version_is_refused() {
             .update_key(caller.author(), &stale, &change)
             .await
             .unwrap(),
-        Written::Changed
+        Outcome::Changed
     ));
     let secret = keydesk_contract::key_format::generate(&mut rand::rngs::OsRng);
     assert!(matches!(
@@ -50,11 +50,11 @@ async fn a_write_decided_on_an_older_version_is_refused() {
             .replace_secret(caller.author(), &stale, &secret, 0)
             .await
             .unwrap(),
-        Written::Changed
+        Outcome::Changed
     ));
     assert!(matches!(
         storage.delete_key(caller.author(), &stale).await.unwrap(),
-        Written::Changed
+        Outcome::Changed
     ));
     for disabled in [true, false] {
         let stale = ApiKey {
@@ -71,7 +71,7 @@ async fn a_write_decided_on_an_older_version_is_refused() {
                     .set_key_disabled(caller.author(), &stale, disabled)
                     .await
                     .unwrap(),
-                Written::Changed
+                Outcome::Changed
             ),
             "switching {} on a stale read",
             if disabled { "off" } else { "on" }
@@ -89,7 +89,7 @@ async fn a_write_decided_on_an_older_version_is_refused() {
     assert_eq!(now.roles[0].id, "admin");
 
     // On a fresh read it goes through, and the version moves on.
-    let Written::Done(done) = storage
+    let Outcome::Done(done) = storage
         .update_key(caller.author(), &now, &change)
         .await
         .unwrap()

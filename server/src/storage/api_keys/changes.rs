@@ -7,10 +7,9 @@ use keydesk_contract::types::{ApiKey, AuditTarget};
 use keydesk_contract::validation::{name_key, ValidKeyChange, ValidNewKey};
 use sqlx::{Any, Transaction};
 
-use super::Written;
 use crate::storage::audit::AuditEntry;
 use crate::storage::replicas::Forget;
-use crate::storage::{new_id, still_there, Author, Storage};
+use crate::storage::{new_id, stale, Author, Outcome, Storage};
 
 impl Storage {
     /// Creates a key without a secret. A taken name fails on the
@@ -65,7 +64,7 @@ impl Storage {
         author: Author<'_>,
         current: &ApiKey,
         change: &ValidKeyChange,
-    ) -> Result<Written, sqlx::Error> {
+    ) -> Result<Outcome<ApiKey>, sqlx::Error> {
         let now = self.now();
         let name = change.name.as_deref().unwrap_or(&current.name);
         let description = change
@@ -86,8 +85,8 @@ impl Storage {
         .bind(current.version as i64)
         .execute(&mut *tx)
         .await?;
-        if let Some(refused) = refuse_if_stale(&mut tx, updated.rows_affected(), current).await? {
-            return Ok(refused);
+        if updated.rows_affected() == 0 {
+            return stale(&mut tx, "api_keys", &current.id).await;
         }
         if let Some(role_ids) = &change.role_ids {
             sqlx::query("DELETE FROM api_key_roles WHERE api_key_id = $1")
@@ -121,7 +120,7 @@ impl Storage {
         tx: Transaction<'static, Any>,
         author: Author<'_>,
         key_id: &str,
-    ) -> Result<Written, sqlx::Error> {
+    ) -> Result<Outcome<ApiKey>, sqlx::Error> {
         // Before the change is acknowledged, the key check forgets the old answer.
         self.commit_forgetting(
             tx,
@@ -132,7 +131,7 @@ impl Storage {
         )
         .await?;
         let key = self.get_key(author.organization_id, key_id).await?;
-        Ok(key.map_or(Written::Gone, |k| Written::Done(Box::new(k))))
+        Ok(key.map_or(Outcome::Gone, |k| Outcome::Done(Box::new(k))))
     }
 
     /// Removes a key and its secrets at once; its name is free again.
@@ -141,7 +140,7 @@ impl Storage {
         &self,
         author: Author<'_>,
         current: &ApiKey,
-    ) -> Result<Written, sqlx::Error> {
+    ) -> Result<Outcome<ApiKey>, sqlx::Error> {
         let mut tx = self.write().await?;
         let deleted = sqlx::query(
             "DELETE FROM api_keys WHERE id = $1 AND organization_id = $2 AND version = $3",
@@ -151,8 +150,8 @@ impl Storage {
         .bind(current.version as i64)
         .execute(&mut *tx)
         .await?;
-        if let Some(refused) = refuse_if_stale(&mut tx, deleted.rows_affected(), current).await? {
-            return Ok(refused);
+        if deleted.rows_affected() == 0 {
+            return stale(&mut tx, "api_keys", &current.id).await;
         }
         let deleted = AuditAction::ApiKeyDeleted {
             role_ids: current.roles.iter().map(|r| r.id.clone()).collect(),
@@ -167,7 +166,7 @@ impl Storage {
             },
         )
         .await?;
-        Ok(Written::Done(Box::new(current.clone())))
+        Ok(Outcome::Done(Box::new(current.clone())))
     }
 }
 
@@ -180,10 +179,10 @@ impl Storage {
         author: Author<'_>,
         current: &ApiKey,
         disabled: bool,
-    ) -> Result<Written, sqlx::Error> {
+    ) -> Result<Outcome<ApiKey>, sqlx::Error> {
         let is_disabled = current.status == keydesk_contract::types::ApiKeyStatus::Disabled;
         if is_disabled == disabled {
-            return Ok(Written::Done(Box::new(current.clone())));
+            return Ok(Outcome::Done(Box::new(current.clone())));
         }
         let mut tx = self.write().await?;
         let now = self.now();
@@ -198,8 +197,8 @@ impl Storage {
         .bind(current.version as i64)
         .execute(&mut *tx)
         .await?;
-        if let Some(refused) = refuse_if_stale(&mut tx, updated.rows_affected(), current).await? {
-            return Ok(refused);
+        if updated.rows_affected() == 0 {
+            return stale(&mut tx, "api_keys", &current.id).await;
         }
         let action = if disabled {
             AuditAction::ApiKeyDisabled {}
@@ -210,25 +209,6 @@ impl Storage {
             .await?;
         self.commit_and_read(tx, author, &current.id).await
     }
-}
-
-/// After a write guarded by `current`'s version touched `updated` rows: why
-/// it must not stand, if it must not. The checks (escalation included) were
-/// made on `current`; a key that changed since (any field) is refused rather
-/// than silently overwritten.
-pub(super) async fn refuse_if_stale(
-    tx: &mut Transaction<'static, Any>,
-    updated: u64,
-    current: &ApiKey,
-) -> Result<Option<Written>, sqlx::Error> {
-    if updated > 0 {
-        return Ok(None);
-    }
-    Ok(Some(if still_there(tx, "api_keys", &current.id).await? {
-        Written::Changed
-    } else {
-        Written::Gone
-    }))
 }
 
 async fn set_roles(

@@ -23,16 +23,6 @@ pub struct KeyFilter {
     pub limit: u32,
 }
 
-/// The outcome of a change decided on an earlier read of the key.
-#[derive(Debug)]
-pub enum Written {
-    Done(Box<ApiKey>),
-    /// The key no longer exists.
-    Gone,
-    /// It changed (any field) since the read the caller's checks were made on.
-    Changed,
-}
-
 #[derive(sqlx::FromRow)]
 struct KeyRow {
     id: String,

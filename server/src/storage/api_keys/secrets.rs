@@ -6,9 +6,7 @@ use keydesk_contract::audit::AuditAction;
 use keydesk_contract::key_format::{self, Secret};
 use keydesk_contract::types::{Actor, ActorKind, ApiKey, GeneratedSecret, NamedRef, Organization};
 
-use super::changes::refuse_if_stale;
-use super::Written;
-use crate::storage::{Author, Identity, Storage};
+use crate::storage::{stale, Author, Identity, Outcome, Storage};
 
 impl Storage {
     /// Makes `secret` the key's only current secret. Earlier secrets stop
@@ -19,7 +17,7 @@ impl Storage {
         current: &ApiKey,
         secret: &Secret,
         grace_seconds: u32,
-    ) -> Result<Written, sqlx::Error> {
+    ) -> Result<Outcome<ApiKey>, sqlx::Error> {
         let now = self.now();
         let prefix = key_format::display_prefix(secret.expose());
         let mut tx = self.write().await?;
@@ -35,8 +33,8 @@ impl Storage {
         .bind(current.version as i64)
         .execute(&mut *tx)
         .await?;
-        if let Some(refused) = refuse_if_stale(&mut tx, updated.rows_affected(), current).await? {
-            return Ok(refused);
+        if updated.rows_affected() == 0 {
+            return stale(&mut tx, "api_keys", &current.id).await;
         }
         if grace_seconds == 0 {
             sqlx::query("DELETE FROM api_key_secrets WHERE api_key_id = $1")
