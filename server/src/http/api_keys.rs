@@ -387,7 +387,7 @@ async fn switch(
         .storage
         .set_key_disabled(caller.author(), &current, disabled)
         .await?;
-    Ok(Json(answer(&caller, key, outcome::KEY, "change this key")?))
+    Ok(Json(answer(caller, key, outcome::KEY, "change this key")?))
 }
 
 #[utoipa::path(
