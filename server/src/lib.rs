@@ -69,6 +69,12 @@ impl Running {
         served
     }
 
+    /// Asks the server to stop without waiting for it (a test server going
+    /// out of scope): it stops accepting and ends once requests in flight end.
+    pub fn stop_soon(self) {
+        let _ = self.shutdown.send(());
+    }
+
     /// The server's storage (tests read what the server itself sees).
     pub fn storage(&self) -> &storage::Storage {
         &self.storage

@@ -57,7 +57,6 @@ async fn changing_the_password_ends_the_other_sessions_and_keeps_this_one() {
     assert_eq!(new.0, StatusCode::OK);
     let (_, trail) = laptop.get("/audit-events").await;
     assert!(trail.to_string().contains("user.password_changed"));
-    server.stop().await;
 }
 
 #[tokio::test]
@@ -102,7 +101,6 @@ async fn a_wrong_current_password_or_a_weak_new_one_changes_nothing() {
         )
         .await;
     assert_eq!(status, StatusCode::OK);
-    server.stop().await;
 }
 
 #[tokio::test]
@@ -130,7 +128,6 @@ async fn guessing_the_current_password_through_a_session_is_throttled() {
             .await;
         assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "{body}");
     }
-    server.stop().await;
 }
 
 #[tokio::test]
@@ -151,7 +148,6 @@ async fn signing_out_everywhere_ends_every_session() {
         assert_eq!(status, StatusCode::UNAUTHORIZED);
         assert_eq!(code(&body), "unauthenticated");
     }
-    server.stop().await;
 }
 
 #[tokio::test]
@@ -168,5 +164,4 @@ async fn a_key_has_no_password_to_change() {
         )
         .await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
-    server.stop().await;
 }

@@ -55,7 +55,6 @@ async fn every_key_change_is_in_the_trail_with_actor_and_target() {
         events[3]["details"]["role_ids"]["to"],
         json!(["billing-reader", "document-viewer"])
     );
-    server.stop().await;
 }
 
 #[tokio::test]
@@ -83,7 +82,6 @@ async fn the_trail_pages_with_a_cursor() {
     seen.sort();
     seen.dedup();
     assert_eq!(seen.len(), 6);
-    server.stop().await;
 }
 
 fn urlencode(s: &str) -> String {

@@ -21,7 +21,6 @@ async fn the_person_who_signs_up_is_admin_of_the_new_organization() {
         me.permissions.len(),
         keydesk_contract::permissions::CATALOGUE.len()
     );
-    server.stop().await;
 }
 
 #[tokio::test]
@@ -53,7 +52,6 @@ async fn wrong_password_and_unknown_email_get_the_same_answer() {
         StatusCode::UNAUTHORIZED,
         "a failed sign-in gives no session"
     );
-    server.stop().await;
 }
 
 #[tokio::test]
@@ -69,7 +67,6 @@ async fn sign_in_works_with_any_letter_case_of_the_email() {
         .await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(c.me().await.user.email, "ada@acme.io");
-    server.stop().await;
 }
 
 #[tokio::test]
@@ -81,7 +78,6 @@ async fn sign_out_ends_the_session() {
     let (status, body) = ada.get("/me").await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     assert_eq!(code(&body), "unauthenticated");
-    server.stop().await;
 }
 
 #[tokio::test]
@@ -94,7 +90,6 @@ async fn an_email_can_sign_up_only_once() {
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(body["error"]["fields"]["email"].is_string(), "{body}");
-    server.stop().await;
 }
 
 #[tokio::test]
@@ -127,5 +122,4 @@ async fn repeated_wrong_passwords_are_throttled_with_retry_after() {
     assert!(retry > 0);
     let body: serde_json::Value = res.json().await.unwrap();
     assert_eq!(code(&body), "too_many_attempts");
-    server.stop().await;
 }

@@ -38,5 +38,4 @@ async fn twenty_parallel_creates_with_one_name_make_one_key() {
     }
     assert_eq!(created, 1);
     assert_eq!(ada.get("/api-keys").await.1["total"], 1);
-    server.stop().await;
 }

@@ -75,7 +75,6 @@ async fn a_cookie_request_that_changes_something_needs_the_csrf_header() {
     let list: serde_json::Value = res.json().await.unwrap();
     assert_eq!(list["total"], 1);
     assert_eq!(list["items"][0]["status"], "not_generated");
-    server.stop().await;
 }
 
 #[tokio::test]
@@ -90,5 +89,4 @@ async fn the_session_cookie_is_http_only_and_same_site_strict() {
     let cookie = res.headers()["set-cookie"].to_str().unwrap().to_lowercase();
     assert!(cookie.contains("httponly"), "{cookie}");
     assert!(cookie.contains("samesite=strict"), "{cookie}");
-    server.stop().await;
 }

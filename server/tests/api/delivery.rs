@@ -75,5 +75,4 @@ async fn assets_go_out_precompressed_and_hashed_ones_are_cached_for_good() {
     // API answers are never cached.
     let res = fetch("/api/v1/permissions".into(), None).await.unwrap();
     assert_eq!(res.headers()[CACHE_CONTROL], "no-store");
-    server.stop().await;
 }

@@ -80,7 +80,6 @@ async fn a_disabled_key_answers_401_at_once_until_enabled_and_nothing_else_chang
         ["api_key.enabled", "api_key.disabled"],
         "newest first, once each"
     );
-    server.stop().await;
 }
 
 #[tokio::test]
@@ -128,5 +127,4 @@ async fn only_someone_holding_the_keys_powers_may_switch_it_and_stale_reads_are_
         .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert_eq!(code(&body), "not_found");
-    server.stop().await;
 }

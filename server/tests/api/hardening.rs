@@ -86,7 +86,6 @@ async fn every_page_and_api_answer_carries_the_security_headers() {
             "{policy}"
         );
     }
-    server.stop().await;
 }
 
 #[tokio::test]
@@ -106,7 +105,6 @@ async fn headers_sent_too_slowly_end_the_connection() {
         "the server still holds the connection after 20 s"
     );
     assert!(!String::from_utf8_lossy(&buf).contains("200 OK"));
-    server.stop().await;
 }
 
 #[tokio::test]
@@ -128,7 +126,6 @@ async fn a_body_that_stops_arriving_answers_408_in_the_error_shape() {
     let answer = String::from_utf8_lossy(&buf[..n]);
     assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
     assert!(answer.contains("\"request_timeout\""), "{answer}");
-    server.stop().await;
 }
 
 fn hardened(router: Router) -> Router {
@@ -230,7 +227,7 @@ async fn a_connection_that_sends_nothing_or_half_a_preface_is_closed() {
         None,
     )
     .await;
-    let addr = server.base.trim_start_matches("http://").to_string();
+    let addr = server.addr();
     let mut silent = tokio::net::TcpStream::connect(&addr).await.unwrap();
     let mut half_preface = tokio::net::TcpStream::connect(&addr).await.unwrap();
     half_preface.write_all(b"PRI * HTTP/2.0\r\n").await.unwrap();
@@ -252,7 +249,6 @@ async fn a_connection_that_sends_nothing_or_half_a_preface_is_closed() {
     // A client that does send its request is served as ever.
     let (status, _) = server.person().get("/me").await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
-    server.stop().await;
 }
 
 #[tokio::test]
@@ -265,7 +261,7 @@ async fn connections_past_the_cap_wait_until_one_ends() {
         None,
     )
     .await;
-    let addr = server.base.trim_start_matches("http://").to_string();
+    let addr = server.addr();
     let _a = tokio::net::TcpStream::connect(&addr).await.unwrap();
     let _b = tokio::net::TcpStream::connect(&addr).await.unwrap();
     // A third connection is queued by the kernel, not served: its request
@@ -287,5 +283,4 @@ async fn connections_past_the_cap_wait_until_one_ends() {
         started.elapsed() >= std::time::Duration::from_millis(500),
         "it waited for a slot"
     );
-    server.stop().await;
 }

@@ -7,6 +7,9 @@ use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 use std::sync::Arc;
 
+/// A server for one test. It stops when the test is done with it, however
+/// the test ends (`Drop`); `stop` is for tests that need its graceful end
+/// (pending usage written, the database closed) before they go on.
 pub struct TestServer {
     pub base: String,
     pub database_url: String,
@@ -16,7 +19,7 @@ pub struct TestServer {
     pub inline_script: &'static str,
     running: Option<Running>,
     /// Holds the database; removed when the test ends.
-    _dir: tempfile::TempDir,
+    dir: Option<tempfile::TempDir>,
 }
 
 impl TestServer {
@@ -62,7 +65,7 @@ impl TestServer {
             clock,
             inline_script,
             running: Some(running),
-            _dir: dir,
+            dir: Some(dir),
         }
     }
 
@@ -75,10 +78,15 @@ impl TestServer {
         self.running.take().unwrap().stop().await.unwrap();
     }
 
+    /// The server's address, `127.0.0.1:port`.
+    pub fn addr(&self) -> String {
+        self.base.trim_start_matches("http://").to_string()
+    }
+
     /// Stops the server but keeps its database, to look at what it wrote.
     pub async fn stop_keeping_data(mut self) -> tempfile::TempDir {
         self.running.take().unwrap().stop().await.unwrap();
-        self._dir
+        self.dir.take().expect("the folder is held until now")
     }
 
     /// A browser-like client: keeps cookies and sends the CSRF header.
@@ -131,6 +139,14 @@ impl TestServer {
             .await;
         assert_eq!(status, StatusCode::CREATED);
         c
+    }
+}
+
+impl Drop for TestServer {
+    fn drop(&mut self) {
+        if let Some(running) = self.running.take() {
+            running.stop_soon();
+        }
     }
 }
 

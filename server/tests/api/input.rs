@@ -62,7 +62,6 @@ async fn every_text_field_refuses_invisible_and_control_characters() {
         .post("/api-keys", json!({"name": "Fine name", "description": "line one\nline two", "role_ids": ["document-viewer"]}))
         .await;
     assert_eq!(status, StatusCode::CREATED);
-    server.stop().await;
 }
 
 #[tokio::test]
@@ -89,7 +88,6 @@ async fn two_names_that_look_the_same_cannot_coexist() {
         .await;
     assert_eq!(decomposed.name, "R\u{00E9}sum\u{00E9} reader");
     assert_eq!(composed.name, "Caf\u{00E9} sync");
-    server.stop().await;
 }
 
 #[tokio::test]
@@ -136,5 +134,4 @@ async fn nonsense_in_query_strings_answers_400_never_500() {
         .await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["items"].as_array().unwrap().len(), 0);
-    server.stop().await;
 }

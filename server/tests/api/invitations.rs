@@ -88,7 +88,6 @@ async fn an_invited_person_sets_a_password_once_and_lands_signed_in() {
     let (_, trail) = ada.get("/audit-events").await;
     let trail = trail.to_string();
     assert!(trail.contains("user.invited") && trail.contains("user.joined"));
-    server.stop().await;
 }
 
 #[tokio::test]
@@ -124,7 +123,6 @@ async fn a_new_link_voids_the_old_and_links_expire_after_seven_days() {
         accept(&server, &third, DEV_PASSWORD).await.0,
         StatusCode::OK
     );
-    server.stop().await;
 }
 
 #[tokio::test]
@@ -152,7 +150,6 @@ async fn only_those_who_may_add_people_issue_links_and_tokens_are_stored_as_dige
         accept(&server, "not-a-token", DEV_PASSWORD).await.0,
         StatusCode::UNAUTHORIZED
     );
-    server.stop().await;
 }
 
 #[tokio::test]
@@ -180,7 +177,6 @@ async fn an_invited_person_deactivated_and_activated_again_can_still_join() {
         accept(&server, &fresh, DEV_PASSWORD).await.0,
         StatusCode::OK
     );
-    server.stop().await;
 }
 
 /// A person who may add and invite people, and read two things: Hank, who
@@ -247,7 +243,6 @@ async fn a_link_kept_by_its_issuer_stops_working_once_the_person_holds_more_than
     let (status, body, eve) = accept(&server, &fresh, DEV_PASSWORD).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert!(eve.me().await.can("users.deactivate"));
-    server.stop().await;
 }
 
 #[tokio::test]
@@ -279,7 +274,6 @@ async fn widening_a_role_an_invited_person_holds_voids_their_link() {
     .await;
     let (status, body, _) = accept(&server, &next, DEV_PASSWORD).await;
     assert_eq!(status, StatusCode::OK, "{body}");
-    server.stop().await;
 }
 
 #[tokio::test]
@@ -332,7 +326,6 @@ async fn a_password_someone_else_set_only_opens_the_step_of_setting_ones_own() {
         )
         .await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
-    server.stop().await;
 }
 
 #[tokio::test]
@@ -359,7 +352,6 @@ async fn a_password_set_by_someone_stops_once_the_person_holds_more_than_its_set
         .await;
     assert_eq!(status, StatusCode::UNAUTHORIZED, "{body}");
     assert_eq!(code(&body), "invalid_credentials");
-    server.stop().await;
 }
 
 #[tokio::test]
@@ -379,7 +371,6 @@ async fn a_key_cannot_make_a_person_whose_password_its_holder_knows() {
     assert!(body["error"]["fields"]["password"].is_string());
     let (_, people) = ada.get("/users").await;
     assert_eq!(people.as_array().unwrap().len(), 1, "nobody was added");
-    server.stop().await;
 }
 
 #[tokio::test]
@@ -401,7 +392,6 @@ async fn deactivating_an_invited_person_voids_their_link_and_activating_does_not
     assert_eq!(person["status"], "invited");
     let (status, _, _) = accept(&server, &kept, DEV_PASSWORD).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
-    server.stop().await;
 }
 
 #[tokio::test]
@@ -456,7 +446,6 @@ async fn an_address_with_an_account_elsewhere_is_added_like_any_other_and_squats
     assert_eq!(status, StatusCode::CONFLICT, "{body}");
     // Ada still signs in to her own organization.
     assert_eq!(ada.me().await.organization.name, "Acme");
-    server.stop().await;
 }
 
 #[tokio::test]
@@ -489,7 +478,6 @@ async fn adding_people_is_limited_per_organization() {
     assert_eq!(status, StatusCode::OK);
     ada.invite_person("One more", "more@acme.io", &["document-viewer"])
         .await;
-    server.stop().await;
 }
 
 #[tokio::test]
@@ -519,7 +507,6 @@ async fn links_are_built_from_the_public_url_whatever_host_the_request_names() {
         url.starts_with("https://keys.example.com/invitation#"),
         "{url}"
     );
-    server.stop().await;
 }
 
 #[tokio::test]
@@ -543,5 +530,4 @@ async fn signing_in_as_someone_who_never_joined_checks_a_password_like_any_other
         1,
         "a full password check, not a shortcut"
     );
-    server.stop().await;
 }

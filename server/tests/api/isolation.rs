@@ -39,5 +39,4 @@ async fn another_organization_cannot_see_or_touch_a_key() {
     let b_key = b.create_key("B admin", &["admin"]).await;
     let b_system = server.system(&b.generate(&b_key.id).await.secret);
     assert_eq!(b_system.get(&path).await.0, StatusCode::NOT_FOUND);
-    server.stop().await;
 }

@@ -70,7 +70,6 @@ async fn a_remembered_key_is_refused_or_changed_at_once_after_each_change() {
         StatusCode::NO_CONTENT
     );
     assert_eq!(second.get("/whoami").await.0, StatusCode::UNAUTHORIZED);
-    server.stop().await;
 }
 
 #[tokio::test]
@@ -118,5 +117,4 @@ async fn a_remembered_key_stops_at_its_expiry_and_an_old_secret_at_the_end_of_it
         StatusCode::UNAUTHORIZED,
         "expired"
     );
-    server.stop().await;
 }

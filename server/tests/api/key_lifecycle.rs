@@ -76,7 +76,6 @@ async fn create_generate_use_regenerate_delete() {
         StatusCode::NOT_FOUND
     );
     ada.create_key("billing_reader", &["billing-reader"]).await;
-    server.stop().await;
 }
 
 #[tokio::test]
@@ -120,7 +119,6 @@ async fn a_grace_period_keeps_the_old_secret_working_for_a_while() {
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(body["error"]["fields"]["grace_period_seconds"].is_string());
-    server.stop().await;
 }
 
 #[tokio::test]
@@ -141,7 +139,6 @@ async fn mistyped_and_unknown_keys_are_refused() {
             "an error message echoed the key"
         );
     }
-    server.stop().await;
 }
 
 #[tokio::test]
@@ -169,7 +166,6 @@ async fn edit_changes_name_description_and_roles() {
         who["permissions"],
         json!(["renders.retrieve", "documents.retrieve"])
     );
-    server.stop().await;
 }
 
 #[tokio::test]
@@ -235,7 +231,6 @@ async fn list_searches_filters_sorts_and_pages() {
         (status, code(&body)),
         (StatusCode::BAD_REQUEST, "bad_request")
     );
-    server.stop().await;
 }
 
 #[tokio::test]
@@ -260,7 +255,6 @@ async fn a_key_can_be_given_a_lifetime() {
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(body["error"]["fields"]["expires_in_days"].is_string());
-    server.stop().await;
 }
 
 #[tokio::test]
@@ -281,7 +275,6 @@ async fn the_database_holds_the_secrets_sha256_and_nothing_else_of_it() {
         .unwrap();
     assert_eq!(stored, [(expected,)]);
     pool.close().await;
-    server.stop().await;
 }
 
 #[tokio::test]
@@ -343,5 +336,4 @@ async fn one_clock_the_list_the_key_check_and_the_usage_days_agree_when_it_moves
         "the audit trail: {}",
         trail["items"][0]
     );
-    server.stop().await;
 }

@@ -31,7 +31,6 @@ async fn removing_a_key_that_holds_more_than_the_caller_is_refused() {
         dev.delete(&format!("/api-keys/{}", own.id)).await.0,
         StatusCode::NO_CONTENT
     );
-    server.stop().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -165,7 +164,6 @@ async fn the_audit_trail_shows_details_only_to_readers_who_may_see_them() {
     let (_, full) = ada.get("/audit-events").await;
     let full = full.to_string();
     assert!(full.contains("auditor@acme.io") && full.contains("Reads invoices"));
-    server.stop().await;
 }
 
 #[tokio::test]
@@ -179,5 +177,4 @@ async fn sqlite_runs_with_wal_and_full_synchronous_writes() {
         server.storage().durability().await.unwrap(),
         ("wal".to_string(), "full".to_string())
     );
-    server.stop().await;
 }

@@ -47,7 +47,6 @@ async fn the_document_is_served_and_every_operation_in_it_is_routed() {
     // Errors are described in the one error shape.
     let schemas = doc["components"]["schemas"].as_object().unwrap();
     assert!(schemas.contains_key("ErrorBody") && schemas.contains_key("ApiKey"));
-    server.stop().await;
 }
 
 #[tokio::test]
@@ -92,5 +91,4 @@ async fn every_routed_endpoint_is_documented_because_it_is_routed_by_its_documen
         "{} operations",
         operation_ids.len()
     );
-    server.stop().await;
 }

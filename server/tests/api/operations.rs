@@ -20,7 +20,6 @@ async fn health_readiness_web_app_and_unknown_endpoints() {
     assert_eq!(res.status(), StatusCode::NOT_FOUND);
     assert_eq!(res.headers()["cache-control"], "no-store");
     assert_eq!(code(&res.json().await.unwrap()), "not_found");
-    server.stop().await;
 }
 
 #[tokio::test]

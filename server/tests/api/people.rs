@@ -41,7 +41,6 @@ async fn people_are_listed_with_status_and_last_sign_in_and_found_by_id() {
             .0,
         StatusCode::NOT_FOUND
     );
-    server.stop().await;
 }
 
 #[tokio::test]
@@ -101,7 +100,6 @@ async fn deactivation_ends_sessions_at_once_and_keeps_their_keys_working() {
     let (_, trail) = ada.get("/audit-events").await;
     let trail = trail.to_string();
     assert!(trail.contains("user.deactivated") && trail.contains("user.activated"));
-    server.stop().await;
 }
 
 #[tokio::test]
@@ -139,7 +137,6 @@ async fn nobody_deactivates_themselves_and_the_last_full_admin_stays() {
         .post(&format!("/users/{bob_id}/deactivate"), json!({}))
         .await;
     assert_eq!(status, StatusCode::CONFLICT);
-    server.stop().await;
 }
 
 #[tokio::test]
@@ -153,7 +150,6 @@ async fn deactivating_needs_the_permission() {
         .await;
     assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
     assert_eq!(dev.get("/users").await.0, StatusCode::FORBIDDEN);
-    server.stop().await;
 }
 
 #[tokio::test]
@@ -212,7 +208,6 @@ async fn changing_roles_applies_on_the_next_request_and_never_removes_the_last_f
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(body["error"]["fields"]["role_ids"].is_string());
-    server.stop().await;
 }
 
 #[tokio::test]
@@ -227,7 +222,6 @@ async fn nobody_changes_someone_who_holds_more_than_they_do() {
         .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
     assert_eq!(ada.me().await.user.name, "Ada Admin");
-    server.stop().await;
 }
 
 #[tokio::test]
@@ -245,7 +239,6 @@ async fn a_session_ended_by_deactivation_stays_ended_after_activation() {
         StatusCode::UNAUTHORIZED,
         "the old session does not come back"
     );
-    server.stop().await;
 }
 
 #[tokio::test]
@@ -297,7 +290,6 @@ async fn people_edits_are_decided_on_a_version_and_a_stale_one_answers_409() {
         .await
         .unwrap();
     assert_eq!(res.status(), StatusCode::CONFLICT);
-    server.stop().await;
 }
 
 fn server_base(c: &crate::harness::Client) -> String {
@@ -330,7 +322,6 @@ async fn deactivating_someone_says_which_keys_carry_a_secret_they_generated() {
         hr.get(&format!("/users/{id}/generated-secrets")).await.0,
         StatusCode::FORBIDDEN
     );
-    server.stop().await;
 }
 
 #[tokio::test]
@@ -350,5 +341,4 @@ async fn a_status_that_is_none_of_the_three_cannot_be_stored() {
         keydesk_contract::types::UserStatus::Deactivated,
         "and an unknown one read anyway counts as deactivated"
     );
-    server.stop().await;
 }

@@ -23,7 +23,6 @@ async fn a_key_can_do_exactly_what_its_roles_grant() {
         .await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
     assert_eq!(body["created_by"]["name"], "Deployer");
-    server.stop().await;
 }
 
 #[tokio::test]
@@ -42,7 +41,6 @@ async fn a_person_without_create_permission_cannot_create_keys() {
     assert_eq!((status, code(&body)), (StatusCode::FORBIDDEN, "forbidden"));
     let (_, list) = ada.get("/api-keys").await;
     assert_eq!(list["total"], 0);
-    server.stop().await;
 }
 
 #[tokio::test]
@@ -109,7 +107,6 @@ async fn nobody_can_give_a_key_more_than_they_hold() {
     // People: the same rule applies when adding users.
     let (status, _) = dev.post("/users", json!({"name": "X", "email": "x@acme.io", "password": "long enough password", "role_ids": ["admin"]})).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
-    server.stop().await;
 }
 
 #[tokio::test]
@@ -137,5 +134,4 @@ async fn roles_are_visible_to_those_who_pick_them_and_to_role_readers() {
         server.person().get("/permissions").await.0,
         StatusCode::UNAUTHORIZED
     );
-    server.stop().await;
 }

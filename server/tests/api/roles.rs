@@ -99,7 +99,6 @@ async fn a_custom_role_grants_its_permissions_and_an_edit_applies_at_once() {
     let (_, trail) = ada.get("/audit-events").await;
     let trail = trail.to_string();
     assert!(trail.contains("role.created") && trail.contains("role.updated"));
-    server.stop().await;
 }
 
 #[tokio::test]
@@ -155,7 +154,6 @@ async fn a_role_in_use_cannot_be_removed_and_says_by_whom() {
     assert!(body["error"]["fields"]["role_ids"].is_string());
     let (_, trail) = ada.get("/audit-events").await;
     assert!(trail.to_string().contains("role.deleted"));
-    server.stop().await;
 }
 
 #[tokio::test]
@@ -230,7 +228,6 @@ async fn role_names_are_unique_never_built_in_and_permissions_must_exist() {
         }
     }
     assert_eq!(created, 1);
-    server.stop().await;
 }
 
 #[tokio::test]
@@ -280,7 +277,6 @@ async fn built_in_roles_are_read_only_and_other_organizations_roles_are_absent()
         )
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    server.stop().await;
 }
 
 #[tokio::test]
@@ -353,7 +349,6 @@ async fn nobody_creates_widens_gives_or_removes_a_role_beyond_what_they_hold() {
     assert_eq!(wide_now["name"], "Wide");
     let (_, narrow_now) = ada.get(&format!("/roles/{narrow}")).await;
     assert_eq!(strings(&narrow_now["permissions"]), ["documents.retrieve"]);
-    server.stop().await;
 }
 
 #[tokio::test]
@@ -393,7 +388,6 @@ async fn a_role_edit_never_leaves_the_organization_without_a_full_admin() {
         .patch(&format!("/roles/{owners}"), json!({"name": "Founders"}))
         .await;
     assert_eq!(status, StatusCode::OK);
-    server.stop().await;
 }
 
 #[tokio::test]
@@ -422,7 +416,6 @@ async fn an_edit_decided_on_an_older_version_is_refused() {
     assert_eq!(stale.status(), StatusCode::CONFLICT);
     let (_, now) = ada.get(&format!("/roles/{role_id}")).await;
     assert_eq!(strings(&now["permissions"]), ["documents.retrieve"]);
-    server.stop().await;
 }
 
 /// Giving a role to a key while it is being removed: exactly one wins, and
@@ -459,7 +452,6 @@ async fn a_role_removed_while_being_given_is_never_left_dangling() {
     for key in keys["items"].as_array().unwrap() {
         assert_eq!(key["roles"].as_array().unwrap().len(), 1, "{key}");
     }
-    server.stop().await;
 }
 
 #[tokio::test]
@@ -504,7 +496,6 @@ async fn a_role_edit_needs_its_editor_to_hold_what_every_affected_holder_holds()
         .patch(&format!("/roles/{readers}"), json!({"name": "Doc Readers"}))
         .await;
     assert_eq!(status, StatusCode::OK, "{body}");
-    server.stop().await;
 }
 
 #[tokio::test]
@@ -520,5 +511,4 @@ async fn a_role_named_with_look_alike_letters_does_not_pass_for_a_built_in_one()
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
     assert!(body["error"]["fields"]["name"].is_string());
-    server.stop().await;
 }

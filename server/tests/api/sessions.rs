@@ -24,7 +24,6 @@ async fn a_session_ends_after_thirty_idle_minutes_and_activity_renews_it() {
     assert_eq!(code(&body), "unauthenticated");
     // Ended for good: no later request brings it back.
     assert_eq!(ada.get("/me").await.0, StatusCode::UNAUTHORIZED);
-    server.stop().await;
 }
 
 #[tokio::test]
@@ -49,7 +48,6 @@ async fn a_session_ends_twelve_hours_after_sign_in_however_busy() {
         .await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(ada.get("/me").await.0, StatusCode::OK);
-    server.stop().await;
 }
 
 /// The session cookie of a response.
@@ -113,7 +111,6 @@ async fn a_copy_of_the_database_holds_no_usable_session() {
         .await
         .unwrap();
     assert_eq!(real.status(), StatusCode::OK);
-    server.stop().await;
 }
 
 #[tokio::test]
@@ -130,7 +127,6 @@ async fn the_cookie_is_host_only_secure_http_only_and_strict_with_hsts() {
         .to_str()
         .unwrap()
         .contains("max-age="));
-    server.stop().await;
 }
 
 #[tokio::test]
@@ -142,7 +138,6 @@ async fn an_operator_serving_plain_http_elsewhere_opts_out_explicitly() {
     assert!(!cookie.contains("Secure"), "{cookie}");
     assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"));
     assert!(res.headers().get("strict-transport-security").is_none());
-    server.stop().await;
 }
 
 #[tokio::test]
@@ -169,5 +164,4 @@ async fn sign_out_removes_the_cookie_and_the_session() {
         .await
         .unwrap();
     assert_eq!(again.status(), StatusCode::UNAUTHORIZED);
-    server.stop().await;
 }

@@ -82,7 +82,6 @@ async fn parallel_guesses_count_before_any_password_is_checked() {
         )
         .await;
     assert_eq!(status, StatusCode::OK, "{body}");
-    server.stop().await;
 }
 
 #[tokio::test]
@@ -126,7 +125,6 @@ async fn guesses_from_many_addresses_slow_the_account_but_never_lock_it() {
         )
         .await;
     assert_eq!(status, StatusCode::OK);
-    server.stop().await;
 }
 
 #[tokio::test]
@@ -185,7 +183,6 @@ async fn strangers_slowing_an_account_do_not_keep_out_a_browser_that_signed_in_b
         StatusCode::TOO_MANY_REQUESTS,
         "slowed without the cookie"
     );
-    server.stop().await;
 }
 
 #[tokio::test]
@@ -207,7 +204,6 @@ async fn ipv6_guesses_count_by_the_64_block_they_come_from() {
         }
     }
     assert_eq!(refused, PAIR_LIMIT, "the block is one address");
-    server.stop().await;
 }
 
 #[tokio::test]
@@ -237,7 +233,6 @@ async fn over_long_emails_are_refused_before_anything_is_remembered() {
         )
         .await;
     assert_eq!(status, StatusCode::OK);
-    server.stop().await;
 }
 
 #[tokio::test]
@@ -299,7 +294,6 @@ async fn busy_hashing_answers_503_with_retry_after_and_keys_keep_working() {
         )
         .await;
     assert_eq!(status, StatusCode::OK, "{body}");
-    server.stop().await;
 }
 
 #[tokio::test]
@@ -315,7 +309,6 @@ async fn sign_ups_are_limited_per_address() {
         .post("/auth/sign-up", json!({"organization": "One more", "name": "Eve", "email": "eve@x.io", "password": PASSWORD}))
         .await;
     assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "{body}");
-    server.stop().await;
 }
 
 #[tokio::test]
@@ -348,7 +341,6 @@ async fn guessable_passwords_are_refused_with_advice_at_the_field() {
         .unwrap()
         .contains("128"));
     server.sign_up("Acme", "ada@acme.io").await;
-    server.stop().await;
 }
 
 #[tokio::test]
@@ -395,7 +387,6 @@ async fn sign_ins_and_lock_outs_are_in_the_audit_trail() {
         events.contains(&("user.signed_in".into(), "198.51.100.7".into())),
         "{events:?}"
     );
-    server.stop().await;
 }
 
 #[tokio::test]
@@ -424,5 +415,4 @@ async fn a_failed_sign_in_does_not_wait_for_the_global_write_lock() {
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     holder.rollback().await.unwrap();
     pool.close().await;
-    server.stop().await;
 }

@@ -97,7 +97,6 @@ async fn a_write_decided_on_an_older_version_is_refused() {
         panic!("a change on the current version is written");
     };
     assert_eq!(done.version, now.version + 1);
-    server.stop().await;
 }
 
 #[tokio::test]
@@ -156,5 +155,4 @@ async fn an_edit_made_on_a_screen_showing_an_older_version_answers_409() {
         .await
         .unwrap();
     assert_eq!(res.status(), StatusCode::BAD_REQUEST);
-    server.stop().await;
 }

@@ -44,7 +44,6 @@ async fn the_key_check_answers_for_the_calling_key_and_refuses_nonsense() {
         .await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     assert_eq!(code(&body), "unauthenticated");
-    server.stop().await;
 }
 
 async fn usage(ada: &crate::harness::Client, key_id: &str, query: &str) -> (StatusCode, Value) {
@@ -125,7 +124,6 @@ async fn usage_counts_requests_refusals_and_exercised_permissions_per_day() {
     assert_eq!(usage(&bea, &key.id, "").await.0, StatusCode::NOT_FOUND);
     let reader = ada.add_person("reader@acme.io", &["billing-reader"]).await;
     assert_eq!(usage(&reader, &key.id, "").await.0, StatusCode::FORBIDDEN);
-    server.stop().await;
 }
 
 #[tokio::test]
@@ -232,7 +230,6 @@ async fn the_inventory_marks_each_cell_used_unused_or_empty_also_as_csv() {
         .await
         .unwrap();
     assert_eq!(csv.lines().count(), 1, "the header alone: {csv}");
-    server.stop().await;
 }
 
 #[tokio::test]
@@ -281,7 +278,6 @@ async fn a_key_is_offered_the_smallest_set_of_roles_covering_what_it_used() {
         s["unused"],
         json!(["accounts.retrieve", "billing.retrieve"])
     );
-    server.stop().await;
 }
 
 #[tokio::test]
@@ -323,7 +319,6 @@ async fn a_key_older_than_the_window_says_in_the_list_how_many_permissions_it_di
         json!(1),
         "counted at once, before it is written"
     );
-    server.stop().await;
 }
 
 #[tokio::test]
@@ -371,7 +366,6 @@ async fn least_privilege_never_offers_a_role_granting_what_the_key_does_not_hold
         json!(["billing.retrieve", "documents.retrieve"]),
         "instead: a custom role with exactly what it used"
     );
-    server.stop().await;
 }
 
 #[tokio::test]
@@ -419,5 +413,4 @@ async fn reading_usage_writes_nothing_and_sees_counts_not_yet_written() {
         .unwrap();
     assert_eq!(written, 0);
     pool.close().await;
-    server.stop().await;
 }

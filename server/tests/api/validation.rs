@@ -40,7 +40,6 @@ async fn each_rule_answers_422_naming_its_field_and_writes_nothing() {
     assert_eq!(total(&ada).await, 0, "nothing was written");
     let (_, audit) = ada.get("/audit-events").await;
     assert!(!audit.to_string().contains("api_key.created"));
-    server.stop().await;
 }
 
 #[tokio::test]
@@ -54,7 +53,6 @@ async fn the_server_speaks_the_contract_crates_messages() {
         answer["error"]["fields"]["name"],
         keydesk_contract::validation::key_name("ab").unwrap_err()
     );
-    server.stop().await;
 }
 
 #[tokio::test]
@@ -93,7 +91,6 @@ async fn a_name_taken_in_any_letter_case_is_refused() {
         .await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(total(&ada).await, 2);
-    server.stop().await;
 }
 
 #[tokio::test]
@@ -111,7 +108,6 @@ async fn an_invalid_edit_changes_nothing() {
     assert!(answer["error"]["fields"]["role_ids"].is_string());
     let (_, after) = ada.get(&format!("/api-keys/{}", key.id)).await;
     assert_eq!(after["description"], "");
-    server.stop().await;
 }
 
 #[tokio::test]
@@ -127,7 +123,6 @@ async fn sign_up_fields_are_validated() {
         fields.keys().collect::<Vec<_>>(),
         ["email", "organization", "password"]
     );
-    server.stop().await;
 }
 
 #[tokio::test]
@@ -153,5 +148,4 @@ async fn malformed_and_oversized_bodies_get_the_error_shape() {
     let res = send(huge).await.unwrap();
     assert_eq!(res.status(), StatusCode::PAYLOAD_TOO_LARGE);
     assert_eq!(code(&res.json().await.unwrap()), "payload_too_large");
-    server.stop().await;
 }
