@@ -8,9 +8,8 @@
 //! resident size at the end within 25 % or 16 MiB of what it was after the
 //! first quarter). Prints what it measured.
 
+use keydesk_server::spawned::{Log, SpawnedServer};
 use std::collections::HashMap;
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -46,12 +45,21 @@ pub async fn run() {
             "SQLite",
         ),
     };
-    let (mut server, base) = start(
+    let secret_key = keydesk_server::server_key::KeyText::random().to_hex();
+    let server = SpawnedServer::start(
         &root.join("target/release/keydesk-server"),
-        &database_url,
-        data.path(),
+        &[
+            "--insecure-cookies",
+            "--dist",
+            data.path().to_str().unwrap(),
+            "--database-url",
+            &database_url,
+        ],
+        // Required on PostgreSQL; a fresh one per run is fine for a soak.
+        &[("KEYDESK_SECRET_KEY", &secret_key)],
+        Log::Inherit("error"),
     );
-    let pid = server.id();
+    let base = server.base.clone();
     let admin = reqwest::Client::builder()
         .cookie_store(true)
         .build()
@@ -80,12 +88,12 @@ pub async fn run() {
         .collect();
     // Resident memory after the first quarter, then at the end.
     tokio::time::sleep(DURATION / 4).await;
-    let warm = resident_kib(pid);
+    let warm = server.resident_bytes() / 1024;
     for client in clients {
         client.await.unwrap();
     }
     let elapsed = started.elapsed();
-    let end = resident_kib(pid);
+    let end = server.resident_bytes() / 1024;
 
     let keys = keys.lock().unwrap().clone();
     let lost = check_nothing_lost(&admin, &base, &keys).await;
@@ -110,8 +118,7 @@ pub async fn run() {
         warm / 1024,
         end / 1024
     );
-    server.kill().ok();
-    server.wait().ok();
+    server.kill();
     assert_eq!(server_errors, 0, "5xx answers");
     assert_eq!(other, 0, "unexpected answers");
     assert_eq!(lost, 0, "lost acknowledged writes");
@@ -280,50 +287,4 @@ async fn check_nothing_lost(
 async fn get(http: &reqwest::Client, url: &str) -> (StatusCode, Value) {
     let res = http.get(url).send().await.unwrap();
     (res.status(), res.json().await.unwrap_or(Value::Null))
-}
-
-/// Starts the release server binary; returns it and its base URL.
-fn start(bin: &std::path::Path, database_url: &str, dist: &std::path::Path) -> (Child, String) {
-    let mut child = Command::new(bin)
-        .args(["--listen", "127.0.0.1:0", "--insecure-cookies"])
-        .arg("--dist")
-        .arg(dist)
-        .arg("--database-url")
-        .arg(database_url)
-        .env("RUST_LOG", "error")
-        // Required on PostgreSQL; a fresh one per run is fine for a soak.
-        .env("KEYDESK_SECRET_KEY", soak_secret_key())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .unwrap_or_else(|e| panic!("{}: {e} (run scripts/soak)", bin.display()));
-    let line = BufReader::new(child.stdout.take().unwrap())
-        .lines()
-        .next()
-        .expect("the server prints its address")
-        .unwrap();
-    let base = line
-        .strip_prefix("keydesk is running at ")
-        .unwrap_or_else(|| panic!("unexpected: {line}"))
-        .trim_end_matches('/')
-        .to_string();
-    (child, base)
-}
-
-/// The process's resident set size in KiB (Linux).
-fn resident_kib(pid: u32) -> u64 {
-    std::fs::read_to_string(format!("/proc/{pid}/status"))
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmRSS:"))
-                .and_then(|l| l.split_whitespace().nth(1))
-                .and_then(|n| n.parse().ok())
-        })
-        .unwrap_or(0)
-}
-
-/// A random server key for this soak's server (64 hex characters).
-fn soak_secret_key() -> String {
-    keydesk_server::server_key::KeyText::random().to_hex()
 }

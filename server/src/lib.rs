@@ -18,6 +18,7 @@ pub mod http;
 pub mod security_log;
 pub mod serve;
 pub mod server_key;
+pub mod spawned;
 pub mod storage;
 pub mod time_format;
 pub mod usage;

@@ -2,36 +2,19 @@
 //! address, start-up errors, graceful shutdown, and logs that never hold a
 //! secret or a password (even at debug level).
 
-use std::io::{BufRead, BufReader, Read};
-use std::process::{Child, Command, Stdio};
+use keydesk_server::spawned::{Log, SpawnedServer};
+use std::path::Path;
+use std::process::Command;
 
 const BIN: &str = env!("CARGO_BIN_EXE_keydesk-server");
 
-/// Starts the server on a free port with `extra` flags and this log level.
-fn start(dir: &std::path::Path, extra: &[&str], log_level: &str) -> Child {
-    Command::new(BIN)
-        .args(["--listen", "127.0.0.1:0", "--dist", dir.to_str().unwrap()])
-        .arg("--database-url")
-        .arg(format!("sqlite://{}", dir.join("k.db").display()))
-        .args(extra)
-        .env("RUST_LOG", log_level)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap()
-}
-
-/// Reads stdout until the "running at" line; returns the base URL.
-fn address(child: &mut Child) -> String {
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let line = lines
-        .next()
-        .expect("the server prints its address")
-        .unwrap();
-    let url = line
-        .strip_prefix("keydesk is running at ")
-        .unwrap_or_else(|| panic!("unexpected: {line}"));
-    url.trim_end_matches('/').to_string()
+/// Starts the server on a free port with `extra` flags, collecting its log
+/// at `level`.
+fn start(dir: &std::path::Path, extra: &[&str], level: &'static str) -> SpawnedServer {
+    let database = format!("sqlite://{}", dir.join("k.db").display());
+    let mut args = vec!["--dist", dir.to_str().unwrap(), "--database-url", &database];
+    args.extend_from_slice(extra);
+    SpawnedServer::start(Path::new(BIN), &args, &[], Log::Collect(level))
 }
 
 #[test]
@@ -114,15 +97,8 @@ fn an_unreachable_postgresql_is_a_clear_start_error_without_its_password() {
 #[tokio::test]
 async fn logs_never_contain_secrets_or_passwords_and_sigterm_stops_cleanly() {
     let dir = tempfile::tempdir().unwrap();
-    let mut child = start(dir.path(), &[], "debug");
-    // Drain stderr while the server runs so a full pipe can never block it.
-    let mut stderr = child.stderr.take().unwrap();
-    let logs = std::thread::spawn(move || {
-        let mut text = String::new();
-        stderr.read_to_string(&mut text).unwrap();
-        text
-    });
-    let base = format!("{}/api/v1", address(&mut child));
+    let server = start(dir.path(), &[], "debug");
+    let base = format!("{}/api/v1", server.base);
     let http = reqwest::Client::builder()
         .cookie_store(true)
         .build()
@@ -172,15 +148,8 @@ async fn logs_never_contain_secrets_or_passwords_and_sigterm_stops_cleanly() {
         .await
         .unwrap();
 
-    let pid = child.id().to_string();
-    assert!(Command::new("kill")
-        .args(["-TERM", &pid])
-        .status()
-        .unwrap()
-        .success());
-    let status = child.wait().unwrap();
-    assert!(status.success(), "SIGTERM is a clean exit, got {status}");
-    let logs = logs.join().unwrap();
+    let (logs, clean) = server.stop();
+    assert!(clean, "SIGTERM is a clean exit");
     assert!(logs.contains("shutting down"), "{logs}");
     assert!(
         logs.contains("/api/v1/whoami"),
@@ -197,36 +166,11 @@ async fn logs_never_contain_secrets_or_passwords_and_sigterm_stops_cleanly() {
     );
 }
 
-/// Starts the server with `extra` flags and `RUST_LOG=info`; returns the
-/// child, its base URL and a thread collecting its log.
-fn start_logged(
-    dir: &std::path::Path,
-    extra: &[&str],
-) -> (Child, String, std::thread::JoinHandle<String>) {
-    let mut child = start(dir, extra, "info");
-    let mut stderr = child.stderr.take().unwrap();
-    let logs = std::thread::spawn(move || {
-        let mut text = String::new();
-        stderr.read_to_string(&mut text).unwrap();
-        text
-    });
-    let base = address(&mut child);
-    (child, base, logs)
-}
-
-fn stop(mut child: Child, logs: std::thread::JoinHandle<String>) -> String {
-    Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status()
-        .unwrap();
-    child.wait().unwrap();
-    logs.join().unwrap()
-}
-
 #[tokio::test]
 async fn every_refusal_is_one_security_log_line_with_who_and_from_where() {
     let dir = tempfile::tempdir().unwrap();
-    let (child, base, logs) = start_logged(dir.path(), &[]);
+    let server = start(dir.path(), &[], "info");
+    let base = server.base.clone();
     let api = format!("{base}/api/v1");
     let ada = reqwest::Client::builder()
         .cookie_store(true)
@@ -330,7 +274,7 @@ async fn every_refusal_is_one_security_log_line_with_who_and_from_where() {
             .unwrap();
     }
 
-    let logs = stop(child, logs);
+    let (logs, _) = server.stop();
     let security: Vec<&str> = logs
         .lines()
         .filter(|l| l.contains("keydesk::security"))
@@ -367,7 +311,8 @@ async fn every_refusal_is_one_security_log_line_with_who_and_from_where() {
 #[tokio::test]
 async fn a_repeated_refusal_is_written_once_and_then_counted() {
     let dir = tempfile::tempdir().unwrap();
-    let (child, base, logs) = start_logged(dir.path(), &[]);
+    let server = start(dir.path(), &[], "info");
+    let base = server.base.clone();
     let http = reqwest::Client::new();
     for _ in 0..50 {
         let res = http
@@ -378,7 +323,7 @@ async fn a_repeated_refusal_is_written_once_and_then_counted() {
             .unwrap();
         assert_eq!(res.status(), 401);
     }
-    let logs = stop(child, logs);
+    let (logs, _) = server.stop();
     let refusals: Vec<&str> = logs
         .lines()
         .filter(|l| l.contains("keydesk::security") && l.contains("invalid_key"))
@@ -399,7 +344,7 @@ async fn a_repeated_refusal_is_written_once_and_then_counted() {
 #[test]
 fn a_second_process_on_the_same_sqlite_file_is_refused() {
     let dir = tempfile::tempdir().unwrap();
-    let (first, _base, logs) = start_logged(dir.path(), &[]);
+    let first = start(dir.path(), &[], "info");
     let second = Command::new(BIN)
         .args(["--listen", "127.0.0.1:0"])
         .arg("--database-url")
@@ -409,24 +354,9 @@ fn a_second_process_on_the_same_sqlite_file_is_refused() {
     assert!(!second.status.success());
     let stderr = String::from_utf8_lossy(&second.stderr);
     assert!(stderr.contains("another keydesk process"), "{stderr}");
-    stop(first, logs);
+    first.stop();
     // Once the first has stopped, the file is free again.
-    let (again, _base, logs) = start_logged(dir.path(), &[]);
-    stop(again, logs);
-}
-
-fn resident_bytes(pid: u32) -> u64 {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
-    let kb: u64 = status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmRSS:"))
-        .unwrap()
-        .trim()
-        .trim_end_matches("kB")
-        .trim()
-        .parse()
-        .unwrap();
-    kb * 1024
+    start(dir.path(), &[], "info").stop();
 }
 
 /// After any burst of sign-ins the server stays small: hashing memory is a
@@ -437,10 +367,10 @@ pub const FOOTPRINT_AFTER_BURST: u64 = 96 * 1024 * 1024;
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_burst_of_failed_sign_ins_leaves_the_server_small() {
     let dir = tempfile::tempdir().unwrap();
-    let (child, base, logs) = start_logged(dir.path(), &["--trusted-proxies", "127.0.0.1"]);
-    let pid = child.id();
+    let server = start(dir.path(), &["--trusted-proxies", "127.0.0.1"], "info");
+    let base = server.base.clone();
     let api = format!("{base}/api/v1");
-    let before = resident_bytes(pid);
+    let before = server.resident_bytes();
     let clients: Vec<_> = (0..8u32)
         .map(|c| {
             let api = api.clone();
@@ -473,8 +403,8 @@ async fn a_burst_of_failed_sign_ins_leaves_the_server_small() {
         statuses.iter().filter(|s| **s == 401).count() >= 100,
         "most were checked"
     );
-    let after = resident_bytes(pid);
-    let _ = stop(child, logs);
+    let after = server.resident_bytes();
+    server.stop();
     eprintln!(
         "resident memory: {} MiB before, {} MiB after 200 failed sign-ins",
         before >> 20,

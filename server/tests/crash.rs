@@ -8,8 +8,7 @@
 #[path = "api/harness.rs"]
 mod harness;
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+use keydesk_server::spawned::{Log, SpawnedServer};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -19,32 +18,21 @@ use serde_json::{json, Value};
 const BIN: &str = env!("CARGO_BIN_EXE_keydesk-server");
 const CLIENTS: usize = 8;
 
-/// Starts the server binary; returns it and its base URL.
-fn start(database_url: &str, dist: &std::path::Path) -> (Child, String) {
-    let mut child = Command::new(BIN)
-        .args(["--listen", "127.0.0.1:0", "--insecure-cookies"])
-        .arg("--dist")
-        .arg(dist)
-        .arg("--database-url")
-        .arg(database_url)
-        .env("RUST_LOG", "warn")
+/// Starts the server binary; returns it (its base URL inside).
+fn start(database_url: &str, dist: &std::path::Path) -> SpawnedServer {
+    SpawnedServer::start(
+        std::path::Path::new(BIN),
+        &[
+            "--insecure-cookies",
+            "--dist",
+            dist.to_str().unwrap(),
+            "--database-url",
+            database_url,
+        ],
         // Required on PostgreSQL (replicas share it); harmless on SQLite.
-        .env("KEYDESK_SECRET_KEY", harness::TEST_SECRET_KEY)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let line = BufReader::new(child.stdout.take().unwrap())
-        .lines()
-        .next()
-        .expect("the server prints its address")
-        .unwrap();
-    let base = line
-        .strip_prefix("keydesk is running at ")
-        .unwrap_or_else(|| panic!("unexpected: {line}"))
-        .trim_end_matches('/')
-        .to_string();
-    (child, base)
+        &[("KEYDESK_SECRET_KEY", harness::TEST_SECRET_KEY)],
+        Log::Discard,
+    )
 }
 
 /// A cookie-keeping client signed in as Ada.
@@ -100,7 +88,8 @@ async fn every_acknowledged_key_and_secret_survives_a_kill() {
         Some(admin) => harness::fresh_postgres_database(&admin).await,
         None => format!("sqlite://{}", dir.path().join("k.db").display()),
     };
-    let (mut server, base) = start(&database_url, dir.path());
+    let server = start(&database_url, dir.path());
+    let base = server.base.clone();
     let http = ada(&base, true).await;
 
     let acknowledged = Arc::new(Mutex::new(Acknowledged::default()));
@@ -145,13 +134,13 @@ async fn every_acknowledged_key_and_secret_survives_a_kill() {
             .await
             .expect("the clients made enough progress");
     }
-    server.kill().unwrap(); // SIGKILL: no shutdown, no flush
-    server.wait().unwrap();
+    server.kill(); // SIGKILL: no shutdown, no flush
     for client in clients {
         client.await.unwrap();
     }
 
-    let (mut restarted, base) = start(&database_url, dir.path());
+    let restarted = start(&database_url, dir.path());
+    let base = restarted.base.clone();
     let http = ada(&base, false).await;
     let acknowledged = std::mem::take(&mut *acknowledged.lock().unwrap());
     for id in &acknowledged.created {
@@ -184,8 +173,7 @@ async fn every_acknowledged_key_and_secret_survives_a_kill() {
         acknowledged.created.len(),
         acknowledged.generated.len()
     );
-    restarted.kill().unwrap();
-    restarted.wait().unwrap();
+    restarted.kill();
 
     if !harness::on_postgres() {
         let pool = harness::database(&database_url).await;
