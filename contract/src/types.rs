@@ -634,6 +634,10 @@ pub struct KeyUsage {
     pub permissions: Vec<PermissionUsage>,
     pub last_used_at: Option<String>,
     pub last_used_from: Option<String>,
+    /// Least privilege over the same window (as `GET …/suggestion` answers),
+    /// so the usage view needs one request.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub suggestion: Option<Suggestion>,
 }
 
 /// `?days=` of the usage views: the window, 1 to 90 days (default 30).

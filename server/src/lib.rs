@@ -150,7 +150,7 @@ pub async fn start_with(config: &Config, overrides: Overrides) -> Result<Running
     security_log::spawn_flusher();
     let usage = Usage::new(storage.clone(), config.usage_flush_every);
     let kept = storage.clone();
-    usage.spawn_flusher();
+    usage.spawn_flusher(clock.clone());
     let state = AppState {
         storage,
         throttle,

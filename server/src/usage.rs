@@ -16,6 +16,9 @@ use crate::storage::{DayCount, PermissionUse, Storage, UsageBatch};
 
 pub const FLUSH_EVERY: Duration = Duration::from_secs(5);
 
+/// How often counts older than [`KEPT_DAYS`] are deleted.
+pub const SWEEP_EVERY: Duration = Duration::from_secs(600);
+
 /// How many days of counts are kept: the longest window one may ask for.
 pub const KEPT_DAYS: i64 = keydesk_contract::validation::USAGE_WINDOW_MAX_DAYS as i64;
 
@@ -87,6 +90,53 @@ pub fn unused<'a>(
     used: &'a std::collections::BTreeSet<&str>,
 ) -> impl Iterator<Item = &'a String> {
     granted.iter().filter(|p| !used.contains(p.as_str()))
+}
+
+/// Least privilege for `key`, which exercised `used` in the window (rule
+/// 16): the narrowest set of roles granting nothing the key does not hold
+/// that still covers what it used and holds, or, when none is narrower
+/// than its own, exactly what it used for a custom role.
+pub fn suggest(
+    key: &keydesk_contract::types::ApiKey,
+    used: &[PermissionUse],
+    book: &crate::storage::RoleBook,
+) -> keydesk_contract::types::Suggestion {
+    use keydesk_contract::least_privilege::{narrowest_cover, Candidate};
+    use std::collections::BTreeSet;
+    let held: BTreeSet<&str> = key.permissions.iter().map(String::as_str).collect();
+    // What it used and still holds: what any suggestion must keep.
+    let used: BTreeSet<&str> = used
+        .iter()
+        .map(|u| u.permission.as_str())
+        .filter(|p| held.contains(p))
+        .collect();
+    let unused: Vec<String> = self::unused(&key.permissions, &used).cloned().collect();
+    let roles = book.all();
+    let candidates: Vec<Candidate> = roles
+        .iter()
+        .map(|r| Candidate {
+            id: &r.id,
+            grants: r.permissions.iter().map(String::as_str).collect(),
+        })
+        .collect();
+    // The key's own roles are always candidates and cover, so there is an answer.
+    let picked = narrowest_cover(&candidates, &used, &held)
+        .unwrap_or_else(|| key.roles.iter().map(|r| r.id.as_str()).collect());
+    let narrower = book.union_of(picked.iter().copied()).len() < held.len();
+    let custom_role_permissions = if !narrower && !unused.is_empty() && !used.is_empty() {
+        keydesk_contract::permissions::union(used.iter().copied())
+            .into_iter()
+            .map(String::from)
+            .collect()
+    } else {
+        Vec::new()
+    };
+    keydesk_contract::types::Suggestion {
+        unused,
+        suggested_role_ids: picked.into_iter().map(String::from).collect(),
+        narrower,
+        custom_role_permissions,
+    }
 }
 
 /// The UTC day of a fixed-width time text, e.g. `2026-11-26`.
@@ -231,7 +281,17 @@ impl Usage {
         }
     }
 
-    pub fn spawn_flusher(self: &Arc<Self>) {
+    /// Forgets counts older than [`KEPT_DAYS`], by `clock`.
+    pub async fn sweep(&self, clock: &dyn crate::clock::Clock) {
+        let first_kept = crate::time_format::format(clock.now() - time::Duration::days(KEPT_DAYS));
+        if let Err(e) = self.storage.delete_old_usage(day_of(&first_kept)).await {
+            tracing::warn!(error = %e, "could not delete old usage counts");
+        }
+    }
+
+    /// Writes pending counts every `flush_every`, and sweeps old ones every
+    /// [`SWEEP_EVERY`]: usage looks after its own tables.
+    pub fn spawn_flusher(self: &Arc<Self>, clock: crate::clock::SharedClock) {
         let usage = Arc::downgrade(self);
         tokio::spawn(async move {
             let Some(interval) = usage.upgrade().map(|u| u.flush_every) else {
@@ -239,6 +299,7 @@ impl Usage {
             };
             let mut every = tokio::time::interval(interval);
             every.tick().await;
+            let mut last_sweep: Option<std::time::Instant> = None;
             loop {
                 every.tick().await;
                 let Some(usage) = usage.upgrade() else { return };
@@ -246,6 +307,10 @@ impl Usage {
                     return; // the server has stopped
                 }
                 usage.flush().await;
+                if last_sweep.is_none_or(|at| at.elapsed() >= SWEEP_EVERY) {
+                    usage.sweep(clock.as_ref()).await;
+                    last_sweep = Some(std::time::Instant::now());
+                }
             }
         });
     }

@@ -14,8 +14,7 @@ use keydesk_contract::types::{
     AcceptInvitationRequest, ApiKey, ApiKeyPage, ApiKeyQuery, AuditPage, ChangePasswordRequest,
     CreateApiKeyRequest, CreateRoleRequest, CreateUserRequest, GenerateRequest, GeneratedApiKey,
     GeneratedSecret, Inventory, Invitation, KeyUsage, Me, Permission, Role, SignInRequest,
-    SignUpRequest, Suggestion, UpdateApiKeyRequest, UpdateRoleRequest, UpdateUserRequest, User,
-    UserStatus,
+    SignUpRequest, UpdateApiKeyRequest, UpdateRoleRequest, UpdateUserRequest, User, UserStatus,
 };
 use transport::{get, post, read, send, url, with_headers};
 
@@ -231,11 +230,6 @@ pub fn inventory_csv_url(days: u32) -> String {
 /// A key's requests per day and the permissions it exercised.
 pub async fn key_usage(id: &str, days: u32) -> ApiResult<KeyUsage> {
     get(&format!("/api-keys/{}/usage?days={days}", encode(id))).await
-}
-
-/// What a key did not use, and the smallest set of roles covering what it did.
-pub async fn suggestion(id: &str, days: u32) -> ApiResult<Suggestion> {
-    get(&format!("/api-keys/{}/suggestion?days={days}", encode(id))).await
 }
 
 // ---------------------------------------------------------------- audit trail

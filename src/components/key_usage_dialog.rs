@@ -9,7 +9,7 @@ use leptos::prelude::*;
 
 use super::error_panel::ErrorPanel;
 use super::modal::Modal;
-use crate::api::{self, ApiResult};
+use crate::api;
 use crate::time;
 
 /// The window the view looks at.
@@ -25,13 +25,10 @@ pub fn KeyUsageDialog(
     #[prop(into)] on_close: Callback<()>,
 ) -> impl IntoView {
     let id = key.id.clone();
+    // One request: the usage answer carries least privilege too.
     let answer = LocalResource::new(move || {
         let id = id.clone();
-        async move {
-            let usage = api::key_usage(&id, DAYS).await?;
-            let suggestion = api::suggestion(&id, DAYS).await?;
-            ApiResult::Ok((usage, suggestion))
-        }
+        async move { api::key_usage(&id, DAYS).await }
     });
     let name = key.name.clone();
     let key = StoredValue::new(key);
@@ -44,10 +41,13 @@ pub fn KeyUsageDialog(
                 {move || match answer.get() {
                     None => view! { <p class="loading" role="status">"Loading…"</p> }.into_any(),
                     Some(Err(e)) => view! { <ErrorPanel error=e/> }.into_any(),
-                    Some(Ok((usage, suggestion))) => {
+                    Some(Ok(usage)) => {
+                        let suggestion = usage.suggestion.clone();
                         view! {
                             <UsageSummary usage=usage.clone()/>
-                            <LeastPrivilege suggestion=suggestion key_name=key.with_value(|k| k.name.clone()) roles=roles on_narrow=on_narrow/>
+                            {suggestion.map(|suggestion| view! {
+                                <LeastPrivilege suggestion=suggestion key_name=key.with_value(|k| k.name.clone()) roles=roles on_narrow=on_narrow/>
+                            })}
                             <PermissionUses usage=usage/>
                         }.into_any()
                     }

@@ -213,12 +213,6 @@ pub fn spawn_sweeper(
             if let Err(e) = throttle.sweep().await {
                 tracing::warn!(error = %e, "could not delete ended sign-in windows");
             }
-            let first_kept =
-                time_format::format(now - time::Duration::days(crate::usage::KEPT_DAYS));
-            let first_kept_day = crate::usage::day_of(&first_kept);
-            if let Err(e) = storage.delete_old_usage(first_kept_day).await {
-                tracing::warn!(error = %e, "could not delete old usage counts");
-            }
         }
     });
 }

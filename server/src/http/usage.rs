@@ -3,12 +3,9 @@
 //! inventory (every key against every permission, also as CSV); and least
 //! privilege (the smallest set of roles covering what a key used).
 
-use std::collections::BTreeSet;
-
 use axum::extract::{Path, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
-use keydesk_contract::least_privilege::{self, Candidate};
 use keydesk_contract::permissions;
 use keydesk_contract::types::{
     Authorization, AuthorizeRequest, Inventory, InventoryItem, KeyUsage, NamedRef, PermissionUsage,
@@ -140,11 +137,15 @@ async fn key_usage(
         key.last_used_at.clone(),
         key.last_used_from.clone(),
     );
+    // The usage view shows least privilege too: one request for the dialog.
+    let book = state.storage.role_book(&caller.organization.id).await?;
+    let suggestion = crate::usage::suggest(&key, &used, &book);
     Ok(Json(KeyUsage {
         days,
         permissions,
         last_used_at,
         last_used_from,
+        suggestion: Some(suggestion),
     }))
 }
 
@@ -312,42 +313,6 @@ async fn suggestion(
         .await?
         .remove(&key.id)
         .unwrap_or_default();
-    let held: BTreeSet<&str> = key.permissions.iter().map(String::as_str).collect();
-    // What it used and still holds: what any suggestion must keep.
-    let used: BTreeSet<&str> = used
-        .iter()
-        .map(|u| u.permission.as_str())
-        .filter(|p| held.contains(p))
-        .collect();
-    let unused: Vec<String> = crate::usage::unused(&key.permissions, &used)
-        .cloned()
-        .collect();
     let book = state.storage.role_book(&caller.organization.id).await?;
-    let roles = book.all();
-    let candidates: Vec<Candidate> = roles
-        .iter()
-        .map(|r| Candidate {
-            id: &r.id,
-            grants: r.permissions.iter().map(String::as_str).collect(),
-        })
-        .collect();
-    // The key's own roles are always candidates and cover, so there is an answer.
-    let picked = least_privilege::narrowest_cover(&candidates, &used, &held)
-        .unwrap_or_else(|| key.roles.iter().map(|r| r.id.as_str()).collect());
-    let granted = book.union_of(picked.iter().copied());
-    let narrower = granted.len() < held.len();
-    let custom_role_permissions = if !narrower && !unused.is_empty() && !used.is_empty() {
-        permissions::union(used.iter().copied())
-            .into_iter()
-            .map(String::from)
-            .collect()
-    } else {
-        Vec::new()
-    };
-    Ok(Json(Suggestion {
-        unused,
-        suggested_role_ids: picked.into_iter().map(String::from).collect(),
-        narrower,
-        custom_role_permissions,
-    }))
+    Ok(Json(crate::usage::suggest(&key, &used, &book)))
 }

@@ -366,6 +366,9 @@ async fn least_privilege_never_offers_a_role_granting_what_the_key_does_not_hold
         json!(["billing.retrieve", "documents.retrieve"]),
         "instead: a custom role with exactly what it used"
     );
+    // The usage view carries the same answer: the dialog needs one request.
+    let (_, u) = usage(&ada, &key.id, "").await;
+    assert_eq!(u["suggestion"], s);
 }
 
 #[tokio::test]
