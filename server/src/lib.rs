@@ -2,14 +2,19 @@
 //! (or a PostgreSQL shared by replicas), plus the built web app.
 //!
 //! - [`config`]: flags with environment fallbacks.
-//! - [`http`]: one file per resource, each starting with its `router()`.
+//! - [`http`]: one file per resource, each starting with its `router()`;
+//!   handlers parse and answer.
+//! - [`auth`]: who is calling (session or key), sessions, passwords,
+//!   throttling, and the no-escalation rule.
+//! - [`usage`]: what keys do, counted in memory and written in batches; the
+//!   usage window, "unused" and least privilege.
 //! - [`storage`]: every SQL statement, behind one type.
-//! - [`auth`]: who is calling (session or key), sessions, passwords, throttling.
-//! - [`serve`]: the accept loop (header-read timeout, graceful shutdown).
-//! - [`usage`]: when keys were last used, written in the background.
-//! - [`security_log`]: one structured line per refused request.
-//! - [`clock`]: the time, injectable for tests.
+//! - [`serve`]: the accept loop (first-request and header timeouts, a
+//!   connection cap, graceful shutdown).
+//! - [`security_log`]: one structured line per refused request, repeats counted.
+//! - [`clock`]: the one time, injectable for tests.
 //! - [`server_key`]: the secret key behind throttle digests and device cookies.
+//! - [`spawned`]: the binary run as a process, for tests and benchmarks.
 
 pub mod auth;
 pub mod clock;

@@ -6,6 +6,7 @@
 //! failed write is logged and its counts are kept for the next flush. Reads
 //! of a key on this server see its newest use at once.
 
+use keydesk_contract::roles::RoleSet;
 use std::net::IpAddr;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;

@@ -7,11 +7,11 @@ use leptos::prelude::*;
 use super::double_check::DoubleCheckStep;
 use super::field::TextField;
 use super::invitation_link::InvitationLink;
-use super::key_details::granted_by;
 use super::modal::Modal;
 use super::roles_picker::RolesPicker;
 use crate::api::ApiResult;
 use crate::hooks::use_action_outcome::{use_action_outcome_with_options, UseActionOutcomeOptions};
+use keydesk_contract::roles::RoleSet;
 
 #[derive(Debug, Clone, PartialEq)]
 enum Step {
@@ -104,7 +104,7 @@ pub fn AddPersonDialog(
                 }.into_any(),
                 Step::DoubleCheck => view! {
                     <DoubleCheckStep title_id="add-person-title" grantee=name.get_untracked().trim().to_string()
-                        permissions=roles.with_untracked(|r| granted_by(r, &role_ids.get_untracked()))
+                        permissions=roles.with_untracked(|r| r.granted_ids(&role_ids.get_untracked()))
                         failure=Signal::derive(move || added.failure.get().or(linked.failure.get()))
                         busy=busy on_back=move |_| step.set(Step::Details) on_confirm=add
                         confirm=("Add person", "Adding…")/>

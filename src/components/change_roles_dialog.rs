@@ -5,12 +5,12 @@ use keydesk_contract::types::{FieldErrors, Role, UpdateUserRequest, User};
 use leptos::prelude::*;
 
 use super::error_panel::ErrorPanel;
-use super::key_details::granted_by;
 use super::modal::Modal;
 use super::permission_list::PermissionDiff;
 use super::roles_picker::RolesPicker;
 use crate::api::ApiResult;
 use crate::hooks::use_action_outcome::{use_action_outcome_with_options, UseActionOutcomeOptions};
+use keydesk_contract::roles::RoleSet;
 
 /// A change to a person: their id and what changes.
 pub type PersonChange = (String, UpdateUserRequest);
@@ -87,8 +87,8 @@ pub fn ChangeRolesDialog(
                     </form>
                 }.into_any()
             } else {
-                let was = roles.with_untracked(|r| granted_by(r, &before.get_value()));
-                let will = roles.with_untracked(|r| granted_by(r, &role_ids.get_untracked()));
+                let was = roles.with_untracked(|r| r.granted_ids(&before.get_value()));
+                let will = roles.with_untracked(|r| r.granted_ids(&role_ids.get_untracked()));
                 let name = name.clone();
                 view! {
                     <div class="modal__content" tabindex="0" role="region" aria-label="Changes to review">

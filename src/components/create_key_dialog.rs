@@ -4,10 +4,11 @@ use keydesk_contract::types::{ApiKey, CreateApiKeyRequest, Role};
 use leptos::prelude::*;
 
 use super::double_check::DoubleCheckStep;
-use super::key_details::{granted_by, KeyDetailsForm, KeyDraft};
+use super::key_details::{KeyDetailsForm, KeyDraft};
 use super::modal::Modal;
 use crate::api::ApiResult;
 use crate::hooks::use_action_outcome::{use_action_outcome_with_options, UseActionOutcomeOptions};
+use keydesk_contract::roles::RoleSet;
 
 #[derive(Debug, Clone, PartialEq)]
 enum Step {
@@ -90,7 +91,7 @@ pub fn CreateKeyDialog(
                 }.into_any(),
                 Step::DoubleCheck => view! {
                     <DoubleCheckStep title_id="create-key-title" grantee=draft.clean_name()
-                        permissions=roles.with_untracked(|r| granted_by(r, &draft.role_ids.get_untracked()))
+                        permissions=roles.with_untracked(|r| r.granted_ids(&draft.role_ids.get_untracked()))
                         note=expiry_sentence(expiry.get_untracked())
                         failure=failure on_retry=Callback::new(create_now)
                         busy=busy on_back=move |_| step.set(Step::Details) on_confirm=create_now

@@ -5,11 +5,12 @@ use keydesk_contract::types::{ApiKey, Role, UpdateApiKeyRequest};
 use leptos::prelude::*;
 
 use super::error_panel::ErrorPanel;
-use super::key_details::{granted_by, KeyDetailsForm, KeyDraft};
+use super::key_details::{KeyDetailsForm, KeyDraft};
 use super::modal::Modal;
 use super::permission_list::PermissionDiff;
 use crate::api::ApiResult;
 use crate::hooks::use_action_outcome::{use_action_outcome_with_options, UseActionOutcomeOptions};
+use keydesk_contract::roles::RoleSet;
 
 /// An edit as sent: the key's id, the version it was made on, the changes.
 pub type KeyEdit = (String, u64, UpdateApiKeyRequest);
@@ -95,7 +96,7 @@ pub fn EditKeyDialog(
                 }.into_any()
             } else {
                 let before = key.with_value(|k| k.permissions.clone());
-                let after = roles.with_untracked(|r| granted_by(r, &draft.role_ids.get_untracked()));
+                let after = roles.with_untracked(|r| r.granted_ids(&draft.role_ids.get_untracked()));
                 view! {
                     <div class="modal__content" tabindex="0" role="region" aria-label="Changes to review">
                         <p class="double-check__lead">

@@ -2,7 +2,6 @@
 //! with a live count of what the chosen roles grant. Validation is the
 //! contract crate's, so messages match the server's word for word.
 
-use keydesk_contract::permissions;
 use keydesk_contract::types::{CreateApiKeyRequest, FieldErrors, Role};
 use leptos::prelude::*;
 
@@ -58,29 +57,6 @@ impl KeyDraft {
     pub fn clean_name(&self) -> String {
         self.name.get().trim().to_string()
     }
-}
-
-/// The union of the permissions of the chosen roles, in catalogue order
-/// (the contract's union, as the server computes it).
-pub fn granted_by(roles: &[Role], chosen: &[String]) -> Vec<String> {
-    permissions::union(
-        roles
-            .iter()
-            .filter(|r| chosen.contains(&r.id))
-            .flat_map(|r| r.permissions.iter().map(String::as_str)),
-    )
-    .into_iter()
-    .map(String::from)
-    .collect()
-}
-
-/// Permissions of `role` that the person lacks; empty when they may grant it.
-pub fn missing_for(role: &Role, my_permissions: &[String]) -> Vec<String> {
-    let holds = |p: &str| my_permissions.iter().any(|m| m == p);
-    permissions::not_held(role.permissions.iter().map(String::as_str), holds)
-        .into_iter()
-        .map(String::from)
-        .collect()
 }
 
 #[component]

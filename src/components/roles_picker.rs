@@ -5,7 +5,7 @@
 use keydesk_contract::types::Role;
 use leptos::prelude::*;
 
-use super::key_details::{granted_by, missing_for};
+use keydesk_contract::roles::{missing_from, RoleSet};
 
 #[component]
 pub fn RolesPicker(
@@ -25,7 +25,7 @@ pub fn RolesPicker(
 ) -> impl IntoView {
     let my_permissions = StoredValue::new(my_permissions);
     let count = move || {
-        let n = roles.with(|r| granted_by(r, &role_ids.get()).len());
+        let n = roles.with(|r| r.granted_ids(&role_ids.get()).len());
         match n {
             0 => "No permissions granted yet: choose at least one role.".to_string(),
             1 => "Grants 1 permission.".to_string(),
@@ -52,7 +52,7 @@ fn role_option(
     role_ids: RwSignal<Vec<String>>,
     my_permissions: &[String],
 ) -> impl IntoView {
-    let missing = missing_for(&role, my_permissions);
+    let missing = missing_from(&role, my_permissions);
     let allowed = missing.is_empty();
     let id = format!("role-{}", role.id);
     let reason_id = format!("{id}-reason");
@@ -71,7 +71,7 @@ fn role_option(
         });
     };
     let reason = (!allowed).then(|| {
-        let shown: Vec<&str> = missing.iter().take(3).map(String::as_str).collect();
+        let shown: Vec<&str> = missing.iter().take(3).copied().collect();
         let more = missing.len().saturating_sub(3);
         let tail = if more > 0 {
             format!(" and {more} more")

@@ -9,10 +9,10 @@ use leptos::prelude::*;
 use crate::api::{self, ApiResult};
 use crate::components::data_boundary::DataBoundary;
 use crate::components::delete_role_dialog::{DeleteRoleDialog, RoleRemoval};
-use crate::components::key_details::missing_for;
 use crate::components::permission_list::PermissionList;
 use crate::components::role_dialog::{RoleDialog, RoleDraftFrom, RoleSave};
 use crate::session::use_session;
+use keydesk_contract::roles::missing_from;
 
 /// `/roles`, over the keydesk API.
 #[component]
@@ -121,7 +121,7 @@ pub fn RoleCards(
             {roles.into_iter().map(|role| {
                 let count = role.permissions.len();
                 // Nobody changes a role that grants more than they hold.
-                let holds_it = missing_for(&role, &mine).is_empty();
+                let holds_it = missing_from(&role, &mine).is_empty();
                 let why_not = |needed: &str, allowed: bool| match (allowed, holds_it) {
                     (false, _) => Some(format!("You need the {needed} permission.")),
                     (true, false) => Some("It grants permissions you do not hold.".to_string()),

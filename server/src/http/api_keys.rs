@@ -12,6 +12,7 @@
 
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
+use keydesk_contract::roles::RoleSet;
 use keydesk_contract::types::{
     ApiKey, ApiKeyPage, ApiKeyQuery, ApiKeyStatus, CreateApiKeyRequest, GenerateRequest,
     GeneratedApiKey, NamedRef, UpdateApiKeyRequest, WhoAmI,

@@ -7,6 +7,7 @@
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use keydesk_contract::permissions;
+use keydesk_contract::roles::RoleSet;
 use keydesk_contract::types::{
     CreateUserRequest, GeneratedSecret, Invitation, UpdateUserRequest, User, UserQuery, UserStatus,
 };

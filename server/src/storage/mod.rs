@@ -1,5 +1,5 @@
 //! Every SQL statement of keydesk lives under this module, behind [`Storage`].
-//! Handlers never see SQL, so a PostgreSQL backend can be added here alone.
+//! Handlers never see SQL; the engines differ only here.
 //!
 //! One code path serves both engines through sqlx's `Any` driver: SQLite (the
 //! embedded default) and PostgreSQL (shared by any number of replicas).

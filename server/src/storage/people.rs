@@ -3,6 +3,7 @@
 use keydesk_contract::audit::AuditAction;
 use keydesk_contract::audit::Change;
 use keydesk_contract::permissions;
+use keydesk_contract::roles::RoleSet;
 use keydesk_contract::roles::ADMIN_ROLE_ID;
 use keydesk_contract::types::{Actor, ActorKind, AuditTarget, Me, Organization, User, UserStatus};
 use keydesk_contract::validation::{ValidNewUser, ValidSignUp, ValidUserChange};
@@ -327,7 +328,7 @@ impl Storage {
             .await?;
         Ok(Some(Me {
             permissions: book
-                .granted(&role_ids)
+                .granted(role_ids.iter().map(String::as_str))
                 .into_iter()
                 .map(String::from)
                 .collect(),
@@ -676,7 +677,9 @@ pub(super) async fn someone_holds_everything(
         roles.entry(user).or_default().push(role);
     }
     let everything = permissions::CATALOGUE.len();
-    Ok(roles.values().any(|r| book.granted(r).len() == everything))
+    Ok(roles
+        .values()
+        .any(|r| book.granted(r.iter().map(String::as_str)).len() == everything))
 }
 
 impl UserRow {

@@ -5,6 +5,7 @@
 //! session's permissions, escalation checks and the last-admin rule.
 
 use keydesk_contract::audit::{AuditAction, Change};
+use keydesk_contract::roles::RoleSet;
 use keydesk_contract::types::{AuditTarget, Role, RoleRef, RoleUsage};
 use keydesk_contract::validation::{name_key, ValidNewRole, ValidRoleChange};
 use keydesk_contract::{permissions, roles};
@@ -18,110 +19,41 @@ use super::{new_id, stale, Author, Outcome, Storage};
 /// Prefix of a custom role's id; built-in ids never start with it.
 const CUSTOM_ROLE_PREFIX: &str = "role";
 
-/// One custom role, as stored.
-#[derive(Debug, Clone)]
-struct CustomRole {
-    id: String,
-    name: String,
-    description: String,
-    permissions: Vec<&'static str>,
-    version: i64,
-}
-
-/// Every role an organization can use, built-in first (in their defined
-/// order), then its custom roles by name.
+/// Every role an organization can use: the built-in ones (the contract's,
+/// shared by every organization) first, then its custom roles by name.
+/// What they grant is the contract's [`RoleSet`], the same rules the web
+/// app applies to the same list.
 #[derive(Debug, Clone, Default)]
 pub struct RoleBook {
-    custom: Vec<CustomRole>,
+    custom: Vec<Role>,
+}
+
+impl RoleSet for RoleBook {
+    fn role(&self, id: &str) -> Option<&Role> {
+        roles::built_in().role(id).or_else(|| self.custom.role(id))
+    }
+
+    fn union_of<'a>(&self, ids: impl IntoIterator<Item = &'a str>) -> BTreeSet<&'static str> {
+        let ids: Vec<&str> = ids.into_iter().collect();
+        let mut granted = roles::built_in().union_of(ids.iter().copied());
+        granted.extend(self.custom.union_of(ids.iter().copied()));
+        granted
+    }
+
+    fn refs(&self, ids: &[String]) -> Vec<RoleRef> {
+        let mut refs = roles::built_in().refs(ids);
+        refs.extend(self.custom.refs(ids));
+        refs
+    }
 }
 
 impl RoleBook {
-    pub fn is_known(&self, id: &str) -> bool {
-        self.entry(id).is_some()
-    }
-
-    fn custom_role(&self, id: &str) -> Option<&CustomRole> {
-        self.custom.iter().find(|r| r.id == id)
-    }
-
-    /// Where a role stands in lists, and its name; `None` for an unknown id.
-    fn entry(&self, id: &str) -> Option<(usize, &str)> {
-        match roles::find(id) {
-            Some(r) => Some((roles::position(id), r.name)),
-            None => self.custom.iter().position(|r| r.id == id).map(|i| {
-                (
-                    roles::BUILT_IN_ROLES.len() + i,
-                    self.custom[i].name.as_str(),
-                )
-            }),
-        }
-    }
-
-    /// The permissions one role grants (none for an unknown id).
-    fn permissions_of(&self, id: &str) -> Vec<&'static str> {
-        match roles::find(id) {
-            Some(r) => r.permissions(),
-            None => self
-                .custom_role(id)
-                .map(|r| r.permissions.clone())
-                .unwrap_or_default(),
-        }
-    }
-
-    /// The union of these roles' permissions (unknown ids grant nothing).
-    pub fn union_of<'a>(&self, ids: impl IntoIterator<Item = &'a str>) -> BTreeSet<&'static str> {
-        ids.into_iter()
-            .flat_map(|id| self.permissions_of(id))
-            .collect()
-    }
-
-    /// The union of these roles' permissions, in catalogue order.
-    pub fn granted(&self, ids: &[String]) -> Vec<&'static str> {
-        permissions::union(self.union_of(ids.iter().map(String::as_str)))
-    }
-
-    /// References to these roles, in list order; unknown ids are skipped.
-    pub fn refs(&self, ids: &[String]) -> Vec<RoleRef> {
-        let mut known: Vec<(usize, RoleRef)> = ids
-            .iter()
-            .filter_map(|id| {
-                let (at, name) = self.entry(id)?;
-                let id = id.clone();
-                Some((
-                    at,
-                    RoleRef {
-                        id,
-                        name: name.into(),
-                    },
-                ))
-            })
-            .collect();
-        known.sort_by_key(|(at, _)| *at);
-        known.into_iter().map(|(_, r)| r).collect()
-    }
-
-    /// One role, as the API shows it (without its usage).
-    pub fn role(&self, id: &str) -> Option<Role> {
-        if let Some(r) = roles::find(id) {
-            return Some(Role::from(r));
-        }
-        self.custom_role(id).map(|r| Role {
-            id: r.id.clone(),
-            name: r.name.clone(),
-            description: r.description.clone(),
-            built_in: false,
-            permissions: r.permissions.iter().map(|p| p.to_string()).collect(),
-            used_by: None,
-            version: r.version as u64,
-        })
-    }
-
     /// Every role, in list order.
     pub fn all(&self) -> Vec<Role> {
-        roles::BUILT_IN_ROLES
+        roles::built_in()
             .iter()
-            .map(Role::from)
-            .chain(self.custom.iter().filter_map(|r| self.role(&r.id)))
+            .chain(self.custom.iter())
+            .cloned()
             .collect()
     }
 }
@@ -140,25 +72,30 @@ pub(super) async fn role_book_with(
     .bind(organization_id)
     .fetch_all(db)
     .await?;
-    let mut custom: Vec<CustomRole> = Vec::new();
+    let mut custom: Vec<Role> = Vec::new();
     for (id, name, description, version, permission) in rows {
         if custom.last().is_none_or(|r| r.id != id) {
-            custom.push(CustomRole {
+            custom.push(Role {
                 id,
                 name,
                 description,
+                built_in: false,
                 permissions: Vec::new(),
-                version,
+                used_by: None,
+                version: version as u64,
             });
         }
         let role = custom.last_mut().expect("pushed above");
         // A permission the catalogue no longer has grants nothing.
         if let Some(p) = permission.as_deref().and_then(permissions::find) {
-            role.permissions.push(p.id);
+            role.permissions.push(p.id.to_string());
         }
     }
     for role in &mut custom {
-        role.permissions = permissions::union(role.permissions.iter().copied());
+        role.permissions = permissions::union(role.permissions.iter().map(String::as_str))
+            .into_iter()
+            .map(String::from)
+            .collect();
     }
     Ok(RoleBook { custom })
 }
@@ -486,11 +423,13 @@ mod tests {
 
     fn book() -> RoleBook {
         RoleBook {
-            custom: vec![CustomRole {
+            custom: vec![Role {
                 id: "role_support".into(),
                 name: "Support".into(),
                 description: String::new(),
-                permissions: vec!["renders.retrieve", "users.retrieve"],
+                built_in: false,
+                permissions: vec!["renders.retrieve".into(), "users.retrieve".into()],
+                used_by: None,
                 version: 1,
             }],
         }
@@ -499,11 +438,10 @@ mod tests {
     #[test]
     fn custom_roles_grant_like_built_in_ones() {
         let b = book();
-        let ids = ["billing-reader".to_string(), "role_support".to_string()];
-        let granted = b.granted(&ids);
+        let granted = b.granted(["billing-reader", "role_support"]);
         assert!(granted.contains(&"users.retrieve"));
         assert!(granted.contains(&"billing.retrieve"));
-        assert!(b.granted(&["role_gone".to_string()]).is_empty());
+        assert!(b.granted(["role_gone"]).is_empty());
     }
 
     #[test]

@@ -7,6 +7,7 @@ mod changes;
 mod listing;
 mod secrets;
 
+use keydesk_contract::roles::RoleSet;
 use keydesk_contract::types::{ApiKey, ApiKeySort, ApiKeyStatus, NamedRef};
 use std::collections::BTreeMap;
 
@@ -62,7 +63,7 @@ impl KeyRow {
             description: self.description,
             roles: book.refs(role_ids),
             permissions: book
-                .granted(role_ids)
+                .granted(role_ids.iter().map(String::as_str))
                 .into_iter()
                 .map(String::from)
                 .collect(),

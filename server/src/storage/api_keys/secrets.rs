@@ -4,6 +4,7 @@
 
 use keydesk_contract::audit::AuditAction;
 use keydesk_contract::key_format::{self, Secret};
+use keydesk_contract::roles::RoleSet;
 use keydesk_contract::types::{Actor, ActorKind, ApiKey, GeneratedSecret, NamedRef, Organization};
 
 use crate::storage::{stale, Author, Identity, Outcome, Storage};
@@ -168,7 +169,10 @@ impl Storage {
                 id: key_id,
                 name: key_name,
             },
-            permissions: book.granted(&role_ids).into_iter().collect(),
+            permissions: book
+                .granted(role_ids.iter().map(String::as_str))
+                .into_iter()
+                .collect(),
         };
         // The secret stops at the earlier of the key's expiry and the end of its grace period.
         let valid_until = match (expires_at, retires_at) {
