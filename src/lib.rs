@@ -13,7 +13,7 @@ pub mod session;
 pub mod time;
 
 use leptos::prelude::*;
-use leptos_router::components::{Redirect, Route, Router, Routes};
+use leptos_router::components::{Outlet, ParentRoute, Redirect, Route, Router, Routes};
 use leptos_router::path;
 
 use components::require_session::RequireSession;
@@ -33,13 +33,16 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/sign-in") view=SignIn/>
                 <Route path=path!("/sign-up") view=SignUp/>
                 <Route path=path!("/invitation") view=pages::accept_invitation::AcceptInvitation/>
-                // One route for the list and /new, so opening Create keeps the page.
-                <Route path=path!("/api-keys/:action?") view=|| view! { <RequireSession><ApiKeysPage/></RequireSession> }/>
-                <Route path=path!("/people") view=|| view! { <RequireSession><pages::people::PeoplePage/></RequireSession> }/>
-                <Route path=path!("/roles") view=|| view! { <RequireSession><RolesPage/></RequireSession> }/>
-                <Route path=path!("/inventory") view=|| view! { <RequireSession><pages::inventory::InventoryPage/></RequireSession> }/>
-                <Route path=path!("/audit") view=|| view! { <RequireSession><pages::audit::AuditTrailPage/></RequireSession> }/>
-                <Route path=path!("/account") view=|| view! { <RequireSession><pages::my_account::MyAccountPage/></RequireSession> }/>
+                // Every signed-in screen, behind one guard (and one shell).
+                <ParentRoute path=path!("") view=|| view! { <RequireSession><Outlet/></RequireSession> }>
+                    // One route for the list and /new, so opening Create keeps the page.
+                    <Route path=path!("/api-keys/:action?") view=ApiKeysPage/>
+                    <Route path=path!("/people") view=pages::people::PeoplePage/>
+                    <Route path=path!("/roles") view=RolesPage/>
+                    <Route path=path!("/inventory") view=pages::inventory::InventoryPage/>
+                    <Route path=path!("/audit") view=pages::audit::AuditTrailPage/>
+                    <Route path=path!("/account") view=pages::my_account::MyAccountPage/>
+                </ParentRoute>
             </Routes>
         </Router>
     }

@@ -6,6 +6,7 @@
 //!   handlers parse and answer.
 //! - [`auth`]: who is calling (session or key), sessions, passwords,
 //!   throttling, and the no-escalation rule.
+//! - [`rules`]: what may be done, decided here, one module per concept.
 //! - [`usage`]: what keys do, counted in memory and written in batches; the
 //!   usage window, "unused" and least privilege.
 //! - [`storage`]: every SQL statement, behind one type.
@@ -20,6 +21,7 @@ pub mod auth;
 pub mod clock;
 pub mod config;
 pub mod http;
+pub mod rules;
 pub mod security_log;
 pub mod serve;
 pub mod server_key;

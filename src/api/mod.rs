@@ -13,8 +13,8 @@ use gloo_net::http::Request;
 use keydesk_contract::types::{
     AcceptInvitationRequest, ApiKey, ApiKeyPage, ApiKeyQuery, AuditPage, ChangePasswordRequest,
     CreateApiKeyRequest, CreateRoleRequest, CreateUserRequest, GenerateRequest, GeneratedApiKey,
-    GeneratedSecret, Inventory, Invitation, KeyUsage, Me, Permission, Role, SignInRequest,
-    SignUpRequest, UpdateApiKeyRequest, UpdateRoleRequest, UpdateUserRequest, User, UserStatus,
+    GeneratedSecret, Inventory, Invitation, KeyUsage, Me, Role, SignInRequest, SignUpRequest,
+    UpdateApiKeyRequest, UpdateRoleRequest, UpdateUserRequest, User, UserStatus,
 };
 use transport::{get, post, read, send, url, with_headers};
 
@@ -128,10 +128,6 @@ pub async fn delete_role(id: &str, version: u64) -> ApiResult<()> {
         .header("If-Match", &format!("\"{version}\""))
         .build();
     send(request).await.map(|_| ())
-}
-
-pub async fn permissions() -> ApiResult<Vec<Permission>> {
-    get("/permissions").await
 }
 
 // ---------------------------------------------------------------- API keys

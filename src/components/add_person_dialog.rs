@@ -52,7 +52,7 @@ pub fn AddPersonDialog(
         invite,
         UseActionOutcomeOptions {
             on_success: Some(Callback::new(move |i| step.set(Step::Link(i)))),
-            on_fields: None,
+            ..Default::default()
         },
     );
     let busy = Signal::derive(move || added.pending.get() || linked.pending.get());

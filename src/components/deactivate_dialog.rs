@@ -28,7 +28,7 @@ pub fn DeactivateDialog(
         change,
         UseActionOutcomeOptions {
             on_success: Some(Callback::new(move |_| on_close.run(()))),
-            on_fields: None,
+            ..Default::default()
         },
     );
     let id = person.id.clone();

@@ -23,7 +23,7 @@ pub fn DeleteRoleDialog(
         delete,
         UseActionOutcomeOptions {
             on_success: Some(Callback::new(move |_| on_close.run(()))),
-            on_fields: None,
+            ..Default::default()
         },
     );
     let usage = role.used_by.unwrap_or_default();

@@ -24,7 +24,7 @@ pub fn DisableKeyDialog(
         switch,
         UseActionOutcomeOptions {
             on_success: Some(on_disabled),
-            on_fields: None,
+            ..Default::default()
         },
     );
     let (busy, failure) = (outcome.pending, outcome.failure);

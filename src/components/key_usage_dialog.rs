@@ -7,6 +7,8 @@
 use keydesk_contract::types::{ApiKey, KeyUsage, Role, Suggestion, UsageDay};
 use leptos::prelude::*;
 
+use super::loading::Loading;
+
 use super::error_panel::ErrorPanel;
 use super::modal::Modal;
 use crate::api;
@@ -39,7 +41,7 @@ pub fn KeyUsageDialog(
             </header>
             <div class="modal__content">
                 {move || match answer.get() {
-                    None => view! { <p class="loading" role="status">"Loading…"</p> }.into_any(),
+                    None => view! { <Loading/> }.into_any(),
                     Some(Err(e)) => view! { <ErrorPanel error=e/> }.into_any(),
                     Some(Ok(usage)) => {
                         let suggestion = usage.suggestion.clone();

@@ -2,6 +2,7 @@
 //! so tests can mount and drive it without a server.
 
 pub mod add_person_dialog;
+pub mod auth_card;
 pub mod change_roles_dialog;
 pub mod clipboard;
 pub mod create_key_dialog;
@@ -20,6 +21,7 @@ pub mod key_details;
 pub mod key_filters;
 pub mod key_usage_dialog;
 pub mod keys_table;
+pub mod loading;
 pub mod modal;
 pub mod new_link_dialog;
 pub mod permission_list;

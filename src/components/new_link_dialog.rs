@@ -21,7 +21,7 @@ pub fn NewLinkDialog(
         invite,
         UseActionOutcomeOptions {
             on_success: Some(Callback::new(move |i| link.set(Some(i)))),
-            on_fields: None,
+            ..Default::default()
         },
     );
     invite.dispatch(person.id.clone());

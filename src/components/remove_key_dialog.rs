@@ -22,7 +22,7 @@ pub fn RemoveKeyDialog(
         remove,
         UseActionOutcomeOptions {
             on_success: Some(on_removed),
-            on_fields: None,
+            ..Default::default()
         },
     );
     let (busy, failure) = (outcome.pending, outcome.failure);

@@ -3,6 +3,8 @@
 //! signed out, off to sign-in with the current address to come back to.
 
 use leptos::prelude::*;
+
+use super::loading::Loading;
 use leptos_router::hooks::{use_location, use_navigate};
 use leptos_router::NavigateOptions;
 
@@ -50,7 +52,7 @@ pub fn RequireSession(children: ChildrenFn) -> impl IntoView {
     });
     let children = StoredValue::new(children);
     move || match phase.get() {
-        Phase::Checking => view! { <p class="loading" role="status">"Loading…"</p> }.into_any(),
+        Phase::Checking => view! { <Loading/> }.into_any(),
         Phase::SignedOut => ().into_any(),
         Phase::SignedIn => view! { <Shell>{children.with_value(|c| c())}</Shell> }.into_any(),
         Phase::MustSetPassword => view! { <SetOwnPasswordPage/> }.into_any(),

@@ -25,7 +25,7 @@ pub fn Shell(children: Children) -> impl IntoView {
                 navigate("/sign-in", Default::default());
                 session.signed_out();
             })),
-            on_fields: None,
+            ..Default::default()
         },
     );
     let (signing_out, sign_out_failure) = (outcome.pending, outcome.failure);

@@ -8,9 +8,9 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
 
 use crate::api;
+use crate::components::auth_card::AuthCard;
 use crate::components::error_panel::ErrorPanel;
 use crate::components::field::TextField;
-use crate::components::shell::Logo;
 use crate::hooks::use_action_outcome::{use_action_outcome_with_options, UseActionOutcomeOptions};
 use crate::session::use_session;
 
@@ -62,10 +62,7 @@ pub fn AcceptInvitation() -> impl IntoView {
     };
     let error = Signal::derive(move || errors.with(|e| e.get("password").cloned()));
     view! {
-        <main class="auth" id="main">
-            <div class="auth__card">
-                <p class="auth__brand"><Logo/>" keydesk"</p>
-                <h1>"Join your team"</h1>
+        <AuthCard title="Join your team">
                 {if has_token {
                     view! {
                         <p class="auth__lead">"Choose the password you will sign in with. The link works once."</p>
@@ -85,7 +82,6 @@ pub fn AcceptInvitation() -> impl IntoView {
                         <p class="notice" role="alert">"This link is incomplete. Open the whole invitation link you were given, or ask for a new one."</p>
                     }.into_any()
                 }}
-            </div>
-        </main>
+        </AuthCard>
     }
 }

@@ -5,6 +5,8 @@ use keydesk_contract::roles;
 use keydesk_contract::types::{ActorKind, AuditEvent, Role};
 use leptos::prelude::*;
 
+use crate::components::loading::Loading;
+
 use crate::api;
 use crate::components::data_boundary::DataBoundary;
 use crate::time;
@@ -161,7 +163,7 @@ pub fn AuditTrailPage() -> impl IntoView {
             <h1>"Audit trail"</h1>
             <p class="page__lead">"Every change to API keys and people: who made it, when, and what changed."</p>
         </header>
-        {move || trail.with(Option::is_none).then(|| view! { <p class="loading" role="status">"Loading…"</p> })}
+        {move || trail.with(Option::is_none).then(|| view! { <Loading/> })}
         <DataBoundary on_retry=move |_| trail.refetch()>
             {move || trail.get().map(|(_, page)| page.map(|page| view! {
                 <AuditList events=Signal::stored(page.items) roles=roles/>

@@ -7,6 +7,8 @@ use keydesk_contract::text::lowercase;
 use keydesk_contract::types::{ApiKeyStatus, InventoryItem, RoleRef};
 use leptos::prelude::*;
 
+use crate::components::loading::Loading;
+
 use crate::api;
 use crate::components::data_boundary::DataBoundary;
 use crate::components::inventory_matrix::InventoryMatrix;
@@ -69,7 +71,7 @@ pub fn InventoryPage() -> impl IntoView {
                 <a class="button" href=api::inventory_csv_url(DAYS) download="keydesk-inventory.csv">"Export CSV"</a>
             </div>
         </header>
-        {move || inventory.with(Option::is_none).then(|| view! { <p class="loading" role="status">"Loading…"</p> })}
+        {move || inventory.with(Option::is_none).then(|| view! { <Loading/> })}
         <DataBoundary on_retry=move |_| inventory.refetch()>
             {move || inventory.get().map(|answer| answer.map(|inv| {
                 let mut roles: Vec<RoleRef> = inv.items.iter().flat_map(|i| i.roles.clone()).collect();

@@ -54,7 +54,7 @@ pub fn MyAccount(
                 navigate("/sign-in", Default::default());
                 session.signed_out();
             })),
-            on_fields: None,
+            ..Default::default()
         },
     );
     let submit = move |ev: leptos::ev::SubmitEvent| {

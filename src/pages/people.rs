@@ -6,6 +6,8 @@ use keydesk_contract::permissions;
 use keydesk_contract::types::{CreateUserRequest, Invitation, Role, User, UserStatus};
 use leptos::prelude::*;
 
+use crate::components::loading::Loading;
+
 use crate::api::{self, ApiResult};
 use crate::components::add_person_dialog::AddPersonDialog;
 use crate::components::change_roles_dialog::{ChangeRolesDialog, PersonChange};
@@ -73,7 +75,7 @@ pub fn PeoplePage() -> impl IntoView {
                 </select>
             </div>
         </div>
-        {move || people.get().is_none().then(|| view! { <p class="loading" role="status">"Loading people…"</p> })}
+        {move || people.get().is_none().then(|| view! { <Loading text="Loading people…"/> })}
         <DataBoundary on_retry=move |_| people.refetch()>
             {move || people.get().map(|r| r.map(|list| view! {
                 <PeopleTable people=list roles=roles change=change invite=invite update=update/>

@@ -6,6 +6,8 @@ use keydesk_contract::permissions;
 use keydesk_contract::types::Role;
 use leptos::prelude::*;
 
+use crate::components::loading::Loading;
+
 use crate::api::{self, ApiResult};
 use crate::components::data_boundary::DataBoundary;
 use crate::components::delete_role_dialog::{DeleteRoleDialog, RoleRemoval};
@@ -74,7 +76,7 @@ pub fn RolesPage() -> impl IntoView {
             <RoleDialog from=draft.get_value() my_permissions=session.me().map(|m| m.permissions).unwrap_or_default()
                 save=save on_close=move |_| { creating.set(false); draft.set_value(RoleDraftFrom::Nothing); }/>
         })}
-        {move || roles.get().is_none().then(|| view! { <p class="loading" role="status">"Loading roles…"</p> })}
+        {move || roles.get().is_none().then(|| view! { <Loading text="Loading roles…"/> })}
         <DataBoundary on_retry=move |_| roles.refetch()>
             {move || roles.get().map(|r| r.map(|list| view! { <RoleCards roles=list save=save delete=delete/> }))}
         </DataBoundary>

@@ -8,9 +8,9 @@ use keydesk_contract::validation;
 use leptos::prelude::*;
 
 use crate::api::{self, ApiResult};
+use crate::components::auth_card::AuthCard;
 use crate::components::error_panel::ErrorPanel;
 use crate::components::field::TextField;
-use crate::components::shell::Logo;
 use crate::hooks::use_action_outcome::{use_action_outcome_with_options, UseActionOutcomeOptions};
 use crate::session::use_session;
 
@@ -73,10 +73,7 @@ pub fn SetOwnPassword(
     let error =
         move |field: &'static str| Signal::derive(move || errors.with(|e| e.get(field).cloned()));
     view! {
-        <main class="auth" id="main">
-            <div class="auth__card">
-                <p class="auth__brand"><Logo/>" keydesk"</p>
-                <h1>"Set your own password"</h1>
+        <AuthCard title="Set your own password">
                 <p>{move || session.me().map(|m| format!(
                     "{}: the password you signed in with was chosen by someone else. Choose one only you know before going on.",
                     m.user.email
@@ -101,7 +98,6 @@ pub fn SetOwnPassword(
                         });
                     }>"Sign out"</button>
                 </p>
-            </div>
-        </main>
+        </AuthCard>
     }
 }

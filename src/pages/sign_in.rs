@@ -7,9 +7,9 @@ use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_query_map};
 
 use crate::api::{self, ApiError};
+use crate::components::auth_card::AuthCard;
 use crate::components::error_panel::ErrorPanel;
 use crate::components::field::TextField;
-use crate::components::shell::Logo;
 use crate::hooks::use_action_outcome::{use_action_outcome_with_options, UseActionOutcomeOptions};
 use crate::session::{use_session, SessionState};
 
@@ -55,7 +55,7 @@ pub fn SignIn() -> impl IntoView {
         sign_in,
         UseActionOutcomeOptions {
             on_success: Some(Callback::new(move |me| session.signed_in(me))),
-            on_fields: None,
+            ..Default::default()
         },
     );
     let (busy, failure) = (outcome.pending, outcome.failure);
@@ -80,7 +80,7 @@ pub fn SignIn() -> impl IntoView {
             password: password.get_untracked(),
         });
     };
-    let field_error = |name: &'static str| {
+    let field_error = move |name: &'static str| {
         Signal::derive(move || failure.with(|f| f.as_ref().and_then(|e| e.field(name))))
     };
     let general = move || {
@@ -90,10 +90,7 @@ pub fn SignIn() -> impl IntoView {
     };
 
     view! {
-        <main class="auth" id="main">
-            <div class="auth__card">
-                <p class="auth__brand"><Logo/>" keydesk"</p>
-                <h1>"Sign in"</h1>
+        <AuthCard title="Sign in">
                 <form on:submit=submit novalidate>
                     <TextField id="sign-in-email" label="Email" kind="email" value=email error=field_error("email") autocomplete="username" autofocus=true/>
                     <TextField id="sign-in-password" label="Password" kind="password" value=password error=field_error("password") autocomplete="current-password"/>
@@ -106,7 +103,6 @@ pub fn SignIn() -> impl IntoView {
                     </button>
                 </form>
                 <p class="auth__switch">"New to keydesk? " <A href="/sign-up">"Create an organization"</A></p>
-            </div>
-        </main>
+        </AuthCard>
     }
 }

@@ -6,9 +6,9 @@ use leptos_router::components::A;
 use leptos_router::hooks::use_navigate;
 
 use crate::api;
+use crate::components::auth_card::AuthCard;
 use crate::components::error_panel::ErrorPanel;
 use crate::components::field::TextField;
-use crate::components::shell::Logo;
 use crate::hooks::use_action_outcome::{use_action_outcome_with_options, UseActionOutcomeOptions};
 use crate::session::{use_session, SessionState};
 
@@ -63,10 +63,7 @@ pub fn SignUp() -> impl IntoView {
         move |field: &'static str| Signal::derive(move || errors.with(|e| e.get(field).cloned()));
 
     view! {
-        <main class="auth" id="main">
-            <div class="auth__card">
-                <p class="auth__brand"><Logo/>" keydesk"</p>
-                <h1>"Create organization"</h1>
+        <AuthCard title="Create organization">
                 <p class="auth__lead">"You will be its first admin and can invite your team afterwards."</p>
                 <form on:submit=submit novalidate>
                     <TextField id="sign-up-organization" label="Organization name" value=organization error=error("organization") autocomplete="organization" autofocus=true/>
@@ -82,7 +79,6 @@ pub fn SignUp() -> impl IntoView {
                     </button>
                 </form>
                 <p class="auth__switch">"Already have an account? " <A href="/sign-in">"Sign in"</A></p>
-            </div>
-        </main>
+        </AuthCard>
     }
 }

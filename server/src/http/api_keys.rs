@@ -12,10 +12,9 @@
 
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
-use keydesk_contract::roles::RoleSet;
 use keydesk_contract::types::{
-    ApiKey, ApiKeyPage, ApiKeyQuery, ApiKeyStatus, CreateApiKeyRequest, GenerateRequest,
-    GeneratedApiKey, NamedRef, UpdateApiKeyRequest, WhoAmI,
+    ApiKey, ApiKeyPage, ApiKeyQuery, CreateApiKeyRequest, GenerateRequest, GeneratedApiKey,
+    NamedRef, UpdateApiKeyRequest, WhoAmI,
 };
 use keydesk_contract::{key_format, permissions, validation};
 use utoipa_axum::router::OpenApiRouter;
@@ -26,6 +25,7 @@ use super::extract::{IfMatch, Json, Query};
 use super::found;
 use super::outcome::{self, answer};
 use crate::auth::Caller;
+use crate::rules::keys::{self, KeyAction};
 use crate::storage::{KeyFilter, Rule};
 use crate::AppState;
 
@@ -76,7 +76,7 @@ async fn list(
     caller: Caller,
     Query(q): Query<ApiKeyQuery>,
 ) -> Result<Json<ApiKeyPage>, Error> {
-    caller.require(permissions::SERVICE_ACCOUNTS_RETRIEVE)?;
+    keys::may(&caller, KeyAction::Read)?;
     let offset = match q.cursor.as_deref().filter(|c| !c.is_empty()) {
         None => 0,
         Some(c) => c
@@ -155,15 +155,9 @@ async fn create(
     caller: Caller,
     Json(req): Json<CreateApiKeyRequest>,
 ) -> Result<(StatusCode, Json<ApiKey>), Error> {
-    caller.require(permissions::SERVICE_ACCOUNTS_CREATE)?;
+    keys::may(&caller, KeyAction::Create)?;
     let book = state.storage.role_book(&caller.organization.id).await?;
-    let valid = req
-        .validate(|id| book.is_known(id))
-        .map_err(Error::Validation)?;
-    caller.require_all(
-        book.union_of(valid.role_ids.iter().map(String::as_str)),
-        "give this key these roles",
-    )?;
+    let valid = keys::create(&caller, &book, &req)?;
     let key = state
         .storage
         .create_key(caller.author(), &valid)
@@ -188,7 +182,7 @@ async fn read(
     caller: Caller,
     Path(id): Path<String>,
 ) -> Result<Json<ApiKey>, Error> {
-    caller.require(permissions::SERVICE_ACCOUNTS_RETRIEVE)?;
+    keys::may(&caller, KeyAction::Read)?;
     Ok(Json(with_last_use(
         &state,
         found::key(&state, &caller, &id).await?,
@@ -213,23 +207,11 @@ async fn update(
     headers: HeaderMap,
     Json(req): Json<UpdateApiKeyRequest>,
 ) -> Result<Json<ApiKey>, Error> {
-    caller.require(permissions::SERVICE_ACCOUNTS_UPDATE)?;
+    keys::may(&caller, KeyAction::Edit)?;
     let current = found::key(&state, &caller, &id).await?;
     check_if_match(&headers, &current)?;
     let book = state.storage.role_book(&caller.organization.id).await?;
-    let change = req
-        .validate(|id| book.is_known(id))
-        .map_err(Error::Validation)?;
-    caller.require_all(
-        current.permissions.iter().map(String::as_str),
-        "change this key",
-    )?;
-    if let Some(role_ids) = &change.role_ids {
-        caller.require_all(
-            book.union_of(role_ids.iter().map(String::as_str)),
-            "give this key these roles",
-        )?;
-    }
+    let change = keys::edit(&caller, &book, &current, &req)?;
     let key = state
         .storage
         .update_key(caller.author(), &current, &change)
@@ -255,14 +237,10 @@ async fn remove(
     Path(id): Path<String>,
     headers: HeaderMap,
 ) -> Result<StatusCode, Error> {
-    caller.require(permissions::SERVICE_ACCOUNTS_DELETE)?;
+    keys::may(&caller, KeyAction::Remove)?;
     let current = found::key(&state, &caller, &id).await?;
     check_if_match(&headers, &current)?;
-    // Removing a key is taking away its system's powers: only for those who hold them.
-    caller.require_all(
-        current.permissions.iter().map(String::as_str),
-        "remove this key",
-    )?;
+    keys::remove(&caller, &current)?;
     let removed = state.storage.delete_key(caller.author(), &current).await?;
     answer(&caller, removed, outcome::KEY, "remove this key")?;
     Ok(StatusCode::NO_CONTENT)
@@ -286,7 +264,7 @@ async fn generate(
     headers: HeaderMap,
     body: Result<axum::body::Bytes, axum::extract::rejection::BytesRejection>,
 ) -> Result<Json<GeneratedApiKey>, Error> {
-    caller.require(permissions::SERVICE_ACCOUNTS_REFRESH)?;
+    keys::may(&caller, KeyAction::Generate)?;
     let current = found::key(&state, &caller, &id).await?;
     check_if_match(&headers, &current)?;
     let body = body.map_err(super::extract::body_error)?;
@@ -303,17 +281,7 @@ async fn generate(
     let grace = req.grace_period_seconds;
     let grace = validation::grace_period_seconds(grace)
         .map_err(|m| Error::field("grace_period_seconds", m))?;
-    // Obtaining a secret is obtaining the key's powers.
-    caller.require_all(
-        current.permissions.iter().map(String::as_str),
-        "generate a secret for this key",
-    )?;
-    if current.status == ApiKeyStatus::Expired {
-        return Err(Error::field(
-            "expires_at",
-            "This key has expired; create a new key instead.",
-        ));
-    }
+    keys::generate(&caller, &current)?;
     let secret = key_format::generate(&mut rand::rngs::OsRng);
     let key = state
         .storage
@@ -373,17 +341,10 @@ async fn switch(
     headers: &HeaderMap,
     disabled: bool,
 ) -> Result<Json<ApiKey>, Error> {
-    caller.require(permissions::SERVICE_ACCOUNTS_UPDATE)?;
+    keys::may(caller, KeyAction::Switch)?;
     let current = found::key(state, caller, id).await?;
     check_if_match(headers, &current)?;
-    caller.require_all(
-        current.permissions.iter().map(String::as_str),
-        if disabled {
-            "disable this key"
-        } else {
-            "enable this key"
-        },
-    )?;
+    keys::switch(caller, &current, disabled)?;
     let key = state
         .storage
         .set_key_disabled(caller.author(), &current, disabled)

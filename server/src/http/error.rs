@@ -249,6 +249,17 @@ impl<T, E: Into<Error>> ResultExt<T> for Result<T, E> {
     }
 }
 
+impl From<crate::rules::Refusal> for Error {
+    fn from(refusal: crate::rules::Refusal) -> Self {
+        use crate::rules::Refusal;
+        match refusal {
+            Refusal::Forbidden(denied) => Error::Forbidden(denied.0),
+            Refusal::Invalid(fields) => Error::Validation(fields),
+            Refusal::Conflict(message) => Error::Conflict(message.into()),
+        }
+    }
+}
+
 impl From<Denied> for Error {
     fn from(denied: Denied) -> Self {
         Error::Forbidden(denied.0)

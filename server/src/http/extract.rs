@@ -135,7 +135,7 @@ impl FromRequestParts<AppState> for Caller {
             .ok_or(Error::Unauthenticated("Sign in to continue."))?;
         let caller = Caller::new(identity, client.0).restricted(session.restriction);
         if let Some(step) = caller.restriction {
-            if !step_allows(step, &parts.method, api_path(parts)) {
+            if !crate::rules::sessions::step_allows(step, &parts.method, api_path(parts)) {
                 return Err(Error::StepRequired(step));
             }
         }
@@ -176,17 +176,6 @@ fn api_path(parts: &Parts) -> &str {
         .map_or(parts.uri.path(), |o| o.0.path());
     path.strip_prefix(keydesk_contract::API_BASE)
         .unwrap_or(path)
-}
-
-/// What a session limited to `step` may still do: read who it is, take the
-/// step, and sign out.
-fn step_allows(step: sessions::Restriction, method: &Method, path: &str) -> bool {
-    match step {
-        sessions::Restriction::SetPassword => matches!(
-            (method, path),
-            (&Method::GET, "/me") | (&Method::POST, "/me/password" | "/auth/sign-out")
-        ),
-    }
 }
 
 fn is_unsafe(method: &Method) -> bool {

@@ -20,6 +20,7 @@ use super::extract::Json;
 use super::found;
 use super::outcome::{self, answer};
 use crate::auth::Caller;
+use crate::rules::roles::{self, RoleAction};
 use crate::storage::Rule;
 use crate::AppState;
 
@@ -61,10 +62,7 @@ async fn list_roles(
     State(state): State<AppState>,
     caller: Caller,
 ) -> Result<Json<Vec<Role>>, Error> {
-    // Whoever may create keys or add people must be able to see the roles they pick from.
-    if !caller.can(permissions::SERVICE_ACCOUNTS_CREATE) && !caller.can(permissions::USERS_CREATE) {
-        caller.require(permissions::ROLES_RETRIEVE)?;
-    }
+    roles::may_list(&caller)?;
     Ok(Json(
         state.storage.list_roles(&caller.organization.id).await?,
     ))
@@ -85,19 +83,12 @@ async fn read(
     caller: Caller,
     Path(id): Path<String>,
 ) -> Result<Json<Role>, Error> {
-    caller.require(permissions::ROLES_RETRIEVE)?;
+    roles::may(&caller, RoleAction::Read)?;
     Ok(Json(found::role(&state, &caller, &id).await?))
 }
 
 fn name_taken() -> Error {
     Error::field("name", validation::ROLE_NAME_TAKEN)
-}
-
-fn built_in_refused(role: &Role) -> Error {
-    Error::Forbidden(format!(
-        "{} is a built-in role and cannot be changed. Duplicate it to start a custom role.",
-        role.name
-    ))
 }
 
 #[utoipa::path(
@@ -115,12 +106,8 @@ async fn create(
     caller: Caller,
     Json(req): Json<CreateRoleRequest>,
 ) -> Result<(StatusCode, Json<Role>), Error> {
-    caller.require(permissions::ROLES_CREATE)?;
-    let valid = req.validate().map_err(Error::Validation)?;
-    caller.require_all(
-        valid.permissions.iter().map(String::as_str),
-        "create a role with these permissions",
-    )?;
+    roles::may(&caller, RoleAction::Create)?;
+    let valid = roles::create(&caller, &req)?;
     let role = state
         .storage
         .create_role(caller.author(), &valid)
@@ -147,23 +134,11 @@ async fn update(
     headers: HeaderMap,
     Json(req): Json<UpdateRoleRequest>,
 ) -> Result<Json<Role>, Error> {
-    caller.require(permissions::ROLES_UPDATE)?;
+    roles::may(&caller, RoleAction::Edit)?;
     let current = found::role(&state, &caller, &id).await?;
-    if current.built_in {
-        return Err(built_in_refused(&current));
-    }
+    roles::custom_only(&current)?;
     check_if_match(&headers, &current)?;
-    let change = req.validate().map_err(Error::Validation)?;
-    caller.require_all(
-        current.permissions.iter().map(String::as_str),
-        "change this role",
-    )?;
-    if let Some(permissions) = &change.permissions {
-        caller.require_all(
-            permissions.iter().map(String::as_str),
-            "give this role these permissions",
-        )?;
-    }
+    let change = roles::edit(&caller, &current, &req)?;
     let written = state
         .storage
         .update_role(caller.author(), &current, &change, caller.holds())
@@ -194,16 +169,11 @@ async fn remove(
     Path(id): Path<String>,
     headers: HeaderMap,
 ) -> Result<StatusCode, Error> {
-    caller.require(permissions::ROLES_DELETE)?;
+    roles::may(&caller, RoleAction::Remove)?;
     let current = found::role(&state, &caller, &id).await?;
-    if current.built_in {
-        return Err(built_in_refused(&current));
-    }
+    roles::custom_only(&current)?;
     check_if_match(&headers, &current)?;
-    caller.require_all(
-        current.permissions.iter().map(String::as_str),
-        "remove this role",
-    )?;
+    roles::remove(&caller, &current)?;
     let removed = state.storage.delete_role(caller.author(), &current).await?;
     answer(&caller, removed, outcome::ROLE, "remove this role")?;
     Ok(StatusCode::NO_CONTENT)

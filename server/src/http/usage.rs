@@ -18,6 +18,7 @@ use super::error::Error;
 use super::extract::{Json, Query};
 use super::found;
 use crate::auth::Caller;
+use crate::rules::keys::{self, KeyAction};
 use crate::AppState;
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -93,7 +94,7 @@ async fn key_usage(
     Path(id): Path<String>,
     Query(q): Query<WindowQuery>,
 ) -> Result<Json<KeyUsage>, Error> {
-    caller.require(permissions::SERVICE_ACCOUNTS_RETRIEVE)?;
+    keys::may(&caller, KeyAction::Read)?;
     let dates = window(&state, &q)?;
     let key = found::key(&state, &caller, &id).await?;
     // What this server counted but has not written yet counts too, merged
@@ -171,7 +172,7 @@ async fn inventory_of(
     caller: &Caller,
     q: &WindowQuery,
 ) -> Result<Inventory, Error> {
-    caller.require(permissions::SERVICE_ACCOUNTS_RETRIEVE)?;
+    keys::may(caller, KeyAction::Read)?;
     let mut used = used_in_window(state, caller, None, q).await?;
     let keys = state.storage.all_keys(&caller.organization.id).await?;
     let items = keys
@@ -307,7 +308,7 @@ async fn suggestion(
     Path(id): Path<String>,
     Query(q): Query<WindowQuery>,
 ) -> Result<Json<Suggestion>, Error> {
-    caller.require(permissions::SERVICE_ACCOUNTS_RETRIEVE)?;
+    keys::may(&caller, KeyAction::Read)?;
     let key = found::key(&state, &caller, &id).await?;
     let used = used_in_window(&state, &caller, Some(&key.id), &q)
         .await?

@@ -6,8 +6,6 @@
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use keydesk_contract::permissions;
-use keydesk_contract::roles::RoleSet;
 use keydesk_contract::types::{
     CreateUserRequest, GeneratedSecret, Invitation, UpdateUserRequest, User, UserQuery, UserStatus,
 };
@@ -18,7 +16,9 @@ use super::error::{busy, throttled, Error, ResultExt};
 use super::extract::{IfMatch, Json, Query};
 use super::found;
 use super::outcome::{self, answer};
-use crate::auth::{password_policy, sessions, Caller};
+use crate::auth::{sessions, Caller};
+use crate::rules::keys::{self, KeyAction};
+use crate::rules::people::{self, PersonAction};
 use crate::storage::Rule;
 use crate::{time_format, AppState};
 
@@ -31,19 +31,6 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(invite))
         .routes(routes!(generated_secrets))
 }
-
-/// Every permission a person holds, through built-in and custom roles.
-async fn held_by(
-    state: &AppState,
-    caller: &Caller,
-    person: &User,
-) -> Result<std::collections::BTreeSet<&'static str>, Error> {
-    let book = state.storage.role_book(&caller.organization.id).await?;
-    Ok(book.union_of(person.roles.iter().map(|r| r.id.as_str())))
-}
-
-/// How long an invitation link works.
-pub const INVITATION_DAYS: i64 = 7;
 
 /// A one-time link for an invited person, shown once. The token is in the
 /// fragment (`#...`), which browsers never send to a server or a referrer.
@@ -62,19 +49,13 @@ async fn invite(
     caller: Caller,
     Path(id): Path<String>,
 ) -> Result<Json<Invitation>, Error> {
-    caller.require(permissions::USERS_CREATE)?;
+    people::may(&caller, PersonAction::Invite)?;
     let person = found::person(&state, &caller, &id).await?;
-    // Whoever can let someone in with all they hold must hold it too.
-    let theirs = held_by(&state, &caller, &person).await?;
-    caller.require_all(theirs, "invite this person")?;
-    if person.status != UserStatus::Invited {
-        return Err(Error::Conflict(
-            "This person has already joined; they can sign in.".into(),
-        ));
-    }
+    let book = state.storage.role_book(&caller.organization.id).await?;
+    people::invite(&caller, &book, &person)?;
     let token = sessions::new_token();
     let now = state.clock.now();
-    let expires_at = time_format::format(now + time::Duration::days(INVITATION_DAYS));
+    let expires_at = time_format::format(now + time::Duration::days(people::INVITATION_DAYS));
     state
         .storage
         .create_invitation(
@@ -109,7 +90,7 @@ async fn list(
     caller: Caller,
     Query(q): Query<UserQuery>,
 ) -> Result<Json<Vec<User>>, Error> {
-    caller.require(permissions::USERS_RETRIEVE)?;
+    people::may(&caller, PersonAction::Read)?;
     Ok(Json(
         state
             .storage
@@ -133,7 +114,7 @@ async fn read(
     caller: Caller,
     Path(id): Path<String>,
 ) -> Result<Json<User>, Error> {
-    caller.require(permissions::USERS_RETRIEVE)?;
+    people::may(&caller, PersonAction::Read)?;
     Ok(Json(found::person(&state, &caller, &id).await?))
 }
 
@@ -156,23 +137,13 @@ async fn update(
     if_match: IfMatch,
     Json(req): Json<UpdateUserRequest>,
 ) -> Result<Json<User>, Error> {
-    caller.require(permissions::USERS_UPDATE)?;
+    people::may(&caller, PersonAction::Change)?;
     let person = found::person(&state, &caller, &id).await?;
     if !if_match.allows(person.version) {
         return Err(outcome::changed_meanwhile(outcome::PERSON));
     }
     let book = state.storage.role_book(&caller.organization.id).await?;
-    let change = req
-        .validate(|id| book.is_known(id))
-        .map_err(Error::Validation)?;
-    let theirs = book.union_of(person.roles.iter().map(|r| r.id.as_str()));
-    caller.require_all(theirs, "change this person")?;
-    if let Some(role_ids) = &change.role_ids {
-        caller.require_all(
-            book.union_of(role_ids.iter().map(String::as_str)),
-            "give these roles",
-        )?;
-    }
+    let change = people::change(&caller, &book, &person, &req)?;
     let written = state
         .storage
         .update_user(caller.author(), &person, &change, caller.holds())
@@ -202,7 +173,7 @@ async fn deactivate(
     Path(id): Path<String>,
     if_match: IfMatch,
 ) -> Result<Json<User>, Error> {
-    caller.require(permissions::USERS_DEACTIVATE)?;
+    people::may(&caller, PersonAction::Deactivate)?;
     set_status(&state, &caller, &id, if_match, UserStatus::Deactivated).await
 }
 
@@ -222,7 +193,7 @@ async fn activate(
     Path(id): Path<String>,
     if_match: IfMatch,
 ) -> Result<Json<User>, Error> {
-    caller.require(permissions::USERS_ACTIVATE)?;
+    people::may(&caller, PersonAction::Activate)?;
     set_status(&state, &caller, &id, if_match, UserStatus::Active).await
 }
 
@@ -237,14 +208,8 @@ async fn set_status(
     if !if_match.allows(person.version) {
         return Err(outcome::changed_meanwhile(outcome::PERSON));
     }
-    if person.id == caller.actor.id && status != UserStatus::Active {
-        return Err(Error::Conflict(
-            "You cannot deactivate yourself. Ask another admin.".into(),
-        ));
-    }
-    // Switching someone off or on is acting on all they hold.
-    let theirs = held_by(state, caller, &person).await?;
-    caller.require_all(theirs, "change this person's access")?;
+    let book = state.storage.role_book(&caller.organization.id).await?;
+    people::switch(caller, &book, &person, status)?;
     let written = state
         .storage
         .set_user_status(caller.author(), &person, status, caller.holds())
@@ -274,8 +239,8 @@ async fn generated_secrets(
     caller: Caller,
     Path(id): Path<String>,
 ) -> Result<Json<Vec<GeneratedSecret>>, Error> {
-    caller.require(permissions::USERS_RETRIEVE)?;
-    caller.require(permissions::SERVICE_ACCOUNTS_RETRIEVE)?;
+    people::may(&caller, PersonAction::Read)?;
+    keys::may(&caller, KeyAction::Read)?;
     let person = found::person(&state, &caller, &id).await?;
     Ok(Json(
         state
@@ -300,28 +265,9 @@ async fn create(
     caller: Caller,
     Json(req): Json<CreateUserRequest>,
 ) -> Result<(StatusCode, Json<User>), Error> {
-    caller.require(permissions::USERS_CREATE)?;
+    people::may(&caller, PersonAction::Add)?;
     let book = state.storage.role_book(&caller.organization.id).await?;
-    let valid = req
-        .validate(|id| book.is_known(id))
-        .map_err(Error::Validation)?;
-    caller.require_all(
-        book.union_of(valid.role_ids.iter().map(String::as_str)),
-        "give these roles",
-    )?;
-    if req.password.is_some() && caller.is_key() {
-        // A leaked key must not make a person whose password its holder knows.
-        return Err(Error::field(
-            "password",
-            "A key cannot set a person's password. Add them without one and send them the \
-             invitation link.",
-        ));
-    }
-    let about = password_policy::words_about(&valid.email, &valid.name, &caller.organization.name);
-    let about: Vec<&str> = about.iter().map(String::as_str).collect();
-    if let Some(password) = &req.password {
-        password_policy::check(password, &about).map_err(|m| Error::field("password", m))?;
-    }
+    let valid = people::add(&caller, &book, &req)?;
     state
         .throttle
         .begin_adding_person(&caller.organization.id)

@@ -8,8 +8,9 @@ use keydesk_contract::types::{Actor, ActorKind, AuditTarget, UserStatus};
 use std::collections::BTreeSet;
 
 use super::audit::AuditEntry;
-use super::people::{held_in, permissions_text, void_issued_credentials, within_issuer};
+use super::people::{held_in, void_issued_credentials};
 use super::{Author, Storage};
+use crate::rules::people::{issuer_text, within_issuer};
 
 /// How accepting an invitation went.
 #[derive(Debug, PartialEq, Eq)]
@@ -49,7 +50,7 @@ impl Storage {
         .bind(now)
         .bind(expires_at)
         .bind(&author.actor.id)
-        .bind(permissions_text(issuer_holds.iter().copied()))
+        .bind(issuer_text(issuer_holds.iter().copied()))
         .execute(&mut *tx)
         .await?;
         self.record(

@@ -12,6 +12,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use super::audit::AuditEntry;
 use super::{new_id, stale, Author, Identity, Outcome, RoleBook, RolesOf, Storage};
+use crate::rules::people::{issuer_text, within_issuer};
 
 /// A person who may sign in, as sign-in needs them.
 #[derive(Clone, sqlx::FromRow)]
@@ -109,19 +110,6 @@ pub(super) async fn void_issued_credentials(
             .await?;
     }
     Ok(())
-}
-
-/// Permissions as stored beside an issued credential: what its issuer held.
-pub(super) fn permissions_text<'a>(held: impl IntoIterator<Item = &'a str>) -> String {
-    permissions::union(held).join(" ")
-}
-
-/// Whether someone holding `held` holds no more than the issuer of a
-/// credential did (`issuer_held`, as [`permissions_text`] stored it): the
-/// one rule every issued credential is judged by.
-pub(super) fn within_issuer(held: &BTreeSet<&'static str>, issuer_held: &str) -> bool {
-    let issuer: BTreeSet<&str> = issuer_held.split_whitespace().collect();
-    held.iter().all(|p| issuer.contains(p))
 }
 
 impl Storage {
@@ -400,7 +388,7 @@ impl Storage {
         insert_user(&mut tx, new).await?;
         if let Some((_, setter_held)) = provisional {
             sqlx::query("UPDATE users SET password_set_by_permissions = $1 WHERE id = $2")
-                .bind(permissions_text(setter_held.iter().copied()))
+                .bind(issuer_text(setter_held.iter().copied()))
                 .bind(&user_id)
                 .execute(&mut *tx)
                 .await?;

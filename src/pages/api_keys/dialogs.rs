@@ -51,7 +51,7 @@ pub fn KeyDialogs(
         api.generate,
         UseActionOutcomeOptions {
             on_success: Some(Callback::new(move |g| open.set(Open::Generated(g)))),
-            on_fields: None,
+            ..Default::default()
         },
     );
     // Enable runs straight from the row: say how it went.
@@ -67,7 +67,7 @@ pub fn KeyDialogs(
                 announce.set(format!("{} was {state}.", key.name));
                 open.set(Open::Nothing);
             })),
-            on_fields: None,
+            ..Default::default()
         },
     );
     let leave_create = {

@@ -6,6 +6,8 @@
 use keydesk_contract::types::{ApiKeyQuery, ApiKeySort, Role};
 use leptos::prelude::*;
 
+use crate::components::loading::Loading;
+
 use super::empty_state::{EmptyState, NoMatches};
 use super::keys_api::KeysApi;
 use crate::components::data_boundary::DataBoundary;
@@ -70,7 +72,7 @@ pub fn KeysList(
 
     view! {
         <KeyFilterBar filters=filters roles=roles/>
-        {move || page.with(Option::is_none).then(|| view! { <p class="loading" role="status">"Loading keys…"</p> })}
+        {move || page.with(Option::is_none).then(|| view! { <Loading text="Loading keys…"/> })}
         <DataBoundary on_retry=move |_| keys.refetch()>
             {move || page.get().map(|p| p.map(|_| ()))}
         </DataBoundary>

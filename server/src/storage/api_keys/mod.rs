@@ -49,14 +49,12 @@ const KEY_FROM: &str = " FROM api_keys k";
 
 impl KeyRow {
     fn into_key(self, book: &RoleBook, role_ids: &[String], now: &str) -> ApiKey {
-        let expired = self.expires_at.as_deref().is_some_and(|e| e <= now);
-        let status = match (&self.display_prefix, expired) {
-            // Switched off wins: it is what a person must undo first.
-            _ if self.disabled_at.is_some() => ApiKeyStatus::Disabled,
-            (_, true) => ApiKeyStatus::Expired,
-            (None, false) => ApiKeyStatus::NotGenerated,
-            (Some(_), false) => ApiKeyStatus::Active,
-        };
+        let status = crate::rules::keys::status(
+            self.display_prefix.is_some(),
+            self.disabled_at.is_some(),
+            self.expires_at.as_deref(),
+            now,
+        );
         ApiKey {
             id: self.id,
             name: self.name,

@@ -1,0 +1,126 @@
+//! API keys (rules 2 to 7): who may do what to a key, and what a key's
+//! status is.
+
+use keydesk_contract::permissions;
+use keydesk_contract::roles::RoleSet;
+use keydesk_contract::types::{ApiKey, ApiKeyStatus, CreateApiKeyRequest, UpdateApiKeyRequest};
+use keydesk_contract::validation::{ValidKeyChange, ValidNewKey};
+
+use super::{act_on, give_roles, invalid, Refusal};
+use crate::auth::Caller;
+use crate::storage::RoleBook;
+
+/// What can be done to keys, each with the one permission it needs (rule 2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyAction {
+    Read,
+    Create,
+    Edit,
+    Remove,
+    /// Generate or regenerate the secret.
+    Generate,
+    /// Disable or enable.
+    Switch,
+}
+
+impl KeyAction {
+    fn permission(self) -> &'static str {
+        match self {
+            KeyAction::Read => permissions::SERVICE_ACCOUNTS_RETRIEVE,
+            KeyAction::Create => permissions::SERVICE_ACCOUNTS_CREATE,
+            KeyAction::Edit | KeyAction::Switch => permissions::SERVICE_ACCOUNTS_UPDATE,
+            KeyAction::Remove => permissions::SERVICE_ACCOUNTS_DELETE,
+            KeyAction::Generate => permissions::SERVICE_ACCOUNTS_REFRESH,
+        }
+    }
+}
+
+/// Rule 2, asked first, before looking anything up (so a caller without
+/// the permission learns nothing, not even whether the key exists).
+pub fn may(caller: &Caller, action: KeyAction) -> Result<(), Refusal> {
+    Ok(caller.require(action.permission())?)
+}
+
+/// A new key (after [`may`]): valid (rule 7), with roles the caller may
+/// give (rule 3).
+pub fn create(
+    caller: &Caller,
+    book: &RoleBook,
+    req: &CreateApiKeyRequest,
+) -> Result<ValidNewKey, Refusal> {
+    let valid = req
+        .validate(|id| book.is_known(id))
+        .map_err(Refusal::Invalid)?;
+    give_roles(caller, book, &valid.role_ids, "give this key these roles")?;
+    Ok(valid)
+}
+
+/// An edit of `current`: valid, by someone holding what the key holds and
+/// what its new roles grant (rule 3: the edit path is no way around it).
+pub fn edit(
+    caller: &Caller,
+    book: &RoleBook,
+    current: &ApiKey,
+    req: &UpdateApiKeyRequest,
+) -> Result<ValidKeyChange, Refusal> {
+    let change = req
+        .validate(|id| book.is_known(id))
+        .map_err(Refusal::Invalid)?;
+    act_on(caller, &current.permissions, "change this key")?;
+    if let Some(role_ids) = &change.role_ids {
+        give_roles(caller, book, role_ids, "give this key these roles")?;
+    }
+    Ok(change)
+}
+
+/// A (new) secret for `current`: obtaining a secret is obtaining the key's
+/// powers (rule 3), and an expired key is not given one (rules 4 and 5).
+pub fn generate(caller: &Caller, current: &ApiKey) -> Result<(), Refusal> {
+    act_on(
+        caller,
+        &current.permissions,
+        "generate a secret for this key",
+    )?;
+    if current.status == ApiKeyStatus::Expired {
+        return Err(invalid(
+            "expires_at",
+            "This key has expired; create a new key instead.",
+        ));
+    }
+    Ok(())
+}
+
+/// Disabling or enabling `current` (rule 6): switching a key on gives its
+/// secret its powers back, so only for someone holding them.
+pub fn switch(caller: &Caller, current: &ApiKey, disabled: bool) -> Result<(), Refusal> {
+    let what = if disabled {
+        "disable this key"
+    } else {
+        "enable this key"
+    };
+    Ok(act_on(caller, &current.permissions, what)?)
+}
+
+/// Removing `current` (rule 6) is taking its system's powers away: only for
+/// someone holding them.
+pub fn remove(caller: &Caller, current: &ApiKey) -> Result<(), Refusal> {
+    Ok(act_on(caller, &current.permissions, "remove this key")?)
+}
+
+/// A key's status at `now` (fixed-width time text): switched off wins (it is
+/// what a person must undo first), then expired, then whether it has a
+/// secret at all.
+pub fn status(
+    has_secret: bool,
+    disabled: bool,
+    expires_at: Option<&str>,
+    now: &str,
+) -> ApiKeyStatus {
+    let expired = expires_at.is_some_and(|e| e <= now);
+    match (disabled, expired, has_secret) {
+        (true, _, _) => ApiKeyStatus::Disabled,
+        (false, true, _) => ApiKeyStatus::Expired,
+        (false, false, false) => ApiKeyStatus::NotGenerated,
+        (false, false, true) => ApiKeyStatus::Active,
+    }
+}
