@@ -699,11 +699,21 @@ pub struct Suggestion {
 
 // ---------------------------------------------------------------- audit trail
 
+wire_enum! {
+    /// What an audit event is about.
+    pub enum AuditTargetKind {
+        User = "user",
+        ApiKey = "api_key",
+        Role = "role",
+        Organization = "organization",
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(not(target_arch = "wasm32"), derive(utoipa::ToSchema))]
 pub struct AuditTarget {
     #[serde(rename = "type")]
-    pub kind: String,
+    pub kind: AuditTargetKind,
     pub id: String,
     pub name: String,
 }
@@ -712,7 +722,7 @@ impl AuditTarget {
     /// A person, as events about them name them.
     pub fn user(id: impl Into<String>, name: impl Into<String>) -> Self {
         AuditTarget {
-            kind: "user".into(),
+            kind: AuditTargetKind::User,
             id: id.into(),
             name: name.into(),
         }
@@ -721,7 +731,16 @@ impl AuditTarget {
     /// An API key, as events about it name it.
     pub fn api_key(id: impl Into<String>, name: impl Into<String>) -> Self {
         AuditTarget {
-            kind: "api_key".into(),
+            kind: AuditTargetKind::ApiKey,
+            id: id.into(),
+            name: name.into(),
+        }
+    }
+
+    /// The organization itself.
+    pub fn organization(id: impl Into<String>, name: impl Into<String>) -> Self {
+        AuditTarget {
+            kind: AuditTargetKind::Organization,
             id: id.into(),
             name: name.into(),
         }
@@ -730,7 +749,7 @@ impl AuditTarget {
     /// A custom role, as events about it name it.
     pub fn role(id: impl Into<String>, name: impl Into<String>) -> Self {
         AuditTarget {
-            kind: "role".into(),
+            kind: AuditTargetKind::Role,
             id: id.into(),
             name: name.into(),
         }

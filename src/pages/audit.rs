@@ -2,7 +2,7 @@
 
 use keydesk_contract::audit::AuditAction;
 use keydesk_contract::roles;
-use keydesk_contract::types::{ActorKind, AuditEvent, Role};
+use keydesk_contract::types::{ActorKind, AuditEvent, AuditTargetKind, Role};
 use leptos::prelude::*;
 
 use crate::components::loading::Loading;
@@ -195,7 +195,7 @@ pub fn AuditList(
                         <strong>{shown_name(&event.actor.name, event.actor.kind == ActorKind::ApiKey)}</strong>
                         {(event.actor.kind == ActorKind::ApiKey).then_some(" (API key)")}
                         " " {describe(&event)}
-                        {(!about_oneself(&event)).then(|| view! { " " <strong>{shown_name(&event.target.name, event.target.kind == "api_key")}</strong> })}
+                        {(!about_oneself(&event)).then(|| view! { " " <strong>{shown_name(&event.target.name, event.target.kind == AuditTargetKind::ApiKey)}</strong> })}
                     </p>
                     {move || roles.with(|r| changes(&event, r)).map(|c| view! { <p class="audit-event__changes">{c}</p> })}
                 </li>

@@ -107,7 +107,7 @@ fn no_redirect_target_leaves_the_origin() {
 
 #[wasm_bindgen_test]
 async fn the_audit_trail_says_who_did_what_to_which_key() {
-    use keydesk_contract::types::{Actor, ActorKind, AuditEvent, AuditTarget};
+    use keydesk_contract::types::{Actor, ActorKind, AuditEvent, AuditTarget, AuditTargetKind};
     use keydesk_web::pages::audit::AuditList;
     let event = |id: &str, action: &str, details: serde_json::Value, kind: ActorKind, who: &str| {
         AuditEvent {
@@ -120,7 +120,7 @@ async fn the_audit_trail_says_who_did_what_to_which_key() {
             },
             action: action.into(),
             target: AuditTarget {
-                kind: "api_key".into(),
+                kind: AuditTargetKind::ApiKey,
                 id: "key_1".into(),
                 name: "Billing_Reader".into(),
             },
@@ -140,7 +140,7 @@ async fn the_audit_trail_says_who_did_what_to_which_key() {
         "Ada Admin",
     );
     signed_in.target = AuditTarget {
-        kind: "user".into(),
+        kind: AuditTargetKind::User,
         id: "x".into(),
         name: "Ada Admin".into(),
     };
@@ -152,7 +152,7 @@ async fn the_audit_trail_says_who_did_what_to_which_key() {
         "Ada Admin",
     );
     role_edit.target = AuditTarget {
-        kind: "role".into(),
+        kind: AuditTargetKind::Role,
         id: "role_1".into(),
         name: "Support Desk".into(),
     };

@@ -105,8 +105,13 @@ impl Caller {
         }
     }
 
-    /// 403 unless the caller holds `permission`.
-    pub fn require(&self, permission: &str) -> Result<(), Denied> {
+    /// 403 unless the caller holds `permission`, one of the catalogue's
+    /// constants (`permissions::USERS_CREATE`): never text from a request.
+    pub fn require(&self, permission: &'static str) -> Result<(), Denied> {
+        debug_assert!(
+            keydesk_contract::permissions::find(permission).is_some(),
+            "{permission} is not in the catalogue"
+        );
         if self.can(permission) {
             if let Some(meter) = &self.meter {
                 meter.exercised(permission);

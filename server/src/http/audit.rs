@@ -4,7 +4,7 @@
 
 use axum::extract::State;
 use keydesk_contract::permissions;
-use keydesk_contract::types::{AuditEvent, AuditPage, PageQuery};
+use keydesk_contract::types::{ActorKind, AuditEvent, AuditPage, AuditTargetKind, PageQuery};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -61,25 +61,27 @@ fn is_cursor(c: &str) -> bool {
 }
 
 /// The permission that shows the details of events about this kind of thing.
-fn needed_for_details(target_kind: &str) -> Option<&'static str> {
-    match target_kind {
-        "user" => Some(permissions::USERS_RETRIEVE),
-        "api_key" => Some(permissions::SERVICE_ACCOUNTS_RETRIEVE),
-        "role" => Some(permissions::ROLES_RETRIEVE),
-        "organization" => Some(permissions::ACCOUNTS_RETRIEVE),
-        _ => None,
+fn needed_for_details(kind: AuditTargetKind) -> &'static str {
+    match kind {
+        AuditTargetKind::User => permissions::USERS_RETRIEVE,
+        AuditTargetKind::ApiKey => permissions::SERVICE_ACCOUNTS_RETRIEVE,
+        AuditTargetKind::Role => permissions::ROLES_RETRIEVE,
+        AuditTargetKind::Organization => permissions::ACCOUNTS_RETRIEVE,
     }
 }
 
 /// Details, and the names of people and keys, only for readers who could
 /// read those people and keys anyway; the ids stay, so events still line up.
 fn hide_what_the_reader_may_not_see(event: &mut AuditEvent, reader: &Caller) {
-    if needed_for_details(&event.target.kind).is_some_and(|p| !reader.can(p)) {
+    if !reader.can(needed_for_details(event.target.kind)) {
         event.details = serde_json::json!({});
         event.target.name = String::new();
     }
-    let actor_kind = event.actor.kind.as_str();
-    if needed_for_details(actor_kind).is_some_and(|p| !reader.can(p)) {
+    let actor_kind = match event.actor.kind {
+        ActorKind::User => AuditTargetKind::User,
+        ActorKind::ApiKey => AuditTargetKind::ApiKey,
+    };
+    if !reader.can(needed_for_details(actor_kind)) {
         event.actor.name = String::new();
     }
 }

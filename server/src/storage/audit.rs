@@ -2,7 +2,9 @@
 //! records, so a change and its record are written together or not at all.
 
 use keydesk_contract::audit::AuditAction;
-use keydesk_contract::types::{Actor, ActorKind, AuditEvent, AuditPage, AuditTarget};
+use keydesk_contract::types::{
+    Actor, ActorKind, AuditEvent, AuditPage, AuditTarget, AuditTargetKind,
+};
 use sqlx::{Any, Transaction};
 
 use super::{new_id, Storage};
@@ -43,7 +45,7 @@ async fn record_at(
     .bind(&entry.actor.id)
     .bind(&entry.actor.name)
     .bind(action)
-    .bind(&entry.target.kind)
+    .bind(entry.target.kind.as_str())
     .bind(&entry.target.id)
     .bind(&entry.target.name)
     .bind(details.to_string())
@@ -124,7 +126,9 @@ impl Row {
             },
             action: self.action,
             target: AuditTarget {
-                kind: self.target_type,
+                // A kind this version does not know is shown as the organization's.
+                kind: AuditTargetKind::parse(&self.target_type)
+                    .unwrap_or(AuditTargetKind::Organization),
                 id: self.target_id,
                 name: self.target_name,
             },

@@ -151,11 +151,7 @@ impl Storage {
                 organization_id: &organization_id,
                 actor: &actor,
                 action: AuditAction::OrganizationCreated {},
-                target: AuditTarget {
-                    kind: "organization".into(),
-                    id: organization_id.clone(),
-                    name: v.organization.clone(),
-                },
+                target: AuditTarget::organization(organization_id.clone(), v.organization.clone()),
             },
         )
         .await?;
