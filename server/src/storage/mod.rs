@@ -319,6 +319,39 @@ async fn stale<T>(
     })
 }
 
+/// What an owner (a key, a person, a role) holds, one row each: a key's or
+/// a person's roles, a role's permissions.
+#[derive(Debug, Clone, Copy)]
+enum Holdings {
+    KeyRoles,
+    PersonRoles,
+    RolePermissions,
+}
+
+/// Writes `owner`'s holdings `values`, one row each, inside `tx`.
+async fn insert_holdings(
+    tx: &mut Transaction<'static, Any>,
+    what: Holdings,
+    owner: &str,
+    values: &[String],
+) -> Result<(), sqlx::Error> {
+    let sql = match what {
+        Holdings::KeyRoles => "INSERT INTO api_key_roles (api_key_id, role_id) VALUES ($1, $2)",
+        Holdings::PersonRoles => "INSERT INTO user_roles (user_id, role_id) VALUES ($1, $2)",
+        Holdings::RolePermissions => {
+            "INSERT INTO role_permissions (role_id, permission) VALUES ($1, $2)"
+        }
+    };
+    for value in values {
+        sqlx::query(sql)
+            .bind(owner)
+            .bind(value)
+            .execute(&mut **tx)
+            .await?;
+    }
+    Ok(())
+}
+
 /// A new opaque id: a short type prefix and 20 random base62 characters.
 fn new_id(prefix: &str) -> String {
     use keydesk_contract::key_format::BASE62 as ALPHABET;

@@ -14,7 +14,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use super::audit::AuditEntry;
 use super::replicas::Forget;
-use super::{new_id, stale, Author, Outcome, Storage};
+use super::{insert_holdings, new_id, stale, Author, Holdings, Outcome, Storage};
 
 /// Prefix of a custom role's id; built-in ids never start with it.
 const CUSTOM_ROLE_PREFIX: &str = "role";
@@ -199,7 +199,7 @@ impl Storage {
         .bind(&now)
         .execute(&mut *tx)
         .await?;
-        set_permissions(&mut tx, &id, &v.permissions).await?;
+        insert_holdings(&mut tx, Holdings::RolePermissions, &id, &v.permissions).await?;
         let created = AuditAction::RoleCreated {
             description: v.description.clone(),
             permissions: v.permissions.clone(),
@@ -256,7 +256,7 @@ impl Storage {
                 .bind(&current.id)
                 .execute(&mut *tx)
                 .await?;
-            set_permissions(&mut tx, &current.id, permissions).await?;
+            insert_holdings(&mut tx, Holdings::RolePermissions, &current.id, permissions).await?;
             let book = role_book_with(&mut *tx, author.organization_id).await?;
             let mut missing: BTreeSet<&'static str> = BTreeSet::new();
             let mut grown_invitees: Vec<String> = Vec::new();
@@ -377,21 +377,6 @@ async fn holders_of(
         .into_iter()
         .map(|(holder, (roles, invited))| (holder, roles, invited))
         .collect())
-}
-
-async fn set_permissions(
-    tx: &mut Transaction<'static, Any>,
-    role_id: &str,
-    permissions: &[String],
-) -> Result<(), sqlx::Error> {
-    for permission in permissions {
-        sqlx::query("INSERT INTO role_permissions (role_id, permission) VALUES ($1, $2)")
-            .bind(role_id)
-            .bind(permission)
-            .execute(&mut **tx)
-            .await?;
-    }
-    Ok(())
 }
 
 impl Storage {

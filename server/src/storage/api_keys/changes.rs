@@ -9,7 +9,7 @@ use sqlx::{Any, Transaction};
 
 use crate::storage::audit::AuditEntry;
 use crate::storage::replicas::Forget;
-use crate::storage::{new_id, stale, Author, Outcome, Storage};
+use crate::storage::{insert_holdings, new_id, stale, Author, Holdings, Outcome, Storage};
 
 impl Storage {
     /// Creates a key without a secret. A taken name fails on the
@@ -42,7 +42,7 @@ impl Storage {
         .bind(&expires_at)
         .execute(&mut *tx)
         .await?;
-        set_roles(&mut tx, &id, &v.role_ids).await?;
+        insert_holdings(&mut tx, Holdings::KeyRoles, &id, &v.role_ids).await?;
         let created = AuditAction::ApiKeyCreated {
             name: v.name.clone(),
             description: v.description.clone(),
@@ -93,7 +93,7 @@ impl Storage {
                 .bind(&current.id)
                 .execute(&mut *tx)
                 .await?;
-            set_roles(&mut tx, &current.id, role_ids).await?;
+            insert_holdings(&mut tx, Holdings::KeyRoles, &current.id, role_ids).await?;
         }
         let updated = AuditAction::ApiKeyUpdated {
             name: change
@@ -209,21 +209,6 @@ impl Storage {
             .await?;
         self.commit_and_read(tx, author, &current.id).await
     }
-}
-
-async fn set_roles(
-    tx: &mut Transaction<'static, Any>,
-    key_id: &str,
-    role_ids: &[String],
-) -> Result<(), sqlx::Error> {
-    for role_id in role_ids {
-        sqlx::query("INSERT INTO api_key_roles (api_key_id, role_id) VALUES ($1, $2)")
-            .bind(key_id)
-            .bind(role_id)
-            .execute(&mut **tx)
-            .await?;
-    }
-    Ok(())
 }
 
 impl Storage {
