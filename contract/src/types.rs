@@ -666,6 +666,40 @@ pub struct InventoryItem {
     pub last_used_at: Option<String>,
 }
 
+wire_enum! {
+    /// One cell of the inventory: what a key did with one permission.
+    pub enum InventoryCell {
+        /// Granted and exercised in the window.
+        Used = "used",
+        /// Granted, not exercised in the window.
+        Unused = "unused",
+        /// Not granted (and so not exercised).
+        Empty = "",
+    }
+}
+
+impl InventoryItem {
+    /// What this key did with `permission` in the window (the one reading
+    /// of "unused" that the matrix, its CSV and the counts share).
+    pub fn cell(&self, permission: &str) -> InventoryCell {
+        if self.used.iter().any(|p| p == permission) {
+            InventoryCell::Used
+        } else if self.granted.iter().any(|p| p == permission) {
+            InventoryCell::Unused
+        } else {
+            InventoryCell::Empty
+        }
+    }
+
+    /// How many of its permissions it did not exercise in the window.
+    pub fn unused(&self) -> usize {
+        self.granted
+            .iter()
+            .filter(|p| self.cell(p) == InventoryCell::Unused)
+            .count()
+    }
+}
+
 /// `GET /inventory`: a row per key, a column per permission.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(not(target_arch = "wasm32"), derive(utoipa::ToSchema))]

@@ -5,8 +5,8 @@
 use keydesk_contract::types::GeneratedApiKey;
 use leptos::prelude::*;
 
-use super::clipboard::copy_text;
 use super::modal::Modal;
+use crate::hooks::use_copy::use_copy;
 
 /// The environment variable the test command reads the key from.
 pub const KEY_VARIABLE: &str = "KEYDESK_API_KEY";
@@ -34,17 +34,10 @@ pub fn GeneratedKeyDialog(
     let GeneratedApiKey { api_key, secret } = generated;
     let stored = RwSignal::new(false);
     let curl = curl_command(&origin);
-    // What was copied last, or why the browser refused. A browser call, not
-    // an API request: a task, not an Action (each Action type costs ~5 KB of wasm).
-    let copy_result = RwSignal::new(None::<Result<&'static str, String>>);
-    let copied = move || copy_result.get().and_then(Result::ok);
-    let copy_error = move || copy_result.get().and_then(Result::err);
-    let copy = move |what: &'static str, text: String| {
-        leptos::task::spawn_local(async move {
-            let result = copy_text(&text).await.map(|()| what);
-            copy_result.try_set(Some(result));
-        });
-    };
+    let copying = use_copy::<&'static str>();
+    let copied = move || copying.copied();
+    let copy_error = move || copying.error();
+    let copy = move |what: &'static str, text: String| copying.copy(what, text);
     let secret_for_copy = secret.clone();
     let curl_for_copy = curl.clone();
     let close = move |_| {

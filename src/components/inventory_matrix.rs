@@ -2,7 +2,7 @@
 //! resource, each cell used, granted but unused, or empty.
 
 use keydesk_contract::permissions;
-use keydesk_contract::types::InventoryItem;
+use keydesk_contract::types::{InventoryCell, InventoryItem};
 use leptos::prelude::*;
 
 use crate::time;
@@ -68,11 +68,7 @@ pub fn InventoryMatrix(
 
 #[component]
 fn MatrixRow(item: InventoryItem, columns: Vec<String>) -> impl IntoView {
-    let unused = item
-        .granted
-        .iter()
-        .filter(|p| !item.used.contains(p))
-        .count();
+    let unused = item.unused();
     let last_used = item.last_used_at.as_deref().map_or_else(
         || "never used".to_string(),
         |t| format!("last used {}", time::ago(t)),
@@ -80,12 +76,10 @@ fn MatrixRow(item: InventoryItem, columns: Vec<String>) -> impl IntoView {
     let cells = columns
         .iter()
         .map(|p| {
-            let (class, mark, words) = if item.used.contains(p) {
-                ("cell cell--used", "●", "used")
-            } else if item.granted.contains(p) {
-                ("cell cell--unused", "○", "granted, unused")
-            } else {
-                ("cell", "", "not granted")
+            let (class, mark, words) = match item.cell(p) {
+                InventoryCell::Used => ("cell cell--used", "●", "used"),
+                InventoryCell::Unused => ("cell cell--unused", "○", "granted, unused"),
+                InventoryCell::Empty => ("cell", "", "not granted"),
             };
             let title = format!("{p}: {words}");
             view! {

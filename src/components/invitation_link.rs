@@ -4,7 +4,7 @@
 use keydesk_contract::types::Invitation;
 use leptos::prelude::*;
 
-use super::clipboard::copy_text;
+use crate::hooks::use_copy::use_copy;
 use crate::time;
 
 #[component]
@@ -14,15 +14,9 @@ pub fn InvitationLink(
     #[prop(into)]
     name: String,
 ) -> impl IntoView {
-    let copied = RwSignal::new(None::<Result<(), String>>);
+    let copying = use_copy::<()>();
     let url = invitation.url.clone();
-    let copy = move |_| {
-        let url = url.clone();
-        leptos::task::spawn_local(async move {
-            let result = copy_text(&url).await;
-            copied.try_set(Some(result));
-        });
-    };
+    let copy = move |_| copying.copy((), url.clone());
     view! {
         <p class="warning" role="note">
             <strong>"Shown once. "</strong>
@@ -35,14 +29,14 @@ pub fn InvitationLink(
             <input id="invitation-link" class="secret__value" readonly value=invitation.url.clone()
                 spellcheck="false" autocomplete="off" aria-describedby="invitation-copy-status"/>
             <button type="button" class="button button--primary" on:click=copy>
-                {move || if matches!(copied.get(), Some(Ok(()))) { "Copied" } else { "Copy" }}
+                {move || if copying.copied().is_some() { "Copied" } else { "Copy" }}
             </button>
         </div>
         <p id="invitation-copy-status" class="copy-status" role="status" aria-live="polite">
-            {move || match copied.get() {
-                Some(Ok(())) => "Copied the link to the clipboard.".to_string(),
-                Some(Err(e)) => e,
-                None => String::new(),
+            {move || match (copying.copied(), copying.error()) {
+                (Some(()), _) => "Copied the link to the clipboard.".to_string(),
+                (None, Some(e)) => e,
+                (None, None) => String::new(),
             }}
         </p>
     }

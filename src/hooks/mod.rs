@@ -2,3 +2,4 @@
 //! leptos-use: `use_x(..)` with defaults and `use_x_with_options(.., UseXOptions)`.
 
 pub mod use_action_outcome;
+pub mod use_copy;

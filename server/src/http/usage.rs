@@ -254,13 +254,7 @@ async fn inventory_csv(
         ));
         for p in &inventory.permissions {
             csv.push(',');
-            csv.push_str(if item.used.contains(p) {
-                "used"
-            } else if item.granted.contains(p) {
-                "unused"
-            } else {
-                ""
-            });
+            csv.push_str(item.cell(p).as_str());
         }
         csv.push_str("\r\n");
     }
