@@ -13,7 +13,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use reqwest::StatusCode;
-use serde_json::{json, Value};
+use serde_json::json;
 
 const BIN: &str = env!("CARGO_BIN_EXE_keydesk-server");
 const CLIENTS: usize = 8;
@@ -35,31 +35,24 @@ fn start(database_url: &str, dist: &std::path::Path) -> SpawnedServer {
     )
 }
 
-/// A cookie-keeping client signed in as Ada.
-async fn ada(base: &str, sign_up: bool) -> reqwest::Client {
-    let http = reqwest::Client::builder()
-        .cookie_store(true)
-        .build()
-        .unwrap();
-    let (path, body) = if sign_up {
-        (
-            "sign-up",
+/// Ada's client, signed up (first) or signed in (after the restart).
+async fn ada(base: &str, sign_up: bool) -> harness::Client {
+    let ada = harness::Client::person_at_base(base);
+    let (status, body) = if sign_up {
+        ada.post(
+            "/auth/sign-up",
             json!({"organization": "Acme", "name": "Ada", "email": "ada@acme.io", "password": harness::PASSWORD}),
         )
+        .await
     } else {
-        (
-            "sign-in",
+        ada.post(
+            "/auth/sign-in",
             json!({"email": "ada@acme.io", "password": harness::PASSWORD}),
         )
-    };
-    let res = http
-        .post(format!("{base}/api/v1/auth/{path}"))
-        .json(&body)
-        .send()
         .await
-        .unwrap();
-    assert!(res.status().is_success(), "{}", res.status());
-    http
+    };
+    assert!(status.is_success(), "{status}: {body}");
+    ada
 }
 
 /// What the server acknowledged: created keys, and the secret each was generated with.
@@ -67,18 +60,6 @@ async fn ada(base: &str, sign_up: bool) -> reqwest::Client {
 struct Acknowledged {
     created: Vec<String>,
     generated: Vec<(String, String)>,
-}
-
-async fn post(http: &reqwest::Client, url: String, body: Value) -> Option<(StatusCode, Value)> {
-    let res = http
-        .post(url)
-        .header("X-Requested-With", "keydesk")
-        .json(&body)
-        .send()
-        .await
-        .ok()?;
-    let status = res.status();
-    Some((status, res.json().await.ok()?))
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -97,7 +78,7 @@ async fn every_acknowledged_key_and_secret_survives_a_kill() {
     let stop_at = Instant::now() + Duration::from_secs(30);
     let clients: Vec<_> = (0..CLIENTS)
         .map(|c| {
-            let (http, base) = (http.clone(), base.clone());
+            let http = http.clone();
             let (acknowledged, progress) = (acknowledged.clone(), progress.clone());
             tokio::spawn(async move {
                 for n in 0.. {
@@ -106,15 +87,15 @@ async fn every_acknowledged_key_and_secret_survives_a_kill() {
                     }
                     let body =
                         json!({"name": format!("Key_{c}_{n}"), "role_ids": ["billing-reader"]});
-                    let Some((StatusCode::CREATED, key)) =
-                        post(&http, format!("{base}/api/v1/api-keys"), body).await
+                    let Some((StatusCode::CREATED, key)) = http.try_post("/api-keys", body).await
                     else {
                         return; // the server is gone
                     };
                     let id = key["id"].as_str().unwrap().to_string();
                     acknowledged.lock().unwrap().created.push(id.clone());
-                    let url = format!("{base}/api/v1/api-keys/{id}/generate");
-                    let Some((StatusCode::OK, generated)) = post(&http, url, json!({})).await
+                    let generate = format!("/api-keys/{id}/generate");
+                    let Some((StatusCode::OK, generated)) =
+                        http.try_post(&generate, json!({})).await
                     else {
                         return;
                     };
@@ -144,26 +125,14 @@ async fn every_acknowledged_key_and_secret_survives_a_kill() {
     let http = ada(&base, false).await;
     let acknowledged = std::mem::take(&mut *acknowledged.lock().unwrap());
     for id in &acknowledged.created {
-        let res = http
-            .get(format!("{base}/api/v1/api-keys/{id}"))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(
-            res.status(),
-            StatusCode::OK,
-            "acknowledged key {id} is lost"
-        );
+        let (status, _) = http.get(&format!("/api-keys/{id}")).await;
+        assert_eq!(status, StatusCode::OK, "acknowledged key {id} is lost");
     }
     for (id, secret) in &acknowledged.generated {
-        let res = reqwest::Client::new()
-            .get(format!("{base}/api/v1/whoami"))
-            .bearer_auth(secret)
-            .send()
-            .await
-            .unwrap();
+        let system = harness::Client::person_at_base(&base).with_key(secret);
+        let (status, _) = system.get("/whoami").await;
         assert_eq!(
-            res.status(),
+            status,
             StatusCode::OK,
             "acknowledged secret of {id} is lost"
         );

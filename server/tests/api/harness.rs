@@ -211,6 +211,8 @@ fn client() -> reqwest::Client {
         .unwrap()
 }
 
+/// The one HTTP client of the server's tests: a person (cookies and the
+/// CSRF header) or a system (a key), talking to one server.
 #[derive(Clone)]
 pub struct Client {
     base: String,
@@ -221,6 +223,46 @@ pub struct Client {
 }
 
 impl Client {
+    /// A person's client (cookies, CSRF header) for a server at `base`
+    /// started some other way (the binary, in the crash test).
+    #[allow(dead_code)] // tests/crash.rs
+    pub fn person_at_base(base: &str) -> Client {
+        Client {
+            base: base.to_string(),
+            http: client(),
+            csrf: true,
+            key: None,
+            forwarded_for: None,
+        }
+    }
+
+    /// The same server, as a system holding `secret`.
+    #[allow(dead_code)] // tests/crash.rs
+    pub fn with_key(&self, secret: &str) -> Client {
+        Client {
+            base: self.base.clone(),
+            http: client(),
+            csrf: false,
+            key: Some(secret.to_string()),
+            forwarded_for: None,
+        }
+    }
+
+    /// Like `post`, but `None` when no answer came (a server being killed).
+    #[allow(dead_code)] // tests/crash.rs
+    pub async fn try_post(&self, path: &str, body: Value) -> Option<(StatusCode, Value)> {
+        let mut req = self
+            .http
+            .post(format!("{}/api/v1{path}", self.base))
+            .json(&body);
+        if self.csrf {
+            req = req.header("X-Requested-With", "keydesk");
+        }
+        let res = req.send().await.ok()?;
+        let status = res.status();
+        Some((status, res.json().await.ok()?))
+    }
+
     pub async fn call(
         &self,
         method: Method,
