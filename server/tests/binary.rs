@@ -2,7 +2,13 @@
 //! address, start-up errors, graceful shutdown, and logs that never hold a
 //! secret or a password (even at debug level).
 
+#[allow(dead_code)]
+#[path = "api/harness.rs"]
+mod harness;
+
+use harness::Client;
 use keydesk_server::spawned::{Log, SpawnedServer};
+use serde_json::json;
 use std::path::Path;
 use std::process::Command;
 
@@ -98,55 +104,22 @@ fn an_unreachable_postgresql_is_a_clear_start_error_without_its_password() {
 async fn logs_never_contain_secrets_or_passwords_and_sigterm_stops_cleanly() {
     let dir = tempfile::tempdir().unwrap();
     let server = start(dir.path(), &[], "debug");
-    let base = format!("{}/api/v1", server.base);
-    let http = reqwest::Client::builder()
-        .cookie_store(true)
-        .build()
-        .unwrap();
+    let ada = Client::person_at_base(&server.base);
     let password = "a very distinctive password 7731";
-    let res = http
-        .post(format!("{base}/auth/sign-up"))
-        .json(&serde_json::json!({"organization": "Acme", "name": "Ada", "email": "ada@acme.io", "password": password}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 201);
-    let key: serde_json::Value = http
-        .post(format!("{base}/api-keys"))
-        .header("X-Requested-With", "keydesk")
-        .json(&serde_json::json!({"name": "Billing_Reader", "role_ids": ["billing-reader"]}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let generated: serde_json::Value = http
-        .post(format!(
-            "{base}/api-keys/{}/generate",
-            key["id"].as_str().unwrap()
-        ))
-        .header("X-Requested-With", "keydesk")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let secret = generated["secret"].as_str().unwrap().to_string();
-    let res = http
-        .get(format!("{base}/whoami"))
-        .bearer_auth(&secret)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 200);
+    let (status, _) = ada
+        .post("/auth/sign-up", json!({"organization": "Acme", "name": "Ada", "email": "ada@acme.io", "password": password}))
+        .await;
+    assert_eq!(status, 201);
+    let key = ada.create_key("Billing_Reader", &["billing-reader"]).await;
+    let secret = ada.generate(&key.id).await.secret;
+    assert_eq!(ada.with_key(&secret).get("/whoami").await.0, 200);
     // A wrong password on sign-in must not be logged either.
-    http.post(format!("{base}/auth/sign-in"))
-        .json(&serde_json::json!({"email": "ada@acme.io", "password": "wrong distinctive password 9911"}))
-        .send()
-        .await
-        .unwrap();
+    Client::person_at_base(&server.base)
+        .post(
+            "/auth/sign-in",
+            json!({"email": "ada@acme.io", "password": "wrong distinctive password 9911"}),
+        )
+        .await;
 
     let (logs, clean) = server.stop();
     assert!(clean, "SIGTERM is a clean exit");
@@ -170,108 +143,54 @@ async fn logs_never_contain_secrets_or_passwords_and_sigterm_stops_cleanly() {
 async fn every_refusal_is_one_security_log_line_with_who_and_from_where() {
     let dir = tempfile::tempdir().unwrap();
     let server = start(dir.path(), &[], "info");
-    let base = server.base.clone();
-    let api = format!("{base}/api/v1");
-    let ada = reqwest::Client::builder()
-        .cookie_store(true)
-        .build()
-        .unwrap();
+    let ada = Client::person_at_base(&server.base);
     let password = "a very distinctive password 7731";
-    let res = ada
-        .post(format!("{api}/auth/sign-up"))
-        .json(&serde_json::json!({"organization": "Acme", "name": "Ada", "email": "ada@acme.io", "password": password}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 201);
-    let post = |path: &str, body: serde_json::Value| {
-        ada.post(format!("{api}{path}"))
-            .header("X-Requested-With", "keydesk")
-            .json(&body)
-            .send()
-    };
+    let (status, _) = ada
+        .post("/auth/sign-up", json!({"organization": "Acme", "name": "Ada", "email": "ada@acme.io", "password": password}))
+        .await;
+    assert_eq!(status, 201);
     // A developer who tries to make an Admin key (escalation).
-    let res = post("/users", serde_json::json!({"name": "Dev", "email": "dev@acme.io", "password": password, "role_ids": ["developer"]}))
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 201);
-    let dev = reqwest::Client::builder()
-        .cookie_store(true)
-        .build()
-        .unwrap();
-    dev.post(format!("{api}/auth/sign-in"))
-        .json(&serde_json::json!({"email": "dev@acme.io", "password": password}))
-        .send()
-        .await
-        .unwrap();
-    // A password someone else set: Dev sets one of his own first.
-    let res = dev
-        .post(format!("{api}/me/password"))
-        .header("X-Requested-With", "keydesk")
-        .json(&serde_json::json!({"current_password": password, "new_password": "dev's own distinctive password 5521"}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 204);
-    let res = dev
-        .post(format!("{api}/api-keys"))
-        .header("X-Requested-With", "keydesk")
-        .json(&serde_json::json!({"name": "Sneaky", "role_ids": ["admin"]}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 403);
+    ada.add_person("dev@acme.io", &["developer"]).await;
+    let dev = Client::person_at_base(&server.base);
+    let (status, _) = dev
+        .post(
+            "/auth/sign-in",
+            json!({"email": "dev@acme.io", "password": harness::PASSWORD}),
+        )
+        .await;
+    assert_eq!(status, 200);
+    let (status, _) = dev
+        .post(
+            "/api-keys",
+            json!({"name": "Sneaky", "role_ids": ["admin"]}),
+        )
+        .await;
+    assert_eq!(status, 403);
     // A key that may not list keys (forbidden), and one that is made up.
-    let key: serde_json::Value = post(
-        "/api-keys",
-        serde_json::json!({"name": "Billing_Reader", "role_ids": ["billing-reader"]}),
-    )
-    .await
-    .unwrap()
-    .json()
-    .await
-    .unwrap();
-    let generated: serde_json::Value = post(
-        &format!("/api-keys/{}/generate", key["id"].as_str().unwrap()),
-        serde_json::json!({}),
-    )
-    .await
-    .unwrap()
-    .json()
-    .await
-    .unwrap();
-    let secret = generated["secret"].as_str().unwrap().to_string();
-    let http = reqwest::Client::new();
-    let res = http
-        .get(format!("{api}/api-keys"))
-        .bearer_auth(&secret)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 403);
-    let res = http
-        .get(format!("{api}/whoami"))
-        .bearer_auth("kd_live_0000000000000000000000000000000000000A")
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 401);
+    let key = ada.create_key("Billing_Reader", &["billing-reader"]).await;
+    let secret = ada.generate(&key.id).await.secret;
+    assert_eq!(ada.with_key(&secret).get("/api-keys").await.0, 403);
+    let made_up = ada.with_key("kd_live_0000000000000000000000000000000000000A");
+    assert_eq!(made_up.get("/whoami").await.0, 401);
     // CSRF: a cookie write without the header.
-    let res = ada
-        .post(format!("{api}/api-keys"))
-        .json(&serde_json::json!({"name": "Forged", "role_ids": ["admin"]}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 403);
+    let (status, _) = ada
+        .without_csrf_header()
+        .post(
+            "/api-keys",
+            json!({"name": "Forged", "role_ids": ["admin"]}),
+        )
+        .await;
+    assert_eq!(status, 403);
     // Wrong passwords until throttled.
     let wrong = "wrong distinctive password 9911";
+    let stranger = Client::person_at_base(&server.base);
     for _ in 0..6 {
-        http.post(format!("{api}/auth/sign-in"))
-            .json(&serde_json::json!({"email": "ada@acme.io", "password": wrong}))
-            .send()
-            .await
-            .unwrap();
+        stranger
+            .post(
+                "/auth/sign-in",
+                json!({"email": "ada@acme.io", "password": wrong}),
+            )
+            .await;
     }
 
     let (logs, _) = server.stop();
@@ -302,26 +221,25 @@ async fn every_refusal_is_one_security_log_line_with_who_and_from_where() {
         assert!(line.contains("organization=\"org_"), "{line}");
         assert!(line.contains("actor_id=\""), "{line}");
     }
-    for leak in [password, wrong, secret.as_str(), &secret[..20]] {
+    for leak in [
+        password,
+        harness::PASSWORD,
+        wrong,
+        secret.as_str(),
+        &secret[..20],
+    ] {
         assert!(!logs.contains(leak), "the log holds {leak}");
     }
 }
 
-/// Resident memory of a process, in bytes (Linux).
 #[tokio::test]
 async fn a_repeated_refusal_is_written_once_and_then_counted() {
     let dir = tempfile::tempdir().unwrap();
     let server = start(dir.path(), &[], "info");
-    let base = server.base.clone();
-    let http = reqwest::Client::new();
+    let made_up = Client::person_at_base(&server.base)
+        .with_key("kd_live_0000000000000000000000000000000000000A");
     for _ in 0..50 {
-        let res = http
-            .get(format!("{base}/api/v1/whoami"))
-            .bearer_auth("kd_live_0000000000000000000000000000000000000A")
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(res.status(), 401);
+        assert_eq!(made_up.get("/whoami").await.0, 401);
     }
     let (logs, _) = server.stop();
     let refusals: Vec<&str> = logs
@@ -368,24 +286,19 @@ pub const FOOTPRINT_AFTER_BURST: u64 = 96 * 1024 * 1024;
 async fn a_burst_of_failed_sign_ins_leaves_the_server_small() {
     let dir = tempfile::tempdir().unwrap();
     let server = start(dir.path(), &["--trusted-proxies", "127.0.0.1"], "info");
-    let base = server.base.clone();
-    let api = format!("{base}/api/v1");
     let before = server.resident_bytes();
+    let anyone = Client::person_at_base(&server.base);
     let clients: Vec<_> = (0..8u32)
         .map(|c| {
-            let api = api.clone();
+            let anyone = anyone.clone();
             tokio::spawn(async move {
-                let http = reqwest::Client::new();
                 let mut answered = Vec::new();
                 for i in 0..25u32 {
-                    let res = http
-                        .post(format!("{api}/auth/sign-in"))
-                        .header("X-Forwarded-For", format!("10.0.{c}.{i}"))
-                        .json(&serde_json::json!({"email": format!("nobody{c}-{i}@acme.io"), "password": "wrong password wrong"}))
-                        .send()
-                        .await
-                        .unwrap();
-                    answered.push(res.status().as_u16());
+                    let (status, _) = anyone
+                        .stranger_at(&format!("10.0.{c}.{i}"))
+                        .post("/auth/sign-in", json!({"email": format!("nobody{c}-{i}@acme.io"), "password": "wrong password wrong"}))
+                        .await;
+                    answered.push(status.as_u16());
                 }
                 answered
             })

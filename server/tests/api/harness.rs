@@ -237,6 +237,26 @@ impl Client {
     }
 
     /// The same server, as a system holding `secret`.
+    #[allow(dead_code)] // tests/binary.rs
+    /// A new person's client at another address, as a trusted proxy
+    /// reports it (the server must trust 127.0.0.1 as a proxy).
+    pub fn stranger_at(&self, address: &str) -> Client {
+        Client {
+            forwarded_for: Some(address.to_string()),
+            ..Client::person_at_base(&self.base)
+        }
+    }
+
+    #[allow(dead_code)] // tests/binary.rs
+    /// The same person's session, forgetting the CSRF header (as a forged
+    /// cross-site request would).
+    pub fn without_csrf_header(&self) -> Client {
+        Client {
+            csrf: false,
+            ..self.clone()
+        }
+    }
+
     #[allow(dead_code)] // tests/crash.rs
     pub fn with_key(&self, secret: &str) -> Client {
         Client {
