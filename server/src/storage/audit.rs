@@ -26,6 +26,26 @@ impl Storage {
     ) -> Result<(), sqlx::Error> {
         record_at(tx, &self.now(), entry).await
     }
+
+    /// Records `action` by `author` on `target` inside the change's write.
+    pub(super) async fn record_change(
+        &self,
+        tx: &mut Transaction<'static, Any>,
+        author: super::Author<'_>,
+        action: AuditAction,
+        target: keydesk_contract::types::AuditTarget,
+    ) -> Result<(), sqlx::Error> {
+        self.record(
+            tx,
+            AuditEntry {
+                organization_id: author.organization_id,
+                actor: author.actor,
+                action,
+                target,
+            },
+        )
+        .await
+    }
 }
 
 async fn record_at(

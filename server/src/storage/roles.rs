@@ -12,7 +12,6 @@ use keydesk_contract::{permissions, roles};
 use sqlx::{Any, Executor, Transaction};
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::audit::AuditEntry;
 use super::replicas::Forget;
 use super::{insert_holdings, new_id, stale, Author, Holdings, Outcome, Storage};
 
@@ -204,7 +203,7 @@ impl Storage {
             description: v.description.clone(),
             permissions: v.permissions.clone(),
         };
-        self.audit_role(&mut tx, author, created, &id, &v.name)
+        self.record_change(&mut tx, author, created, AuditTarget::role(&id, &v.name))
             .await?;
         tx.commit().await?;
         Ok(self
@@ -297,8 +296,13 @@ impl Storage {
                 .as_ref()
                 .and_then(|p| Change::between(&current.permissions, p)),
         };
-        self.audit_role(&mut tx, author, updated, &current.id, name)
-            .await?;
+        self.record_change(
+            &mut tx,
+            author,
+            updated,
+            AuditTarget::role(&current.id, name),
+        )
+        .await?;
         // Any key of the organization may hold the role.
         self.commit_forgetting(tx, Forget::Organization(author.organization_id))
             .await?;
@@ -341,8 +345,13 @@ impl Storage {
         let deleted = AuditAction::RoleDeleted {
             permissions: current.permissions.clone(),
         };
-        self.audit_role(&mut tx, author, deleted, &current.id, &current.name)
-            .await?;
+        self.record_change(
+            &mut tx,
+            author,
+            deleted,
+            AuditTarget::role(&current.id, &current.name),
+        )
+        .await?;
         self.commit_forgetting(tx, Forget::Organization(author.organization_id))
             .await?;
         Ok(Outcome::Done(Box::new(current.clone())))
@@ -377,29 +386,6 @@ async fn holders_of(
         .into_iter()
         .map(|(holder, (roles, invited))| (holder, roles, invited))
         .collect())
-}
-
-impl Storage {
-    /// Records a change to a role inside its write.
-    async fn audit_role(
-        &self,
-        tx: &mut Transaction<'static, Any>,
-        author: Author<'_>,
-        action: AuditAction,
-        id: &str,
-        name: &str,
-    ) -> Result<(), sqlx::Error> {
-        self.record(
-            tx,
-            AuditEntry {
-                organization_id: author.organization_id,
-                actor: author.actor,
-                action,
-                target: AuditTarget::role(id, name),
-            },
-        )
-        .await
-    }
 }
 
 #[cfg(test)]

@@ -7,19 +7,7 @@ use reqwest::StatusCode;
 use serde_json::{json, Value};
 use std::sync::Arc;
 
-use crate::harness::{code, Client, TestServer};
-
-/// Creates a custom role that must succeed; returns its id.
-async fn create_role(by: &Client, name: &str, permissions: &[&str]) -> String {
-    let (status, body) = by
-        .post(
-            "/roles",
-            json!({"name": name, "description": "", "permissions": permissions}),
-        )
-        .await;
-    assert_eq!(status, StatusCode::CREATED, "{body}");
-    body["id"].as_str().unwrap().to_string()
-}
+use crate::harness::{code, TestServer};
 
 fn strings(v: &Value) -> Vec<&str> {
     v.as_array()
@@ -105,7 +93,7 @@ async fn a_custom_role_grants_its_permissions_and_an_edit_applies_at_once() {
 async fn a_role_in_use_cannot_be_removed_and_says_by_whom() {
     let server = TestServer::start().await;
     let ada = server.sign_up("Acme", "ada@acme.io").await;
-    let role_id = create_role(&ada, "Readers", &["documents.retrieve"]).await;
+    let role_id = ada.create_role("Readers", &["documents.retrieve"]).await;
     let key = ada.create_key("Reader_Bot", &[&role_id]).await;
     ada.add_person("rita@acme.io", &[&role_id]).await;
     let another = ada.create_key("Reader_Two", &[&role_id]).await;
@@ -160,7 +148,8 @@ async fn a_role_in_use_cannot_be_removed_and_says_by_whom() {
 async fn role_names_are_unique_never_built_in_and_permissions_must_exist() {
     let server = TestServer::start().await;
     let ada = server.sign_up("Acme", "ada@acme.io").await;
-    create_role(&ada, "Support Desk", &["documents.retrieve"]).await;
+    ada.create_role("Support Desk", &["documents.retrieve"])
+        .await;
     let refused = [
         (
             json!({"name": "support desk", "permissions": ["documents.retrieve"]}),
@@ -244,7 +233,7 @@ async fn built_in_roles_are_read_only_and_other_organizations_roles_are_absent()
             .unwrap()
             .contains("built-in"));
     }
-    let role_id = create_role(&ada, "Acme Only", &["documents.retrieve"]).await;
+    let role_id = ada.create_role("Acme Only", &["documents.retrieve"]).await;
     let eve = server.sign_up("Evil Corp", "eve@evil.io").await;
     assert_eq!(
         eve.get(&format!("/roles/{role_id}")).await.0,
@@ -284,21 +273,23 @@ async fn nobody_creates_widens_gives_or_removes_a_role_beyond_what_they_hold() {
     let server = TestServer::start().await;
     let ada = server.sign_up("Acme", "ada@acme.io").await;
     // Role managers may manage roles, but hold little else.
-    let managers = create_role(
-        &ada,
-        "Role Managers",
-        &[
-            "roles.retrieve",
-            "roles.create",
-            "roles.update",
-            "roles.delete",
-            "documents.retrieve",
-            "service-accounts.create",
-        ],
-    )
-    .await;
+    let managers = ada
+        .create_role(
+            "Role Managers",
+            &[
+                "roles.retrieve",
+                "roles.create",
+                "roles.update",
+                "roles.delete",
+                "documents.retrieve",
+                "service-accounts.create",
+            ],
+        )
+        .await;
     let rm = ada.add_person("rm@acme.io", &[&managers]).await;
-    let wide = create_role(&ada, "Wide", &["documents.retrieve", "users.create"]).await;
+    let wide = ada
+        .create_role("Wide", &["documents.retrieve", "users.create"])
+        .await;
 
     let forbidden = |(status, body): (StatusCode, Value)| {
         assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
@@ -313,7 +304,7 @@ async fn nobody_creates_widens_gives_or_removes_a_role_beyond_what_they_hold() {
         .await,
     );
     // Widen their own kind of role beyond what they hold.
-    let narrow = create_role(&rm, "Narrow", &["documents.retrieve"]).await;
+    let narrow = rm.create_role("Narrow", &["documents.retrieve"]).await;
     forbidden(
         rm.patch(
             &format!("/roles/{narrow}"),
@@ -359,7 +350,7 @@ async fn a_role_edit_never_leaves_the_organization_without_a_full_admin() {
         .iter()
         .map(|p| p.id)
         .collect();
-    let owners = create_role(&ada, "Owners", &everything).await;
+    let owners = ada.create_role("Owners", &everything).await;
     let bob = ada.add_person("bob@acme.io", &[&owners]).await;
     let ada_id = ada.me().await.user.id;
     // Bob, through the custom role, holds everything: Ada may step down.
@@ -394,7 +385,7 @@ async fn a_role_edit_never_leaves_the_organization_without_a_full_admin() {
 async fn an_edit_decided_on_an_older_version_is_refused() {
     let server = TestServer::start().await;
     let ada = server.sign_up("Acme", "ada@acme.io").await;
-    let role_id = create_role(&ada, "Readers", &["documents.retrieve"]).await;
+    let role_id = ada.create_role("Readers", &["documents.retrieve"]).await;
     let (_, role) = ada.get(&format!("/roles/{role_id}")).await;
     let seen = role["version"].as_u64().unwrap();
     let (status, _) = ada
@@ -425,7 +416,9 @@ async fn a_role_removed_while_being_given_is_never_left_dangling() {
     let server = TestServer::start().await;
     let ada = Arc::new(server.sign_up("Acme", "ada@acme.io").await);
     for round in 0..15 {
-        let role_id = create_role(&ada, &format!("Passing {round}"), &["documents.retrieve"]).await;
+        let role_id = ada
+            .create_role(&format!("Passing {round}"), &["documents.retrieve"])
+            .await;
         let give = {
             let (ada, role_id) = (ada.clone(), role_id.clone());
             tokio::spawn(async move {
@@ -458,19 +451,19 @@ async fn a_role_removed_while_being_given_is_never_left_dangling() {
 async fn a_role_edit_needs_its_editor_to_hold_what_every_affected_holder_holds() {
     let server = TestServer::start().await;
     let ada = server.sign_up("Acme", "ada@acme.io").await;
-    let readers = create_role(&ada, "Readers", &["documents.retrieve"]).await;
+    let readers = ada.create_role("Readers", &["documents.retrieve"]).await;
     // Dana edits roles and holds the readers' permissions, but no billing.
-    let editors = create_role(
-        &ada,
-        "Role Editors",
-        &[
-            "roles.retrieve",
-            "roles.update",
-            "documents.retrieve",
-            "renders.retrieve",
-        ],
-    )
-    .await;
+    let editors = ada
+        .create_role(
+            "Role Editors",
+            &[
+                "roles.retrieve",
+                "roles.update",
+                "documents.retrieve",
+                "renders.retrieve",
+            ],
+        )
+        .await;
     let dana = ada.add_person("dana@acme.io", &[&editors]).await;
     // A key holding Readers and Billing Reader holds what Dana does not.
     ada.create_key("Invoices", &[&readers, "billing-reader"])

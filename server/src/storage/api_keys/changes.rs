@@ -7,7 +7,6 @@ use keydesk_contract::types::{ApiKey, AuditTarget};
 use keydesk_contract::validation::{name_key, ValidKeyChange, ValidNewKey};
 use sqlx::{Any, Transaction};
 
-use crate::storage::audit::AuditEntry;
 use crate::storage::replicas::Forget;
 use crate::storage::{insert_holdings, new_id, stale, Author, Holdings, Outcome, Storage};
 
@@ -49,7 +48,7 @@ impl Storage {
             role_ids: v.role_ids.clone(),
             expires_at: expires_at.clone(),
         };
-        self.audit_key(&mut tx, author, created, &id, &v.name)
+        self.record_change(&mut tx, author, created, AuditTarget::api_key(&id, &v.name))
             .await?;
         tx.commit().await?;
         Ok(self
@@ -109,8 +108,13 @@ impl Storage {
                 to: r.clone(),
             }),
         };
-        self.audit_key(&mut tx, author, updated, &current.id, name)
-            .await?;
+        self.record_change(
+            &mut tx,
+            author,
+            updated,
+            AuditTarget::api_key(&current.id, name),
+        )
+        .await?;
         self.commit_and_read(tx, author, &current.id).await
     }
 
@@ -156,8 +160,13 @@ impl Storage {
         let deleted = AuditAction::ApiKeyDeleted {
             role_ids: current.roles.iter().map(|r| r.id.clone()).collect(),
         };
-        self.audit_key(&mut tx, author, deleted, &current.id, &current.name)
-            .await?;
+        self.record_change(
+            &mut tx,
+            author,
+            deleted,
+            AuditTarget::api_key(&current.id, &current.name),
+        )
+        .await?;
         self.commit_forgetting(
             tx,
             Forget::Key {
@@ -205,31 +214,13 @@ impl Storage {
         } else {
             AuditAction::ApiKeyEnabled {}
         };
-        self.audit_key(&mut tx, author, action, &current.id, &current.name)
-            .await?;
-        self.commit_and_read(tx, author, &current.id).await
-    }
-}
-
-impl Storage {
-    /// Records a change to a key inside its write.
-    pub(super) async fn audit_key(
-        &self,
-        tx: &mut Transaction<'static, Any>,
-        author: Author<'_>,
-        action: AuditAction,
-        key_id: &str,
-        key_name: &str,
-    ) -> Result<(), sqlx::Error> {
-        self.record(
-            tx,
-            AuditEntry {
-                organization_id: author.organization_id,
-                actor: author.actor,
-                action,
-                target: AuditTarget::api_key(key_id, key_name),
-            },
+        self.record_change(
+            &mut tx,
+            author,
+            action,
+            AuditTarget::api_key(&current.id, &current.name),
         )
-        .await
+        .await?;
+        self.commit_and_read(tx, author, &current.id).await
     }
 }

@@ -64,8 +64,13 @@ impl Storage {
             display_prefix: Some(prefix),
             grace_period_seconds: grace_seconds,
         };
-        self.audit_key(&mut tx, author, generated, &current.id, &current.name)
-            .await?;
+        self.record_change(
+            &mut tx,
+            author,
+            generated,
+            keydesk_contract::types::AuditTarget::api_key(&current.id, &current.name),
+        )
+        .await?;
         self.commit_and_read(tx, author, &current.id).await
     }
 
