@@ -5,6 +5,7 @@ pub mod password_policy;
 pub mod passwords;
 pub mod sessions;
 pub mod throttle;
+pub mod totp;
 
 use keydesk_contract::types::{Actor, ActorKind, Organization};
 use std::collections::BTreeSet;
