@@ -13,12 +13,7 @@ async fn changing_the_password_ends_the_other_sessions_and_keeps_this_one() {
     let server = TestServer::start().await;
     let laptop = server.sign_up("Acme", "ada@acme.io").await;
     let phone = server.person();
-    let (status, _) = phone
-        .post(
-            "/auth/sign-in",
-            json!({"email": "ada@acme.io", "password": PASSWORD}),
-        )
-        .await;
+    let (status, _) = phone.sign_in("ada@acme.io", PASSWORD).await;
     assert_eq!(status, StatusCode::OK);
 
     let (status, body) = laptop
@@ -39,21 +34,9 @@ async fn changing_the_password_ends_the_other_sessions_and_keeps_this_one() {
         "the other one ended"
     );
 
-    let old = server
-        .person()
-        .post(
-            "/auth/sign-in",
-            json!({"email": "ada@acme.io", "password": PASSWORD}),
-        )
-        .await;
+    let old = server.person().sign_in("ada@acme.io", PASSWORD).await;
     assert_eq!(old.0, StatusCode::UNAUTHORIZED);
-    let new = server
-        .person()
-        .post(
-            "/auth/sign-in",
-            json!({"email": "ada@acme.io", "password": NEW_PASSWORD}),
-        )
-        .await;
+    let new = server.person().sign_in("ada@acme.io", NEW_PASSWORD).await;
     assert_eq!(new.0, StatusCode::OK);
     let (_, trail) = laptop.get("/audit-events").await;
     assert!(trail.to_string().contains("user.password_changed"));
@@ -93,13 +76,7 @@ async fn a_wrong_current_password_or_a_weak_new_one_changes_nothing() {
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     // The password is still the old one.
-    let (status, _) = server
-        .person()
-        .post(
-            "/auth/sign-in",
-            json!({"email": "ada@acme.io", "password": PASSWORD}),
-        )
-        .await;
+    let (status, _) = server.person().sign_in("ada@acme.io", PASSWORD).await;
     assert_eq!(status, StatusCode::OK);
 }
 
@@ -135,12 +112,7 @@ async fn signing_out_everywhere_ends_every_session() {
     let server = TestServer::start().await;
     let laptop = server.sign_up("Acme", "ada@acme.io").await;
     let phone = server.person();
-    phone
-        .post(
-            "/auth/sign-in",
-            json!({"email": "ada@acme.io", "password": PASSWORD}),
-        )
-        .await;
+    phone.sign_in("ada@acme.io", PASSWORD).await;
     let (status, _) = laptop.post("/auth/sign-out-everywhere", json!({})).await;
     assert_eq!(status, StatusCode::NO_CONTENT);
     for c in [&laptop, &phone] {

@@ -28,18 +28,8 @@ async fn wrong_password_and_unknown_email_get_the_same_answer() {
     let server = TestServer::start().await;
     server.sign_up("Acme", "ada@acme.io").await;
     let c = server.person();
-    let (s1, wrong_password) = c
-        .post(
-            "/auth/sign-in",
-            json!({"email": "ada@acme.io", "password": "not the password"}),
-        )
-        .await;
-    let (s2, unknown_email) = c
-        .post(
-            "/auth/sign-in",
-            json!({"email": "nobody@acme.io", "password": PASSWORD}),
-        )
-        .await;
+    let (s1, wrong_password) = c.sign_in("ada@acme.io", "not the password").await;
+    let (s2, unknown_email) = c.sign_in("nobody@acme.io", PASSWORD).await;
     assert_eq!(
         (s1, s2),
         (StatusCode::UNAUTHORIZED, StatusCode::UNAUTHORIZED)
@@ -59,12 +49,7 @@ async fn sign_in_works_with_any_letter_case_of_the_email() {
     let server = TestServer::start().await;
     server.sign_up("Acme", "ada@acme.io").await;
     let c = server.person();
-    let (status, body) = c
-        .post(
-            "/auth/sign-in",
-            json!({"email": " ADA@Acme.io ", "password": PASSWORD}),
-        )
-        .await;
+    let (status, body) = c.sign_in(" ADA@Acme.io ", PASSWORD).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(c.me().await.user.email, "ada@acme.io");
 }
@@ -98,12 +83,7 @@ async fn repeated_wrong_passwords_are_throttled_with_retry_after() {
     server.sign_up("Acme", "ada@acme.io").await;
     let c = server.person();
     for _ in 0..keydesk_server::auth::throttle::PAIR_LIMIT {
-        let (status, _) = c
-            .post(
-                "/auth/sign-in",
-                json!({"email": "ada@acme.io", "password": "guess guess guess"}),
-            )
-            .await;
+        let (status, _) = c.sign_in("ada@acme.io", "guess guess guess").await;
         assert_eq!(status, StatusCode::UNAUTHORIZED);
     }
     let res = c

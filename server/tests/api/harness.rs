@@ -338,6 +338,15 @@ impl Client {
         &self.base
     }
 
+    /// Signs in with this e-mail and password; the answer as it came.
+    pub async fn sign_in(&self, email: &str, password: &str) -> (StatusCode, Value) {
+        self.post(
+            "/auth/sign-in",
+            json!({"email": email, "password": password}),
+        )
+        .await
+    }
+
     pub async fn get(&self, path: &str) -> (StatusCode, Value) {
         self.call(Method::GET, path, None).await
     }

@@ -53,13 +53,7 @@ async fn an_invited_person_sets_a_password_once_and_lands_signed_in() {
     let ada = server.sign_up("Acme", "ada@acme.io").await;
     let id = invite_dev(&ada).await;
     // Until they accept, they cannot sign in.
-    let (status, _) = server
-        .person()
-        .post(
-            "/auth/sign-in",
-            json!({"email": "dev@acme.io", "password": ""}),
-        )
-        .await;
+    let (status, _) = server.person().sign_in("dev@acme.io", "").await;
     assert_ne!(status, StatusCode::OK);
     let token = link(&ada, &id).await;
 
@@ -111,12 +105,7 @@ async fn a_new_link_voids_the_old_and_links_expire_after_seven_days() {
         StatusCode::UNAUTHORIZED
     );
     // A week on, Ada's own session has ended too: she signs in again.
-    let (status, _) = ada
-        .post(
-            "/auth/sign-in",
-            json!({"email": "ada@acme.io", "password": PASSWORD}),
-        )
-        .await;
+    let (status, _) = ada.sign_in("ada@acme.io", PASSWORD).await;
     assert_eq!(status, StatusCode::OK);
     let third = link(&ada, &id).await;
     assert_eq!(
@@ -292,12 +281,7 @@ async fn a_password_someone_else_set_only_opens_the_step_of_setting_ones_own() {
         "not joined until their own password"
     );
     let bo = server.person();
-    let (status, me) = bo
-        .post(
-            "/auth/sign-in",
-            json!({"email": "bo@acme.io", "password": PASSWORD}),
-        )
-        .await;
+    let (status, me) = bo.sign_in("bo@acme.io", PASSWORD).await;
     assert_eq!(status, StatusCode::OK, "{me}");
     assert_eq!(me["required_step"], "set_password");
     let (status, body) = bo.get("/api-keys").await;
@@ -318,13 +302,7 @@ async fn a_password_someone_else_set_only_opens_the_step_of_setting_ones_own() {
         .await;
     assert_eq!(person["status"], "active");
     // Whoever set the first password cannot use it any more.
-    let (status, _) = server
-        .person()
-        .post(
-            "/auth/sign-in",
-            json!({"email": "bo@acme.io", "password": PASSWORD}),
-        )
-        .await;
+    let (status, _) = server.person().sign_in("bo@acme.io", PASSWORD).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
 }
 
@@ -343,13 +321,7 @@ async fn a_password_set_by_someone_stops_once_the_person_holds_more_than_its_set
     let eve = body["id"].as_str().unwrap().to_string();
     ada.patch(&format!("/users/{eve}"), json!({"role_ids": ["admin"]}))
         .await;
-    let (status, body) = server
-        .person()
-        .post(
-            "/auth/sign-in",
-            json!({"email": "eve@acme.io", "password": DEV_PASSWORD}),
-        )
-        .await;
+    let (status, body) = server.person().sign_in("eve@acme.io", DEV_PASSWORD).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED, "{body}");
     assert_eq!(code(&body), "invalid_credentials");
 }
@@ -469,12 +441,7 @@ async fn adding_people_is_limited_per_organization() {
     bo.invite_person("Someone", "x@bo.io", &["document-viewer"])
         .await;
     server.clock.advance(time::Duration::hours(1));
-    let (status, _) = ada
-        .post(
-            "/auth/sign-in",
-            json!({"email": "ada@acme.io", "password": PASSWORD}),
-        )
-        .await;
+    let (status, _) = ada.sign_in("ada@acme.io", PASSWORD).await;
     assert_eq!(status, StatusCode::OK);
     ada.invite_person("One more", "more@acme.io", &["document-viewer"])
         .await;
@@ -519,10 +486,7 @@ async fn signing_in_as_someone_who_never_joined_checks_a_password_like_any_other
     let before = hasher.checks();
     let (status, _) = server
         .person()
-        .post(
-            "/auth/sign-in",
-            json!({"email": "eve@acme.io", "password": "whatever whatever"}),
-        )
+        .sign_in("eve@acme.io", "whatever whatever")
         .await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     assert_eq!(

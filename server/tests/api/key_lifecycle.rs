@@ -299,11 +299,7 @@ async fn one_clock_the_list_the_key_check_and_the_usage_days_agree_when_it_moves
         .clock
         .advance(time::Duration::days(1) + time::Duration::minutes(1));
     let ada = server.person();
-    ada.post(
-        "/auth/sign-in",
-        json!({"email": "ada@acme.io", "password": crate::harness::PASSWORD}),
-    )
-    .await;
+    ada.sign_in("ada@acme.io", crate::harness::PASSWORD).await;
     assert_eq!(
         system.get("/whoami").await.0,
         StatusCode::UNAUTHORIZED,

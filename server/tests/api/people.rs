@@ -63,18 +63,8 @@ async fn deactivation_ends_sessions_at_once_and_keeps_their_keys_working() {
     assert_eq!(code(&body), "unauthenticated");
     // Signing in answers exactly as a wrong password does.
     let c = server.person();
-    let deactivated = c
-        .post(
-            "/auth/sign-in",
-            json!({"email": "dev@acme.io", "password": PASSWORD}),
-        )
-        .await;
-    let wrong = c
-        .post(
-            "/auth/sign-in",
-            json!({"email": "ada@acme.io", "password": "not the password at all"}),
-        )
-        .await;
+    let deactivated = c.sign_in("dev@acme.io", PASSWORD).await;
+    let wrong = c.sign_in("ada@acme.io", "not the password at all").await;
     assert_eq!(deactivated, wrong);
     // The key belongs to the organization: it still works and names its creator.
     assert_eq!(
@@ -89,13 +79,7 @@ async fn deactivation_ends_sessions_at_once_and_keeps_their_keys_working() {
         .await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(body["status"], "active");
-    let (status, _) = server
-        .person()
-        .post(
-            "/auth/sign-in",
-            json!({"email": "dev@acme.io", "password": PASSWORD}),
-        )
-        .await;
+    let (status, _) = server.person().sign_in("dev@acme.io", PASSWORD).await;
     assert_eq!(status, StatusCode::OK);
     let (_, trail) = ada.get("/audit-events").await;
     let trail = trail.to_string();

@@ -4,7 +4,6 @@
 
 use keydesk_server::auth::sessions::{ABSOLUTE_LIFETIME, IDLE_TIMEOUT};
 use reqwest::StatusCode;
-use serde_json::json;
 use time::Duration;
 
 use crate::harness::{code, TestServer, PASSWORD};
@@ -40,12 +39,7 @@ async fn a_session_ends_twelve_hours_after_sign_in_however_busy() {
     server.clock.advance(ABSOLUTE_LIFETIME - elapsed);
     assert_eq!(ada.get("/me").await.0, StatusCode::UNAUTHORIZED);
     // Signing in again starts a fresh twelve hours.
-    let (status, _) = ada
-        .post(
-            "/auth/sign-in",
-            json!({"email": "ada@acme.io", "password": PASSWORD}),
-        )
-        .await;
+    let (status, _) = ada.sign_in("ada@acme.io", PASSWORD).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(ada.get("/me").await.0, StatusCode::OK);
 }

@@ -66,20 +66,12 @@ async fn parallel_guesses_count_before_any_password_is_checked() {
         "passwords actually checked"
     );
     // Even the right password waits now, from the attacker's address ...
-    let (status, _) = attacker
-        .post(
-            "/auth/sign-in",
-            json!({"email": "ada@acme.io", "password": PASSWORD}),
-        )
-        .await;
+    let (status, _) = attacker.sign_in("ada@acme.io", PASSWORD).await;
     assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
     // ... but Ada, elsewhere, is not locked out.
     let (status, body) = server
         .person_at("198.51.100.7")
-        .post(
-            "/auth/sign-in",
-            json!({"email": "ada@acme.io", "password": PASSWORD}),
-        )
+        .sign_in("ada@acme.io", PASSWORD)
         .await;
     assert_eq!(status, StatusCode::OK, "{body}");
 }
@@ -91,10 +83,7 @@ async fn guesses_from_many_addresses_slow_the_account_but_never_lock_it() {
     for n in 0..ACCOUNT_SLOW_AFTER {
         let (status, _) = server
             .person_at(&format!("203.0.113.{n}"))
-            .post(
-                "/auth/sign-in",
-                json!({"email": "ada@acme.io", "password": "wrong wrong wrong"}),
-            )
+            .sign_in("ada@acme.io", "wrong wrong wrong")
             .await;
         assert_eq!(status, StatusCode::UNAUTHORIZED);
     }
@@ -118,12 +107,7 @@ async fn guesses_from_many_addresses_slow_the_account_but_never_lock_it() {
         "slowed, not locked: {wait}"
     );
     server.clock.advance(ACCOUNT_SPACING);
-    let (status, _) = ada
-        .post(
-            "/auth/sign-in",
-            json!({"email": "ada@acme.io", "password": PASSWORD}),
-        )
-        .await;
+    let (status, _) = ada.sign_in("ada@acme.io", PASSWORD).await;
     assert_eq!(status, StatusCode::OK);
 }
 
@@ -143,40 +127,26 @@ async fn strangers_slowing_an_account_do_not_keep_out_a_browser_that_signed_in_b
     for n in 0..30u32 {
         let (status, _) = server
             .person_at(&format!("203.0.{}.{}", n / 200, n % 200 + 1))
-            .post(
-                "/auth/sign-in",
-                json!({"email": "ada@acme.io", "password": "wrong wrong wrong"}),
-            )
+            .sign_in("ada@acme.io", "wrong wrong wrong")
             .await;
         assert!(
             status == StatusCode::UNAUTHORIZED || status == StatusCode::TOO_MANY_REQUESTS,
             "{status}"
         );
         // ... and Ada, between two of them, gets in every time.
-        let (status, body) = ada
-            .post(
-                "/auth/sign-in",
-                json!({"email": "ada@acme.io", "password": PASSWORD}),
-            )
-            .await;
+        let (status, body) = ada.sign_in("ada@acme.io", PASSWORD).await;
         assert_eq!(status, StatusCode::OK, "attempt {n}: {body}");
         server.clock.advance(ACCOUNT_SPACING);
     }
     // Without the cookie (another browser), the slowing applies as before.
     let (status, _) = server
         .person_at("198.51.100.8")
-        .post(
-            "/auth/sign-in",
-            json!({"email": "ada@acme.io", "password": "wrong again wrong"}),
-        )
+        .sign_in("ada@acme.io", "wrong again wrong")
         .await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     let (status, _) = server
         .person_at("198.51.100.9")
-        .post(
-            "/auth/sign-in",
-            json!({"email": "ada@acme.io", "password": PASSWORD}),
-        )
+        .sign_in("ada@acme.io", PASSWORD)
         .await;
     assert_eq!(
         status,
@@ -194,10 +164,7 @@ async fn ipv6_guesses_count_by_the_64_block_they_come_from() {
     for n in 0..PAIR_LIMIT * 2 {
         let (status, _) = server
             .person_at(&format!("2001:db8:7:7::{:x}", n + 1))
-            .post(
-                "/auth/sign-in",
-                json!({"email": "ada@acme.io", "password": "wrong wrong wrong"}),
-            )
+            .sign_in("ada@acme.io", "wrong wrong wrong")
             .await;
         if status == StatusCode::TOO_MANY_REQUESTS {
             refused += 1;
@@ -213,12 +180,7 @@ async fn over_long_emails_are_refused_before_anything_is_remembered() {
     let c = server.person();
     for n in 0..3 * PAIR_LIMIT {
         let email = format!("{}{n}@acme.io", "a".repeat(10_000));
-        let (status, body) = c
-            .post(
-                "/auth/sign-in",
-                json!({"email": email, "password": "whatever whatever"}),
-            )
-            .await;
+        let (status, body) = c.sign_in(&email, "whatever whatever").await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(body["error"]["fields"]["email"]
             .as_str()
@@ -226,12 +188,7 @@ async fn over_long_emails_are_refused_before_anything_is_remembered() {
             .contains("at most 254"));
     }
     // None of them counted against this address.
-    let (status, _) = c
-        .post(
-            "/auth/sign-in",
-            json!({"email": "ada@acme.io", "password": PASSWORD}),
-        )
-        .await;
+    let (status, _) = c.sign_in("ada@acme.io", PASSWORD).await;
     assert_eq!(status, StatusCode::OK);
 }
 
@@ -286,13 +243,7 @@ async fn busy_hashing_answers_503_with_retry_after_and_keys_keep_working() {
     busy.stop().await;
     // Hashing free again, Ada signs in: the busy answers locked nothing.
     let server = TestServer::start_with(|c| c.database_url = database_url.clone(), None).await;
-    let (status, body) = server
-        .person()
-        .post(
-            "/auth/sign-in",
-            json!({"email": "ada@acme.io", "password": PASSWORD}),
-        )
-        .await;
+    let (status, body) = server.person().sign_in("ada@acme.io", PASSWORD).await;
     assert_eq!(status, StatusCode::OK, "{body}");
 }
 
@@ -349,19 +300,11 @@ async fn sign_ins_and_lock_outs_are_in_the_audit_trail() {
     let ada = server.sign_up("Acme", "ada@acme.io").await;
     let thief = server.person_at("203.0.113.66");
     for _ in 0..PAIR_LIMIT {
-        thief
-            .post(
-                "/auth/sign-in",
-                json!({"email": "ada@acme.io", "password": "guess guess guess"}),
-            )
-            .await;
+        thief.sign_in("ada@acme.io", "guess guess guess").await;
     }
     let (status, _) = server
         .person_at("198.51.100.7")
-        .post(
-            "/auth/sign-in",
-            json!({"email": "ada@acme.io", "password": PASSWORD}),
-        )
+        .sign_in("ada@acme.io", PASSWORD)
         .await;
     assert_eq!(status, StatusCode::OK);
     let (_, trail) = ada.get("/audit-events").await;
@@ -405,10 +348,7 @@ async fn a_failed_sign_in_does_not_wait_for_the_global_write_lock() {
         .await
         .unwrap();
     let stranger = server.person();
-    let attempt = stranger.post(
-        "/auth/sign-in",
-        json!({"email": "ada@acme.io", "password": "wrong wrong wrong"}),
-    );
+    let attempt = stranger.sign_in("ada@acme.io", "wrong wrong wrong");
     let (status, _) = tokio::time::timeout(std::time::Duration::from_secs(10), attempt)
         .await
         .expect("counted and answered while another write holds the lock");

@@ -299,12 +299,7 @@ async fn a_key_older_than_the_window_says_in_the_list_how_many_permissions_it_di
     // A month on (Ada signs in again: her session ended meanwhile).
     server.clock.advance(time::Duration::days(31));
     let ada = server.person();
-    let (status, _) = ada
-        .post(
-            "/auth/sign-in",
-            json!({"email": "ada@acme.io", "password": crate::harness::PASSWORD}),
-        )
-        .await;
+    let (status, _) = ada.sign_in("ada@acme.io", crate::harness::PASSWORD).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(
         unused(&ada).await,
