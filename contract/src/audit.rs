@@ -48,6 +48,12 @@ const API_KEY_ENABLED: &str = "api_key.enabled";
 const ROLE_CREATED: &str = "role.created";
 const ROLE_UPDATED: &str = "role.updated";
 const ROLE_DELETED: &str = "role.deleted";
+const USER_SECOND_FACTOR_ADDED: &str = "user.second_factor_added";
+const USER_SECOND_FACTOR_REMOVED: &str = "user.second_factor_removed";
+const USER_RECOVERY_CODE_USED: &str = "user.recovery_code_used";
+const USER_RECOVERY_CODES_REPLACED: &str = "user.recovery_codes_replaced";
+const USER_SECOND_FACTORS_RESET: &str = "user.second_factors_reset";
+const ORGANIZATION_SECURITY_UPDATED: &str = "organization.security_updated";
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum AuditAction {
@@ -118,6 +124,30 @@ pub enum AuditAction {
     },
     RoleDeleted {
         permissions: Vec<String>,
+    },
+    /// A person set up a second factor: `method` is `totp` or `passkey`
+    /// (with the passkey's name).
+    UserSecondFactorAdded {
+        method: String,
+        name: Option<String>,
+    },
+    /// A person removed one of their second factors.
+    UserSecondFactorRemoved {
+        method: String,
+        name: Option<String>,
+    },
+    /// A recovery code stood in for a second factor at sign-in.
+    UserRecoveryCodeUsed {
+        codes_left: u32,
+    },
+    /// A new set of recovery codes; the old set is void.
+    UserRecoveryCodesReplaced {},
+    /// Someone holding `users.update` removed every second factor of a
+    /// person, who must set one up again.
+    UserSecondFactorsReset {},
+    /// The organization's sign-in rules changed.
+    OrganizationSecurityUpdated {
+        require_second_factor: bool,
     },
     /// An action this version does not know.
     Other,
@@ -197,6 +227,25 @@ impl AuditAction {
             AuditAction::RoleDeleted { permissions } => {
                 (ROLE_DELETED, json!({ "permissions": permissions }))
             }
+            AuditAction::UserSecondFactorAdded { method, name } => (
+                USER_SECOND_FACTOR_ADDED,
+                json!({ "method": method, "name": name }),
+            ),
+            AuditAction::UserSecondFactorRemoved { method, name } => (
+                USER_SECOND_FACTOR_REMOVED,
+                json!({ "method": method, "name": name }),
+            ),
+            AuditAction::UserRecoveryCodeUsed { codes_left } => {
+                (USER_RECOVERY_CODE_USED, json!({ "codes_left": codes_left }))
+            }
+            AuditAction::UserRecoveryCodesReplaced {} => (USER_RECOVERY_CODES_REPLACED, json!({})),
+            AuditAction::UserSecondFactorsReset {} => (USER_SECOND_FACTORS_RESET, json!({})),
+            AuditAction::OrganizationSecurityUpdated {
+                require_second_factor,
+            } => (
+                ORGANIZATION_SECURITY_UPDATED,
+                json!({ "require_second_factor": require_second_factor }),
+            ),
             AuditAction::Other => ("other", json!({})),
         };
         (action.to_string(), details)
@@ -293,6 +342,29 @@ impl AuditAction {
             ROLE_DELETED => AuditAction::RoleDeleted {
                 permissions: list(details.get("permissions")),
             },
+            USER_SECOND_FACTOR_ADDED => AuditAction::UserSecondFactorAdded {
+                method: text("method").unwrap_or_default(),
+                name: text("name"),
+            },
+            USER_SECOND_FACTOR_REMOVED => AuditAction::UserSecondFactorRemoved {
+                method: text("method").unwrap_or_default(),
+                name: text("name"),
+            },
+            USER_RECOVERY_CODE_USED => AuditAction::UserRecoveryCodeUsed {
+                codes_left: details
+                    .get("codes_left")
+                    .and_then(Value::as_u64)
+                    .and_then(|n| u32::try_from(n).ok())
+                    .unwrap_or(0),
+            },
+            USER_RECOVERY_CODES_REPLACED => AuditAction::UserRecoveryCodesReplaced {},
+            USER_SECOND_FACTORS_RESET => AuditAction::UserSecondFactorsReset {},
+            ORGANIZATION_SECURITY_UPDATED => AuditAction::OrganizationSecurityUpdated {
+                require_second_factor: details
+                    .get("require_second_factor")
+                    .and_then(Value::as_bool)
+                    .unwrap_or(false),
+            },
             _ => AuditAction::Other,
         }
     }
@@ -365,6 +437,20 @@ mod tests {
             },
             AuditAction::RoleDeleted {
                 permissions: vec![s("renders.retrieve")],
+            },
+            AuditAction::UserSecondFactorAdded {
+                method: s("passkey"),
+                name: Some(s("Work laptop")),
+            },
+            AuditAction::UserSecondFactorRemoved {
+                method: s("totp"),
+                name: None,
+            },
+            AuditAction::UserRecoveryCodeUsed { codes_left: 9 },
+            AuditAction::UserRecoveryCodesReplaced {},
+            AuditAction::UserSecondFactorsReset {},
+            AuditAction::OrganizationSecurityUpdated {
+                require_second_factor: true,
             },
         ];
         for a in all {

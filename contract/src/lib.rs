@@ -6,6 +6,7 @@
 //! - [`types`]: every request and response body of the JSON API (docs/api.md).
 //! - [`validation`]: the input rules, returning one message per field.
 //! - [`text`]: what no text field may contain, and Unicode normalization.
+//! - [`second_factors`]: enrolling second factors and the second step of sign-in.
 //! - [`audit`]: what the audit trail records, typed on both sides.
 //! - [`key_format`]: how API-key secrets look: generate, checksum, parse, display prefix.
 
@@ -14,6 +15,7 @@ pub mod key_format;
 pub mod least_privilege;
 pub mod permissions;
 pub mod roles;
+pub mod second_factors;
 pub mod text;
 pub mod types;
 pub mod validation;

@@ -49,6 +49,9 @@ pub enum ErrorCode {
     Unavailable,
     /// This session must set a password of its person's own first (403).
     PasswordChangeRequired,
+    /// This session must set up a second factor first: the organization
+    /// requires one (403).
+    SecondFactorRequired,
     /// A code this version of the contract does not know yet.
     #[serde(other)]
     Unknown,
@@ -158,6 +161,9 @@ pub struct User {
     /// changed meanwhile, the answer is 409.
     #[serde(default)]
     pub version: u64,
+    /// The person has a second factor (an authenticator app or a passkey).
+    #[serde(default)]
+    pub second_factor: bool,
 }
 
 impl UserStatus {
@@ -197,6 +203,9 @@ wire_enum! {
         /// Set a password of the person's own: the one they signed in with
         /// was set by someone else (`POST /me/password`).
         SetPassword = "set_password",
+        /// Set up a second factor: the organization requires one and the
+        /// person has none (`POST /me/totp`, `POST /me/passkeys`).
+        EnrolSecondFactor = "enrol_second_factor",
     }
 }
 

@@ -54,6 +54,8 @@ pub struct AppState {
     pub server_key: server_key::ServerKey,
     /// Where people reach keydesk (invitation links), without a trailing slash.
     pub public_url: Arc<str>,
+    /// keydesk as a WebAuthn relying party, at `public_url`.
+    pub relying_party: Arc<auth::passkeys::RelyingParty>,
 }
 
 /// A started server: its address, and a handle to stop it.
@@ -168,14 +170,20 @@ pub async fn start_with(config: &Config, overrides: Overrides) -> Result<Running
         trusted_proxies: config.trusted_proxies.clone().into(),
         server_key,
         public_url: Arc::from(""),
+        relying_party: Arc::new(
+            auth::passkeys::RelyingParty::new("http://localhost").expect("a valid URL"),
+        ),
     };
     let listen = config.listen.clone();
     let listener = tokio::net::TcpListener::bind(listen.clone())
         .await
         .map_err(|e| format!("cannot listen on {listen}: {e}"))?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
+    let public_url = config.public_url(addr);
+    let relying_party = auth::passkeys::RelyingParty::new(&public_url)?;
     let state = AppState {
-        public_url: config.public_url(addr).into(),
+        public_url: public_url.into(),
+        relying_party: Arc::new(relying_party),
         ..state
     };
     let headers =

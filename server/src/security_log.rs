@@ -26,6 +26,7 @@ const MAX_COUNTED: usize = 10_000;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Refused {
     SignInFailed,
+    SecondStepFailed,
     SignInThrottled,
     SignUpThrottled,
     InvalidKey,
@@ -38,6 +39,7 @@ impl Refused {
     pub fn as_str(self) -> &'static str {
         match self {
             Refused::SignInFailed => "sign_in_failed",
+            Refused::SecondStepFailed => "second_step_failed",
             Refused::SignInThrottled => "sign_in_throttled",
             Refused::SignUpThrottled => "sign_up_throttled",
             Refused::InvalidKey => "invalid_key",

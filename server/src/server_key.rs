@@ -1,7 +1,8 @@
 //! The server's secret key: 32 random bytes that key what must not be
 //! recomputable from a copy of the database or forged by a client: the
-//! sign-in throttle's digests of e-mail addresses and the known-device
-//! cookies. Each use derives its own MAC with a purpose label, so one use's
+//! sign-in throttle's digests of e-mail addresses, the known-device
+//! cookies, recovery-code digests, and the sealed secrets of authenticator
+//! apps (AES-256-GCM: a copy of the database alone yields no codes). Each use derives its own MAC with a purpose label, so one use's
 //! values never stand for another's.
 //!
 //! Where it comes from: `--secret-key` / `KEYDESK_SECRET_KEY` (64 hex
@@ -124,6 +125,60 @@ impl ServerKey {
     }
 }
 
+impl ServerKey {
+    /// `plaintext` encrypted and authenticated (AES-256-GCM) under a key
+    /// derived for `purpose`, bound to `context` (e.g. the owner's id, so a
+    /// sealed value copied onto another row does not open): `v1:` + hex of
+    /// the random 96-bit nonce and the ciphertext.
+    pub fn seal(&self, purpose: &str, context: &str, plaintext: &[u8]) -> String {
+        use aes_gcm::aead::{Aead, KeyInit, Payload};
+        let cipher = aes_gcm::Aes256Gcm::new(&self.mac(purpose, b"seal").into());
+        let mut nonce = [0u8; 12];
+        rand::rngs::OsRng.fill_bytes(&mut nonce);
+        let sealed = cipher
+            .encrypt(
+                &nonce.into(),
+                Payload {
+                    msg: plaintext,
+                    aad: context.as_bytes(),
+                },
+            )
+            .expect("AES-GCM encrypts any short message");
+        format!("v1:{}{}", hex(&nonce), hex(&sealed))
+    }
+
+    /// What [`ServerKey::seal`] sealed, if this key, `purpose` and `context`
+    /// are the ones it was sealed with and nothing was altered.
+    pub fn open(&self, purpose: &str, context: &str, sealed: &str) -> Option<Vec<u8>> {
+        use aes_gcm::aead::{Aead, KeyInit, Payload};
+        let bytes = unhex(sealed.strip_prefix("v1:")?)?;
+        if bytes.len() < 12 + 16 {
+            return None;
+        }
+        let (nonce, ciphertext) = bytes.split_at(12);
+        let cipher = aes_gcm::Aes256Gcm::new(&self.mac(purpose, b"seal").into());
+        cipher
+            .decrypt(
+                aes_gcm::Nonce::from_slice(nonce),
+                Payload {
+                    msg: ciphertext,
+                    aad: context.as_bytes(),
+                },
+            )
+            .ok()
+    }
+}
+
+fn unhex(s: &str) -> Option<Vec<u8>> {
+    if s.len() % 2 != 0 || !s.is_ascii() {
+        return None;
+    }
+    (0..s.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&s[i..i + 2], 16).ok())
+        .collect()
+}
+
 /// `sqlite://data/keydesk.db?mode=rwc` → `data/keydesk.db.key`.
 fn key_file_beside(database_url: &str) -> Option<PathBuf> {
     let rest = database_url.strip_prefix("sqlite:")?;
@@ -186,6 +241,36 @@ mod tests {
         let again = ServerKey::load(None, &url).unwrap();
         assert_eq!(first.mac("p", b"m"), again.mac("p", b"m"));
         assert!(ServerKey::load(None, "postgres://db/keydesk").is_err());
+    }
+
+    #[test]
+    fn sealed_values_open_only_with_their_key_purpose_and_context_untouched() {
+        let a = ServerKey::new(KeyText::random());
+        let b = ServerKey::new(KeyText::random());
+        let sealed = a.seal("totp", "usr_1", b"twenty bytes secret!");
+        assert!(!sealed.contains(&hex(b"twenty bytes secret!")));
+        assert_eq!(
+            a.open("totp", "usr_1", &sealed).unwrap(),
+            b"twenty bytes secret!"
+        );
+        assert_ne!(
+            sealed,
+            a.seal("totp", "usr_1", b"twenty bytes secret!"),
+            "fresh nonce"
+        );
+        assert!(b.open("totp", "usr_1", &sealed).is_none(), "another key");
+        assert!(a.open("totp", "usr_2", &sealed).is_none(), "another owner");
+        assert!(
+            a.open("other", "usr_1", &sealed).is_none(),
+            "another purpose"
+        );
+        let mut tampered = sealed.clone().into_bytes();
+        let last = tampered.len() - 1;
+        tampered[last] = if tampered[last] == b'0' { b'1' } else { b'0' };
+        assert!(a
+            .open("totp", "usr_1", std::str::from_utf8(&tampered).unwrap())
+            .is_none());
+        assert!(a.open("totp", "usr_1", "v1:00").is_none());
     }
 
     #[test]

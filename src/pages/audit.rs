@@ -37,6 +37,31 @@ pub fn describe(event: &AuditEvent) -> String {
         AuditAction::RoleCreated { .. } => "created role".into(),
         AuditAction::RoleUpdated { .. } => "edited role".into(),
         AuditAction::RoleDeleted { .. } => "deleted role".into(),
+        AuditAction::UserSecondFactorAdded { method, name } => match name {
+            Some(name) if method == "passkey" => {
+                format!("added the passkey \u{201c}{name}\u{201d} of")
+            }
+            _ => "set up an authenticator app for".into(),
+        },
+        AuditAction::UserSecondFactorRemoved { method, name } => match name {
+            Some(name) if method == "passkey" => {
+                format!("removed the passkey \u{201c}{name}\u{201d} of")
+            }
+            _ => "removed the authenticator app of".into(),
+        },
+        AuditAction::UserRecoveryCodeUsed { codes_left } => {
+            format!("signed in with a recovery code ({codes_left} left)")
+        }
+        AuditAction::UserRecoveryCodesReplaced {} => "made new recovery codes".into(),
+        AuditAction::UserSecondFactorsReset {} => "reset the second factors of".into(),
+        AuditAction::OrganizationSecurityUpdated {
+            require_second_factor,
+        } => if require_second_factor {
+            "required a second factor of everyone in"
+        } else {
+            "stopped requiring a second factor in"
+        }
+        .into(),
         // A newer server's action: its wire name still says what it was.
         AuditAction::Other => event.action.replace(['.', '_'], " "),
     }

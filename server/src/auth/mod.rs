@@ -1,8 +1,10 @@
 //! Who is calling and what they may do. The HTTP extractor that builds a
 //! [`Caller`] lives in `http/extract.rs`; the rules it enforces live here.
 
+pub mod passkeys;
 pub mod password_policy;
 pub mod passwords;
+pub mod recovery_codes;
 pub mod sessions;
 pub mod throttle;
 pub mod totp;

@@ -20,11 +20,16 @@ pub const TOUCH_EVERY: Duration = Duration::seconds(60);
 /// How long a browser is remembered as one that signed in to an account.
 pub const KNOWN_DEVICE_LIFETIME: Duration = Duration::days(180);
 
-/// How the session cookie (and the known-device cookie beside it) is named and marked.
+/// How long a sign-in whose password was right waits for its second step.
+pub const PENDING_LIFETIME: Duration = Duration::minutes(5);
+
+/// How the session cookie (and the known-device and pending sign-in
+/// cookies beside it) is named and marked.
 #[derive(Debug, Clone, Copy)]
 pub struct SessionCookie {
     pub name: &'static str,
     pub device_name: &'static str,
+    pub pending_name: &'static str,
     pub secure: bool,
 }
 
@@ -37,12 +42,14 @@ impl SessionCookie {
             SessionCookie {
                 name: "keydesk_session",
                 device_name: "keydesk_device",
+                pending_name: "keydesk_pending",
                 secure: false,
             }
         } else {
             SessionCookie {
                 name: "__Host-keydesk_session",
                 device_name: "__Host-keydesk_device",
+                pending_name: "__Host-keydesk_pending",
                 secure: true,
             }
         }
@@ -75,6 +82,21 @@ impl SessionCookie {
     /// `Set-Cookie` that removes the cookie.
     pub fn clear(&self) -> HeaderValue {
         self.header(self.name, "", 0)
+    }
+
+    /// The pending sign-in token the browser sent, if any.
+    pub fn read_pending<'a>(&self, headers: &'a HeaderMap) -> Option<&'a str> {
+        read_cookie(headers, self.pending_name)
+    }
+
+    /// `Set-Cookie` for a sign-in waiting for its second step.
+    pub fn set_pending(&self, token: &str) -> HeaderValue {
+        self.header(self.pending_name, token, PENDING_LIFETIME.whole_seconds())
+    }
+
+    /// `Set-Cookie` that removes the pending sign-in cookie.
+    pub fn clear_pending(&self) -> HeaderValue {
+        self.header(self.pending_name, "", 0)
     }
 
     fn header(&self, name: &str, value: &str, max_age: i64) -> HeaderValue {
@@ -209,6 +231,9 @@ pub fn spawn_sweeper(
                 .await;
             if let Err(e) = result {
                 tracing::warn!(error = %e, "could not delete ended sessions");
+            }
+            if let Err(e) = storage.delete_ended_second_steps().await {
+                tracing::warn!(error = %e, "could not delete ended second steps");
             }
             if let Err(e) = throttle.sweep().await {
                 tracing::warn!(error = %e, "could not delete ended sign-in windows");

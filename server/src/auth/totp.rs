@@ -4,8 +4,8 @@
 //! server accepts the current step and one on either side (clock drift), and
 //! never the same step twice for one person (a code seen once is spent).
 //!
-//! The groundwork of second factors (#20): enrolment, storage and sign-in
-//! build on these.
+//! The secret is kept sealed with the server key (`TotpSecret::seal`), so
+//! a copy of the database alone yields no codes.
 
 use hmac::{Hmac, Mac};
 use rand::RngCore;
@@ -57,6 +57,38 @@ impl TotpSecret {
             percent(account),
             self.base32()
         )
+    }
+}
+
+/// What a sealed secret is sealed for (see `ServerKey::seal`).
+const SEAL_PURPOSE: &str = "totp-secret";
+
+impl TotpSecret {
+    /// The secret sealed with the server key for its owner `user_id`.
+    pub fn seal(&self, key: &crate::server_key::ServerKey, user_id: &str) -> String {
+        key.seal(SEAL_PURPOSE, user_id, &self.0)
+    }
+
+    /// The secret `sealed` holds, if it was sealed for `user_id` with this key.
+    pub fn open(key: &crate::server_key::ServerKey, user_id: &str, sealed: &str) -> Option<Self> {
+        key.open(SEAL_PURPOSE, user_id, sealed).map(TotpSecret)
+    }
+}
+
+/// `uri` as a QR code: an SVG document an `<img>` or the page can show,
+/// drawn here so the web app needs no QR encoder.
+pub fn qr_svg(uri: &str) -> String {
+    use qrcode::render::svg;
+    match qrcode::QrCode::with_error_correction_level(uri, qrcode::EcLevel::M) {
+        Ok(code) => code
+            .render::<svg::Color<'_>>()
+            .min_dimensions(200, 200)
+            .quiet_zone(true)
+            .dark_color(svg::Color("#000000"))
+            .light_color(svg::Color("#ffffff"))
+            .build(),
+        // An otpauth URI is far below a QR code's capacity.
+        Err(_) => String::new(),
     }
 }
 

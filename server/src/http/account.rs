@@ -9,31 +9,17 @@ use keydesk_contract::types::{AuditTarget, ChangePasswordRequest};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::error::{address_has_an_account, busy, throttled, Error, ResultExt};
+use super::error::{address_has_an_account, busy, Error, ResultExt};
 use super::extract::{Json, SessionToken};
+use super::reauthentication::{confirm_password, own_account};
 use crate::auth::{password_policy, sessions, Caller};
-use crate::security_log::{self, Refused, Who};
-use crate::storage::{Account, AuditEntry, Joined, Rule};
+use crate::storage::{AuditEntry, Joined, Rule};
 use crate::AppState;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(change_password))
         .routes(routes!(sign_out_everywhere))
-}
-
-/// The account of the person calling; a key has none.
-async fn own_account(state: &AppState, caller: &Caller) -> Result<Account, Error> {
-    if caller.is_key() {
-        return Err(Error::Unauthenticated(
-            "This is for people signed in; a key has no password.",
-        ));
-    }
-    state
-        .storage
-        .account_of(&caller.actor.id)
-        .await?
-        .ok_or(Error::Unauthenticated("Sign in to continue."))
 }
 
 #[utoipa::path(
@@ -58,42 +44,14 @@ async fn change_password(
     let about: Vec<&str> = about.iter().map(String::as_str).collect();
     password_policy::check(&req.new_password, &about)
         .map_err(|m| Error::field("new_password", m))?;
-    // Whoever holds a stolen session must not get to guess the password.
-    let attempt = state
-        .throttle
-        .begin_sign_in(&account.email, caller.client, None)
-        .await?
-        .map_err(throttled(
-            "Too many attempts with a wrong current password.",
-        ))?;
-    let stored = Some(account.password_hash).filter(|h| !h.is_empty());
-    let right = match state
-        .passwords
-        .verify(req.current_password.clone(), stored)
-        .await
-    {
-        Ok(right) => right,
-        Err(b) => {
-            state.throttle.not_checked(&attempt).await?;
-            return Err(busy(b));
-        }
-    };
-    if !right {
-        security_log::refused(
-            Refused::SignInFailed,
-            "wrong current password on password change",
-            Who {
-                organization: Some(&caller.organization.id),
-                actor: Some(&caller.actor),
-            },
-            caller.client,
-        );
-        return Err(Error::field(
-            "current_password",
-            "The current password is not right.",
-        ));
-    }
-    state.throttle.succeeded(&attempt).await?;
+    confirm_password(
+        &state,
+        &caller,
+        &account,
+        req.current_password.clone(),
+        "current_password",
+    )
+    .await?;
     if req.new_password == req.current_password {
         return Err(Error::field(
             "new_password",

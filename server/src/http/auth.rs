@@ -8,11 +8,10 @@
 
 use axum::extract::State;
 use axum::http::{header, HeaderMap, StatusCode};
-use axum::response::{AppendHeaders, IntoResponse, Response};
+use axum::response::{IntoResponse, Response};
 use keydesk_contract::audit::AuditAction;
 use keydesk_contract::types::{
-    AcceptInvitationRequest, Actor, ActorKind, AuditTarget, FieldErrors, Me, SignInRequest,
-    SignUpRequest, UserStatus,
+    AcceptInvitationRequest, FieldErrors, Me, SignInRequest, SignUpRequest, UserStatus,
 };
 use keydesk_contract::validation;
 use utoipa_axum::router::OpenApiRouter;
@@ -21,10 +20,11 @@ use utoipa_axum::routes;
 use super::client::ClientAddr;
 use super::error::{address_has_an_account, busy, throttled, Error, ResultExt};
 use super::extract::{Json, SessionToken};
+use super::signing_in::{self, actor_of, audit_person, me_for, signed_in};
 use crate::auth::sessions::Restriction;
 use crate::auth::{password_policy, sessions, Caller};
 use crate::security_log::{self, Refused, Who};
-use crate::storage::{Accepted, Account, AuditEntry, Rule};
+use crate::storage::{Accepted, Rule};
 use crate::AppState;
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -98,7 +98,7 @@ async fn sign_up(
     path = "/auth/sign-in",
     summary = "Sign in",
     request_body = keydesk_contract::types::SignInRequest,
-    responses((status = 200, description = "Signed in: sets the session cookie", body = keydesk_contract::types::Me),
+    responses((status = 200, description = "Signed in: sets the session cookie. For a person with a second factor, a `SecondFactorChallenge` instead: no session yet, a pending sign-in cookie valid 5 minutes for `POST /auth/second-factor`", body = keydesk_contract::types::Me),
         crate::http::error::Errors
     ),
     security(()))]
@@ -183,25 +183,17 @@ async fn sign_in(
     }
     // A verified password belongs to a known account.
     let account = account.ok_or(Error::InvalidCredentials)?;
+    let factors = state.storage.second_factors(&account.id).await?;
+    if factors.any() && !provisional {
+        // The password was no guess, but the sign-in is not done: its
+        // window keeps counting until the second step succeeds too.
+        state.throttle.not_checked(&attempt).await?;
+        return signing_in::pending(&state, &account, &factors).await;
+    }
     state.throttle.succeeded(&attempt).await?;
-    state
-        .storage
-        .signed_in(&account.id, &crate::time_format::format(state.clock.now()))
-        .await?;
-    let signed_in_here = AuditAction::UserSignedIn {
-        client_address: Some(client.to_string()),
-    };
-    audit_person(&state, &account, signed_in_here).await?;
     // A password someone else set opens only the step of setting one's own.
     let restriction = provisional.then_some(Restriction::SetPassword);
-    signed_in(
-        &state,
-        &account.id,
-        &account.email,
-        restriction,
-        StatusCode::OK,
-    )
-    .await
+    signing_in::complete(&state, &account, client, restriction).await
 }
 
 /// An invited person sets their password and lands signed in. A used,
@@ -259,57 +251,8 @@ async fn accept_invitation(
         }
     };
     state.storage.signed_in(&user_id, &now).await?;
-    signed_in(&state, &user_id, &email, None, StatusCode::OK).await
-}
-
-fn actor_of(account: &Account) -> Actor {
-    Actor {
-        kind: ActorKind::User,
-        id: account.id.clone(),
-        name: account.name.clone(),
-    }
-}
-
-/// An event about a person's own sign-in, in their organization's trail.
-async fn audit_person(
-    state: &AppState,
-    account: &Account,
-    action: AuditAction,
-) -> Result<(), Error> {
-    let actor = actor_of(account);
-    state
-        .storage
-        .append_audit(AuditEntry {
-            organization_id: &account.organization_id,
-            actor: &actor,
-            action,
-            target: AuditTarget::user(account.id.clone(), account.name.clone()),
-        })
-        .await?;
-    Ok(())
-}
-
-/// A new session (a fresh token every time: no session fixation) and `Me`;
-/// the browser is also remembered as one that signed in to this account.
-async fn signed_in(
-    state: &AppState,
-    user_id: &str,
-    email: &str,
-    restriction: Option<Restriction>,
-    status: StatusCode,
-) -> Result<Response, Error> {
-    let token = sessions::start(&state.storage, state.clock.as_ref(), user_id, restriction).await?;
-    let me = me_for(state, user_id, restriction).await?;
-    let device = state.throttle.device_cookie(email);
-    Ok((
-        status,
-        AppendHeaders([
-            (header::SET_COOKIE, state.cookie.set(&token)),
-            (header::SET_COOKIE, state.cookie.set_device(&device)),
-        ]),
-        Json(me),
-    )
-        .into_response())
+    let restriction = signing_in::enrolment_required(&state, &user_id).await?;
+    signed_in(&state, &user_id, &email, restriction, StatusCode::OK).await
 }
 
 #[utoipa::path(
@@ -354,20 +297,4 @@ async fn me(State(state): State<AppState>, caller: Caller) -> Result<Json<Me>, E
     Ok(Json(
         me_for(&state, &caller.actor.id, caller.restriction).await?,
     ))
-}
-
-async fn me_for(
-    state: &AppState,
-    user_id: &str,
-    restriction: Option<Restriction>,
-) -> Result<Me, Error> {
-    let me = state
-        .storage
-        .me(user_id)
-        .await?
-        .ok_or(Error::Unauthenticated("Sign in to continue."))?;
-    Ok(Me {
-        required_step: restriction,
-        ..me
-    })
 }

@@ -20,6 +20,9 @@ pub enum Error {
     Unauthenticated(&'static str),
     #[error("invalid credentials")]
     InvalidCredentials,
+    /// A wrong (or spent) second step: 401 `invalid_credentials`, saying which.
+    #[error("{0}")]
+    WrongSecondStep(&'static str),
     #[error("{0}")]
     Forbidden(String),
     #[error("missing CSRF header")]
@@ -81,6 +84,12 @@ impl IntoResponse for Error {
                 "The email or password is not right.".into(),
                 None,
             ),
+            Error::WrongSecondStep(m) => (
+                StatusCode::UNAUTHORIZED,
+                ErrorCode::InvalidCredentials,
+                m.into(),
+                None,
+            ),
             Error::Forbidden(m) => (StatusCode::FORBIDDEN, ErrorCode::Forbidden, m, None),
             Error::Csrf => (
                 StatusCode::FORBIDDEN,
@@ -93,6 +102,14 @@ impl IntoResponse for Error {
                 ErrorCode::PasswordChangeRequired,
                 "Set a password of your own first: the one you signed in with was set by \
                  someone else."
+                    .into(),
+                None,
+            ),
+            Error::StepRequired(crate::auth::sessions::Restriction::EnrolSecondFactor) => (
+                StatusCode::FORBIDDEN,
+                ErrorCode::SecondFactorRequired,
+                "Your organization requires a second factor: set up an authenticator app or a \
+                 passkey first (My account \u{2192} Security)."
                     .into(),
                 None,
             ),

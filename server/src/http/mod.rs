@@ -6,6 +6,7 @@ pub mod account;
 pub mod api_keys;
 pub mod audit;
 pub mod auth;
+pub mod ceremonies;
 pub mod client;
 pub mod error;
 pub mod extract;
@@ -13,8 +14,13 @@ pub mod found;
 pub mod hardening;
 pub mod health;
 pub mod openapi;
+pub mod organization;
 pub mod outcome;
+pub mod reauthentication;
 pub mod roles;
+pub mod second_factors;
+pub mod second_step;
+pub mod signing_in;
 pub mod usage;
 pub mod users;
 pub mod web_app;
@@ -38,6 +44,9 @@ pub fn app(state: AppState, config: &Config, headers: &SecurityHeaders) -> Route
     // routes it and documents it, so nothing routed goes undocumented.
     let api = OpenApiRouter::new()
         .merge(auth::router())
+        .merge(second_step::router())
+        .merge(second_factors::router())
+        .merge(organization::router())
         .merge(account::router())
         .merge(roles::router())
         .merge(users::router())

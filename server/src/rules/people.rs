@@ -120,6 +120,22 @@ pub fn invite(caller: &Caller, book: &RoleBook, person: &User) -> Result<(), Ref
     Ok(())
 }
 
+/// Removing every second factor of `person` (they must set one up again):
+/// acting on all they hold (rule 3), and never one's own (that is My
+/// account's, with the current password and the organization's rule).
+pub fn reset_second_factors(
+    caller: &Caller,
+    book: &RoleBook,
+    person: &User,
+) -> Result<(), Refusal> {
+    if person.id == caller.actor.id {
+        return Err(Refusal::Conflict(
+            "Manage your own second factors in My account \u{2192} Security.",
+        ));
+    }
+    act_on(caller, book, person, "reset this person's second factors")
+}
+
 /// What an issuer held, as stored beside what they issued (rule 10).
 pub fn issuer_text<'a>(held: impl IntoIterator<Item = &'a str>) -> String {
     permissions::union(held).join(" ")

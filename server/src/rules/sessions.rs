@@ -1,4 +1,5 @@
-//! Sessions (rule 13): what a session limited to one step may still do.
+//! Sessions (rule 13): what a session limited to one step may still do:
+//! set its own password, or set up the second factor its organization requires.
 
 use axum::http::Method;
 
@@ -11,6 +12,18 @@ pub fn step_allows(step: Restriction, method: &Method, path: &str) -> bool {
         Restriction::SetPassword => matches!(
             (method, path),
             (&Method::GET, "/me") | (&Method::POST, "/me/password" | "/auth/sign-out")
+        ),
+        Restriction::EnrolSecondFactor => matches!(
+            (method, path),
+            (&Method::GET, "/me" | "/me/second-factors")
+                | (
+                    &Method::POST,
+                    "/me/totp"
+                        | "/me/totp/confirm"
+                        | "/me/passkeys/challenge"
+                        | "/me/passkeys"
+                        | "/auth/sign-out"
+                )
         ),
     }
 }

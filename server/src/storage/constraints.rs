@@ -17,6 +17,8 @@ pub enum Rule {
     /// A custom role given to a key or person exists in its organization
     /// (a trigger; it fails when the role was removed meanwhile).
     RoleExists,
+    /// A passkey (its credential id) belongs to one person only.
+    PasskeyCredential,
 }
 
 impl Rule {
@@ -28,6 +30,7 @@ impl Rule {
             Rule::KeyName => "api_keys_name_unique",
             Rule::RoleName => "roles_name_unique",
             Rule::RoleExists => "role_exists",
+            Rule::PasskeyCredential => "passkeys_credential_id_key",
         }
     }
 
@@ -40,6 +43,7 @@ impl Rule {
             Rule::KeyName => "api_keys.organization_id, api_keys.name_key",
             Rule::RoleName => "roles.organization_id, roles.name_key",
             Rule::RoleExists => "role_exists",
+            Rule::PasskeyCredential => "passkeys.credential_id",
         }
     }
 }

@@ -110,10 +110,14 @@ impl Storage {
             .bind(keep.unwrap_or(""))
             .execute(&mut *tx)
             .await?;
-        sqlx::query("UPDATE sessions SET restriction = NULL WHERE digest = $1")
-            .bind(keep.unwrap_or(""))
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query(&format!(
+            "UPDATE sessions SET restriction = {} WHERE digest = $2",
+            crate::storage::second_factors::restriction_after_password("$1")
+        ))
+        .bind(&author.actor.id)
+        .bind(keep.unwrap_or(""))
+        .execute(&mut *tx)
+        .await?;
         if joining {
             sqlx::query("DELETE FROM invitations WHERE user_id = $1")
                 .bind(&author.actor.id)

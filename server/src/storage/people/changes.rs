@@ -76,6 +76,7 @@ impl Storage {
             created_at: now,
             last_signed_in_at: None,
             version: 1,
+            second_factor: false,
         })
     }
 

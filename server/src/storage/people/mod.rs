@@ -30,10 +30,14 @@ struct UserRow {
     created_at: String,
     last_signed_in_at: Option<String>,
     version: i64,
+    /// 1 when the person has a second factor.
+    second_factor: i64,
 }
 
 const USER_COLUMNS: &str = "u.id, u.organization_id, o.name AS organization_name, u.name, \
-     u.email, u.status, u.created_at, u.last_signed_in_at, u.version";
+     u.email, u.status, u.created_at, u.last_signed_in_at, u.version, \
+     CAST(CASE WHEN EXISTS (SELECT 1 FROM totp_factors t WHERE t.user_id = u.id AND t.confirmed_at IS NOT NULL) \
+          OR EXISTS (SELECT 1 FROM passkeys p WHERE p.user_id = u.id) THEN 1 ELSE 0 END AS BIGINT) AS second_factor";
 
 /// What a person holds now, as the database has it inside `tx`.
 pub(super) async fn held_in(
@@ -120,6 +124,7 @@ impl UserRow {
             last_signed_in_at: self.last_signed_in_at,
             created_at: self.created_at,
             version: self.version as u64,
+            second_factor: self.second_factor != 0,
         }
     }
 }
