@@ -43,6 +43,24 @@ impl TotpSecret {
         &self.0
     }
 
+    /// A secret as people type it (base32, any case, spaces and padding
+    /// ignored), as an authenticator app reads it.
+    pub fn from_base32(text: &str) -> Option<Self> {
+        const ALPHABET: &[u8; 32] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+        let (mut buffer, mut bits, mut out) = (0u32, 0u32, Vec::new());
+        for c in text.bytes().filter(|c| !c.is_ascii_whitespace() && *c != b'=') {
+            let value = ALPHABET.iter().position(|a| *a == c.to_ascii_uppercase())? as u32;
+            buffer = (buffer << 5) | value;
+            bits += 5;
+            if bits >= 8 {
+                bits -= 8;
+                out.push((buffer >> bits) as u8);
+                buffer &= (1 << bits) - 1;
+            }
+        }
+        Some(TotpSecret(out))
+    }
+
     /// The secret as people type it into an app: base32 (RFC 4648),
     /// without padding.
     pub fn base32(&self) -> String {
@@ -244,7 +262,10 @@ mod tests {
             ("foobar", "MZXW6YTBOI"),
         ] {
             assert_eq!(base32(input.as_bytes()), expected);
+            let read = TotpSecret::from_base32(&expected.to_lowercase()).unwrap();
+            assert_eq!(read.as_bytes(), input.as_bytes());
         }
+        assert!(TotpSecret::from_base32("MZ1W").is_none(), "1 is not base32");
         let secret = TotpSecret::from_bytes(b"foobar".to_vec());
         assert_eq!(
             secret.otpauth_uri("keydesk Acme", "ada@acme.io"),

@@ -1,6 +1,7 @@
 //! Integration tests of the JSON API over real HTTP against a real server on
 //! a real SQLite file in a temporary folder. One binary, one module per area.
 
+mod authenticator;
 mod harness;
 
 mod account;
@@ -22,6 +23,7 @@ mod operations;
 mod people;
 mod permissions;
 mod roles;
+mod second_factors;
 mod sessions;
 mod sign_in_guard;
 mod stale_checks;
