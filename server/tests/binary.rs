@@ -6,7 +6,7 @@
 #[path = "api/harness.rs"]
 mod harness;
 
-use harness::Client;
+use harness::{Client, PASSWORD};
 use keydesk_server::spawned::{Log, SpawnedServer};
 use serde_json::json;
 use std::path::Path;
@@ -137,6 +137,60 @@ async fn logs_never_contain_secrets_or_passwords_and_sigterm_stops_cleanly() {
         !logs.contains(password) && !logs.contains("wrong distinctive password"),
         "a password reached the logs"
     );
+}
+
+#[tokio::test]
+async fn second_factor_secrets_codes_and_recovery_codes_never_reach_the_logs() {
+    use keydesk_server::auth::totp::{code_at_step, step_at, TotpSecret, DIGITS};
+    let dir = tempfile::tempdir().unwrap();
+    let server = start(dir.path(), &[], "debug");
+    let ada = Client::person_at_base(&server.base);
+    ada.post("/auth/sign-up", json!({"organization": "Acme", "name": "Ada", "email": "ada@acme.io", "password": PASSWORD}))
+        .await;
+    let (_, begun) = ada.post("/me/totp", json!({"password": PASSWORD})).await;
+    let shown = begun["secret"].as_str().unwrap().to_string();
+    let secret = TotpSecret::from_base32(&shown).unwrap();
+    let code = |steps: i64| {
+        let now = time::OffsetDateTime::now_utc().unix_timestamp();
+        code_at_step(&secret, step_at(now) + steps, DIGITS)
+    };
+    let first = code(0);
+    let (status, codes) = ada.post("/me/totp/confirm", json!({"code": first})).await;
+    assert_eq!(status, 200, "{codes}");
+    let recovery: Vec<String> = serde_json::from_value(codes["recovery_codes"].clone()).unwrap();
+    let browser = Client::person_at_base(&server.base);
+    browser.sign_in("ada@acme.io", PASSWORD).await;
+    let wrong = code(7);
+    assert_eq!(
+        browser
+            .post("/auth/second-factor", json!({"code": wrong}))
+            .await
+            .0,
+        401
+    );
+    let (status, _) = browser
+        .post("/auth/second-factor", json!({"recovery_code": recovery[0]}))
+        .await;
+    assert_eq!(status, 200);
+
+    let (logs, _) = server.stop();
+    assert!(
+        logs.contains("second_step_failed"),
+        "the wrong code is a refusal line: {logs}"
+    );
+    assert!(!logs.contains(&shown), "the app's secret reached the logs");
+    for code in &recovery {
+        assert!(!logs.contains(code.as_str()) && !logs.contains(&code.replace('-', "")));
+    }
+    // A six-digit code may occur inside a timestamp's digits; alone, never.
+    for code in [&first, &wrong] {
+        let alone = logs.match_indices(code.as_str()).any(|(at, _)| {
+            let before = logs[..at].chars().last().unwrap_or(' ');
+            let after = logs[at + code.len()..].chars().next().unwrap_or(' ');
+            !before.is_ascii_digit() && before != '.' && !after.is_ascii_digit()
+        });
+        assert!(!alone, "the code {code} reached the logs");
+    }
 }
 
 #[tokio::test]

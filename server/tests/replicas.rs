@@ -48,13 +48,18 @@ async fn a_second_step_begun_on_one_replica_finishes_on_another_and_a_spent_code
     let ada = a.sign_up("Acme", "ada@acme.io").await;
 
     // An app set up through A, its code checked by B.
-    let (_, begun) = ada.post("/me/totp", json!({"password": harness::PASSWORD})).await;
+    let (_, begun) = ada
+        .post("/me/totp", json!({"password": harness::PASSWORD}))
+        .await;
     let secret = TotpSecret::from_base32(begun["secret"].as_str().unwrap()).unwrap();
     let code = |steps: i64| {
         let now = a.clock.now().unix_timestamp();
         code_at_step(&secret, step_at(now) + steps, DIGITS)
     };
-    let (status, _) = ada.to(&b).post("/me/totp/confirm", json!({"code": code(0)})).await;
+    let (status, _) = ada
+        .to(&b)
+        .post("/me/totp/confirm", json!({"code": code(0)}))
+        .await;
     assert_eq!(status, StatusCode::OK);
     a.clock.advance(time::Duration::seconds(30));
     b.clock.advance(time::Duration::seconds(30));
@@ -62,11 +67,17 @@ async fn a_second_step_begun_on_one_replica_finishes_on_another_and_a_spent_code
     let (_, pending) = browser.sign_in("ada@acme.io", harness::PASSWORD).await;
     assert_eq!(pending["second_factor_required"], true);
     let next = code(0);
-    let (status, me) = browser.to(&b).post("/auth/second-factor", json!({"code": next})).await;
+    let (status, me) = browser
+        .to(&b)
+        .post("/auth/second-factor", json!({"code": next}))
+        .await;
     assert_eq!(status, StatusCode::OK, "{me}");
     let other = b.person();
     other.sign_in("ada@acme.io", harness::PASSWORD).await;
-    let (status, _) = other.to(&a).post("/auth/second-factor", json!({"code": next})).await;
+    let (status, _) = other
+        .to(&a)
+        .post("/auth/second-factor", json!({"code": next}))
+        .await;
     assert_eq!(status, StatusCode::UNAUTHORIZED, "spent on B, refused by A");
 
     // A passkey ceremony begun on one replica is finished on the other.
@@ -75,16 +86,29 @@ async fn a_second_step_begun_on_one_replica_finishes_on_another_and_a_spent_code
     let credential = laptop.create(&options["publicKey"], public);
     let (status, body) = ada
         .to(&b)
-        .post("/me/passkeys", json!({"name": "Laptop", "credential": credential}))
+        .post(
+            "/me/passkeys",
+            json!({"name": "Laptop", "credential": credential}),
+        )
         .await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
     let browser = b.person();
     let (_, options) = browser.post("/auth/passkey/challenge", json!({})).await;
     let assertion = laptop.get(&options["publicKey"], public);
-    let (status, _) = browser.to(&a).post("/auth/passkey", json!({"assertion": assertion})).await;
+    let (status, _) = browser
+        .to(&a)
+        .post("/auth/passkey", json!({"assertion": assertion}))
+        .await;
     assert_eq!(status, StatusCode::OK);
-    let (status, _) = b.person().post("/auth/passkey", json!({"assertion": assertion})).await;
-    assert_eq!(status, StatusCode::UNAUTHORIZED, "a challenge is answered once");
+    let (status, _) = b
+        .person()
+        .post("/auth/passkey", json!({"assertion": assertion}))
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::UNAUTHORIZED,
+        "a challenge is answered once"
+    );
     a.stop().await;
     b.stop().await;
 }

@@ -48,7 +48,10 @@ impl TotpSecret {
     pub fn from_base32(text: &str) -> Option<Self> {
         const ALPHABET: &[u8; 32] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
         let (mut buffer, mut bits, mut out) = (0u32, 0u32, Vec::new());
-        for c in text.bytes().filter(|c| !c.is_ascii_whitespace() && *c != b'=') {
+        for c in text
+            .bytes()
+            .filter(|c| !c.is_ascii_whitespace() && *c != b'=')
+        {
             let value = ALPHABET.iter().position(|a| *a == c.to_ascii_uppercase())? as u32;
             buffer = (buffer << 5) | value;
             bits += 5;

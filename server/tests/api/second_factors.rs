@@ -22,11 +22,17 @@ fn code_now(server: &TestServer, secret: &TotpSecret, steps: i64) -> String {
 async fn set_up_app(server: &TestServer, person: &Client) -> (TotpSecret, Vec<String>) {
     let (status, body) = person.post("/me/totp", json!({"password": PASSWORD})).await;
     assert_eq!(status, StatusCode::OK, "{body}");
-    assert!(body["otpauth_uri"].as_str().unwrap().starts_with("otpauth://totp/"));
+    assert!(body["otpauth_uri"]
+        .as_str()
+        .unwrap()
+        .starts_with("otpauth://totp/"));
     assert!(body["qr_svg"].as_str().unwrap().contains("<svg"));
     let secret = TotpSecret::from_base32(body["secret"].as_str().unwrap()).unwrap();
     let (status, body) = person
-        .post("/me/totp/confirm", json!({"code": code_now(server, &secret, 0)}))
+        .post(
+            "/me/totp/confirm",
+            json!({"code": code_now(server, &secret, 0)}),
+        )
         .await;
     assert_eq!(status, StatusCode::OK, "{body}");
     let codes: Vec<String> = serde_json::from_value(body["recovery_codes"].clone()).unwrap();
@@ -39,12 +45,20 @@ fn origin(server: &TestServer) -> String {
 }
 
 /// Adds a passkey made by `authenticator` for the signed-in `person`.
-async fn add_passkey(server: &TestServer, person: &Client, authenticator: &mut Authenticator, name: &str) -> (StatusCode, Value) {
+async fn add_passkey(
+    server: &TestServer,
+    person: &Client,
+    authenticator: &mut Authenticator,
+    name: &str,
+) -> (StatusCode, Value) {
     let (status, options) = person.post("/me/passkeys/challenge", json!({})).await;
     assert_eq!(status, StatusCode::OK, "{options}");
     let credential = authenticator.create(&options["publicKey"], &origin(server));
     person
-        .post("/me/passkeys", json!({"name": name, "credential": credential}))
+        .post(
+            "/me/passkeys",
+            json!({"name": name, "credential": credential}),
+        )
         .await
 }
 
@@ -94,26 +108,38 @@ async fn an_authenticator_app_is_set_up_with_the_password_and_then_asked_after_i
     assert_eq!(answer["methods"], json!(["totp", "recovery_code"]));
     assert_eq!(browser.get("/me").await.0, StatusCode::UNAUTHORIZED);
     let current = code_now(&server, &secret, 0);
-    let (status, me) = browser.post("/auth/second-factor", json!({"code": current})).await;
+    let (status, me) = browser
+        .post("/auth/second-factor", json!({"code": current}))
+        .await;
     assert_eq!(status, StatusCode::OK, "{me}");
     assert_eq!(me["user"]["email"], "ada@acme.io");
     assert_eq!(browser.get("/me").await.0, StatusCode::OK);
 
     // The same code again, inside its window: spent.
     let (again, _) = past_the_password(&server, "ada@acme.io").await;
-    let (status, body) = again.post("/auth/second-factor", json!({"code": current})).await;
+    let (status, body) = again
+        .post("/auth/second-factor", json!({"code": current}))
+        .await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     assert_eq!(code(&body), "invalid_credentials");
     assert_eq!(again.get("/me").await.0, StatusCode::UNAUTHORIZED);
 
     // One step of drift either way is accepted; two are not.
-    server.clock.advance(time::Duration::seconds(3 * STEP_SECONDS));
+    server
+        .clock
+        .advance(time::Duration::seconds(3 * STEP_SECONDS));
     let (status, _) = again
-        .post("/auth/second-factor", json!({"code": code_now(&server, &secret, 2)}))
+        .post(
+            "/auth/second-factor",
+            json!({"code": code_now(&server, &secret, 2)}),
+        )
         .await;
     assert_eq!(status, StatusCode::UNAUTHORIZED, "two steps ahead");
     let (status, _) = again
-        .post("/auth/second-factor", json!({"code": code_now(&server, &secret, -1)}))
+        .post(
+            "/auth/second-factor",
+            json!({"code": code_now(&server, &secret, -1)}),
+        )
         .await;
     assert_eq!(status, StatusCode::OK, "one step behind");
 }
@@ -128,21 +154,35 @@ async fn a_pending_sign_in_lasts_five_minutes_and_needs_exactly_one_answer() {
     // No pending sign-in at all.
     let stranger = server.person();
     let (status, _) = stranger
-        .post("/auth/second-factor", json!({"code": code_now(&server, &secret, 0)}))
+        .post(
+            "/auth/second-factor",
+            json!({"code": code_now(&server, &secret, 0)}),
+        )
         .await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
 
     let (browser, _) = past_the_password(&server, "ada@acme.io").await;
     let (status, body) = browser
-        .post("/auth/second-factor", json!({"code": "123456", "recovery_code": "abcde-fghjk"}))
+        .post(
+            "/auth/second-factor",
+            json!({"code": "123456", "recovery_code": "abcde-fghjk"}),
+        )
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
-    server.clock.advance(time::Duration::minutes(5) + time::Duration::seconds(1));
+    server
+        .clock
+        .advance(time::Duration::minutes(5) + time::Duration::seconds(1));
     let (status, body) = browser
-        .post("/auth/second-factor", json!({"code": code_now(&server, &secret, 0)}))
+        .post(
+            "/auth/second-factor",
+            json!({"code": code_now(&server, &secret, 0)}),
+        )
         .await;
     assert_eq!(status, StatusCode::UNAUTHORIZED, "{body}");
-    assert!(body["error"]["message"].as_str().unwrap().contains("5 minutes"));
+    assert!(body["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("5 minutes"));
 }
 
 #[tokio::test]
@@ -153,9 +193,14 @@ async fn recovery_codes_work_once_each_and_a_new_set_voids_the_old() {
 
     let (browser, _) = past_the_password(&server, "ada@acme.io").await;
     let typed = codes[0].to_uppercase();
-    let (status, body) = browser.post("/auth/second-factor", json!({"recovery_code": typed})).await;
+    let (status, body) = browser
+        .post("/auth/second-factor", json!({"recovery_code": typed}))
+        .await;
     assert_eq!(status, StatusCode::OK, "{body}");
-    assert_eq!(ada.get("/me/second-factors").await.1["recovery_codes_left"], 9);
+    assert_eq!(
+        ada.get("/me/second-factors").await.1["recovery_codes_left"],
+        9
+    );
     let (_, trail) = ada.get("/audit-events").await;
     let used = trail["items"]
         .as_array()
@@ -166,18 +211,28 @@ async fn recovery_codes_work_once_each_and_a_new_set_voids_the_old() {
     assert_eq!(used["details"]["codes_left"], 9);
 
     let (again, _) = past_the_password(&server, "ada@acme.io").await;
-    let (status, _) = again.post("/auth/second-factor", json!({"recovery_code": codes[0]})).await;
+    let (status, _) = again
+        .post("/auth/second-factor", json!({"recovery_code": codes[0]}))
+        .await;
     assert_eq!(status, StatusCode::UNAUTHORIZED, "a used code is spent");
 
-    let (status, _) = ada.post("/me/recovery-codes", json!({"password": "wrong"})).await;
+    let (status, _) = ada
+        .post("/me/recovery-codes", json!({"password": "wrong"}))
+        .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    let (status, fresh) = ada.post("/me/recovery-codes", json!({"password": PASSWORD})).await;
+    let (status, fresh) = ada
+        .post("/me/recovery-codes", json!({"password": PASSWORD}))
+        .await;
     assert_eq!(status, StatusCode::OK);
     let fresh: Vec<String> = serde_json::from_value(fresh["recovery_codes"].clone()).unwrap();
     assert_eq!(fresh.len(), 10);
-    let (status, _) = again.post("/auth/second-factor", json!({"recovery_code": codes[1]})).await;
+    let (status, _) = again
+        .post("/auth/second-factor", json!({"recovery_code": codes[1]}))
+        .await;
     assert_eq!(status, StatusCode::UNAUTHORIZED, "the old set is void");
-    let (status, _) = again.post("/auth/second-factor", json!({"recovery_code": fresh[1]})).await;
+    let (status, _) = again
+        .post("/auth/second-factor", json!({"recovery_code": fresh[1]}))
+        .await;
     assert_eq!(status, StatusCode::OK);
 }
 
@@ -191,14 +246,25 @@ async fn wrong_codes_count_against_the_sign_in_throttle() {
     let wrong = code_now(&server, &secret, 5);
     let mut statuses = Vec::new();
     for _ in 0..6 {
-        statuses.push(browser.post("/auth/second-factor", json!({"code": wrong})).await.0);
+        statuses.push(
+            browser
+                .post("/auth/second-factor", json!({"code": wrong}))
+                .await
+                .0,
+        );
     }
-    assert!(statuses[..4].iter().all(|s| *s == StatusCode::UNAUTHORIZED), "{statuses:?}");
+    assert!(
+        statuses[..4].iter().all(|s| *s == StatusCode::UNAUTHORIZED),
+        "{statuses:?}"
+    );
     assert_eq!(statuses[5], StatusCode::TOO_MANY_REQUESTS, "{statuses:?}");
     // Even the right code waits now, and the password too: the right
     // password never resets what wrong codes counted.
     let (status, _) = browser
-        .post("/auth/second-factor", json!({"code": code_now(&server, &secret, 0)}))
+        .post(
+            "/auth/second-factor",
+            json!({"code": code_now(&server, &secret, 0)}),
+        )
         .await;
     assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
     let (status, _) = server.person().sign_in("ada@acme.io", PASSWORD).await;
@@ -236,25 +302,43 @@ async fn requiring_a_second_factor_limits_people_without_one_to_setting_one_up()
 
     // Only accounts.update changes it; whoever requires it has one first.
     let (status, _) = bob
-        .call(Method::PUT, "/organization/security", Some(json!({"require_second_factor": true})))
+        .call(
+            Method::PUT,
+            "/organization/security",
+            Some(json!({"require_second_factor": true})),
+        )
         .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
     let (status, body) = ada
-        .call(Method::PUT, "/organization/security", Some(json!({"require_second_factor": true})))
+        .call(
+            Method::PUT,
+            "/organization/security",
+            Some(json!({"require_second_factor": true})),
+        )
         .await;
     assert_eq!(status, StatusCode::CONFLICT, "{body}");
     let (secret, _) = set_up_app(&server, &ada).await;
     let (status, body) = ada
-        .call(Method::PUT, "/organization/security", Some(json!({"require_second_factor": true})))
+        .call(
+            Method::PUT,
+            "/organization/security",
+            Some(json!({"require_second_factor": true})),
+        )
         .await;
     assert_eq!(status, StatusCode::OK, "{body}");
-    assert_eq!(ada.get("/organization/security").await.1["require_second_factor"], true);
+    assert_eq!(
+        ada.get("/organization/security").await.1["require_second_factor"],
+        true
+    );
 
     // Bob's live session may now only set one up.
     let (status, body) = bob.get("/api-keys").await;
     assert_eq!(status, StatusCode::FORBIDDEN);
     assert_eq!(code(&body), "second_factor_required");
-    assert_eq!(bob.get("/me").await.1["required_step"], "enrol_second_factor");
+    assert_eq!(
+        bob.get("/me").await.1["required_step"],
+        "enrol_second_factor"
+    );
     assert_eq!(bob.get("/me/second-factors").await.1["required"], true);
     // So does a fresh sign-in of his.
     let fresh = server.person();
@@ -264,36 +348,60 @@ async fn requiring_a_second_factor_limits_people_without_one_to_setting_one_up()
     assert_eq!(fresh.get("/api-keys").await.0, StatusCode::FORBIDDEN);
 
     let (bobs_secret, _) = set_up_app(&server, &bob).await;
-    assert_eq!(bob.get("/api-keys").await.0, StatusCode::OK, "enrolled: everything again");
+    assert_eq!(
+        bob.get("/api-keys").await.0,
+        StatusCode::OK,
+        "enrolled: everything again"
+    );
     assert!(bob.get("/me").await.1.get("required_step").is_none());
 
     // Removing one's last factor while required: 409.
     let (status, body) = bob
-        .call(Method::DELETE, "/me/totp", Some(json!({"password": PASSWORD})))
+        .call(
+            Method::DELETE,
+            "/me/totp",
+            Some(json!({"password": PASSWORD})),
+        )
         .await;
     assert_eq!(status, StatusCode::CONFLICT, "{body}");
     let _ = (secret, bobs_secret);
 
     // People see who has one; the audit trail has the change.
     let (_, people) = ada.get("/users").await;
-    assert!(people.as_array().unwrap().iter().all(|p| p["second_factor"] == true));
+    assert!(people
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|p| p["second_factor"] == true));
     let (_, trail) = ada.get("/audit-events").await;
     assert!(trail["items"]
         .as_array()
         .unwrap()
         .iter()
-        .any(|e| e["action"] == "organization.security_updated" && e["details"]["require_second_factor"] == true));
+        .any(|e| e["action"] == "organization.security_updated"
+            && e["details"]["require_second_factor"] == true));
 
     // Turned off, nobody is held at the step any more.
     let (status, _) = ada
-        .call(Method::PUT, "/organization/security", Some(json!({"require_second_factor": false})))
+        .call(
+            Method::PUT,
+            "/organization/security",
+            Some(json!({"require_second_factor": false})),
+        )
         .await;
     assert_eq!(status, StatusCode::OK);
     let (status, _) = bob
-        .call(Method::DELETE, "/me/totp", Some(json!({"password": PASSWORD})))
+        .call(
+            Method::DELETE,
+            "/me/totp",
+            Some(json!({"password": PASSWORD})),
+        )
         .await;
     assert_eq!(status, StatusCode::NO_CONTENT);
-    assert_eq!(bob.get("/me/second-factors").await.1["recovery_codes_left"], 0);
+    assert_eq!(
+        bob.get("/me/second-factors").await.1["recovery_codes_left"],
+        0
+    );
 }
 
 #[tokio::test]
@@ -311,17 +419,26 @@ async fn a_reset_removes_every_factor_of_the_person_ends_their_sessions_and_is_a
     let (status, _) = bob.delete(&format!("/users/{ada_id}/second-factors")).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
     let other = server.sign_up("Globex", "grace@globex.io").await;
-    let (status, _) = other.delete(&format!("/users/{bob_id}/second-factors")).await;
+    let (status, _) = other
+        .delete(&format!("/users/{bob_id}/second-factors"))
+        .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 
     let (status, body) = ada.delete(&format!("/users/{bob_id}/second-factors")).await;
     assert_eq!(status, StatusCode::NO_CONTENT, "{body}");
-    assert_eq!(bob.get("/me").await.0, StatusCode::UNAUTHORIZED, "his sessions ended");
+    assert_eq!(
+        bob.get("/me").await.0,
+        StatusCode::UNAUTHORIZED,
+        "his sessions ended"
+    );
     let (_, person) = ada.get(&format!("/users/{bob_id}")).await;
     assert_eq!(person["second_factor"], false);
     let (status, me) = server.person().sign_in("bob@acme.io", PASSWORD).await;
     assert_eq!(status, StatusCode::OK);
-    assert!(me.get("second_factor_required").is_none(), "the password alone again: {me}");
+    assert!(
+        me.get("second_factor_required").is_none(),
+        "the password alone again: {me}"
+    );
     let (_, trail) = ada.get("/audit-events").await;
     let reset = trail["items"]
         .as_array()
@@ -340,7 +457,11 @@ async fn a_passkey_is_added_named_listed_and_signs_in_alone_or_as_the_second_ste
     let (status, added) = add_passkey(&server, &ada, &mut laptop, "  Work laptop ").await;
     assert_eq!(status, StatusCode::CREATED, "{added}");
     assert_eq!(added["name"], "Work laptop");
-    assert_eq!(added["recovery_codes"].as_array().unwrap().len(), 10, "first factor");
+    assert_eq!(
+        added["recovery_codes"].as_array().unwrap().len(),
+        10,
+        "first factor"
+    );
     let mut phone = Authenticator::new();
     let (status, second) = add_passkey(&server, &ada, &mut phone, "Phone").await;
     assert_eq!(status, StatusCode::CREATED);
@@ -355,7 +476,9 @@ async fn a_passkey_is_added_named_listed_and_signs_in_alone_or_as_the_second_ste
     assert_eq!(status, StatusCode::OK);
     assert_eq!(options["publicKey"]["userVerification"], "required");
     let assertion = laptop.get(&options["publicKey"], &origin(&server));
-    let (status, me) = browser.post("/auth/passkey", json!({"assertion": assertion})).await;
+    let (status, me) = browser
+        .post("/auth/passkey", json!({"assertion": assertion}))
+        .await;
     assert_eq!(status, StatusCode::OK, "{me}");
     assert_eq!(me["user"]["email"], "ada@acme.io");
     let (_, factors) = ada.get("/me/second-factors").await;
@@ -373,18 +496,31 @@ async fn a_passkey_is_added_named_listed_and_signs_in_alone_or_as_the_second_ste
     assert_eq!(answer["methods"], json!(["passkey", "recovery_code"]));
     let (status, options) = step.post("/auth/second-factor/challenge", json!({})).await;
     assert_eq!(status, StatusCode::OK);
-    assert_eq!(options["publicKey"]["allowCredentials"].as_array().unwrap().len(), 2);
+    assert_eq!(
+        options["publicKey"]["allowCredentials"]
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
     let assertion = phone.get(&options["publicKey"], &origin(&server));
-    let (status, me) = step.post("/auth/second-factor", json!({"passkey": assertion})).await;
+    let (status, me) = step
+        .post("/auth/second-factor", json!({"passkey": assertion}))
+        .await;
     assert_eq!(status, StatusCode::OK, "{me}");
 
     // Removed: it no longer signs in.
     let id = factors["passkeys"][0]["id"].as_str().unwrap();
-    assert_eq!(ada.delete(&format!("/me/passkeys/{id}")).await.0, StatusCode::NO_CONTENT);
+    assert_eq!(
+        ada.delete(&format!("/me/passkeys/{id}")).await.0,
+        StatusCode::NO_CONTENT
+    );
     let browser = server.person();
     let (_, options) = browser.post("/auth/passkey/challenge", json!({})).await;
     let assertion = laptop.get(&options["publicKey"], &origin(&server));
-    let (status, _) = browser.post("/auth/passkey", json!({"assertion": assertion})).await;
+    let (status, _) = browser
+        .post("/auth/passkey", json!({"assertion": assertion}))
+        .await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
 }
 
@@ -394,16 +530,25 @@ async fn webauthn_answers_from_the_wrong_origin_rp_or_key_or_of_another_person_a
     let ada = server.sign_up("Acme", "ada@acme.io").await;
     let bob = ada.add_person("bob@acme.io", &["developer"]).await;
     let mut adas = Authenticator::new();
-    assert_eq!(add_passkey(&server, &ada, &mut adas, "Ada's").await.0, StatusCode::CREATED);
+    assert_eq!(
+        add_passkey(&server, &ada, &mut adas, "Ada's").await.0,
+        StatusCode::CREATED
+    );
     let mut bobs = Authenticator::new();
-    assert_eq!(add_passkey(&server, &bob, &mut bobs, "Bob's").await.0, StatusCode::CREATED);
+    assert_eq!(
+        add_passkey(&server, &bob, &mut bobs, "Bob's").await.0,
+        StatusCode::CREATED
+    );
 
     // Registration from another origin, or for another RP id.
     let mut phished = Authenticator::new();
     let (_, options) = ada.post("/me/passkeys/challenge", json!({})).await;
     let credential = phished.create(&options["publicKey"], "https://keydesk.example.net");
     let (status, body) = ada
-        .post("/me/passkeys", json!({"name": "Phished", "credential": credential}))
+        .post(
+            "/me/passkeys",
+            json!({"name": "Phished", "credential": credential}),
+        )
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
     assert!(body["error"]["fields"]["credential"].is_string());
@@ -412,14 +557,20 @@ async fn webauthn_answers_from_the_wrong_origin_rp_or_key_or_of_another_person_a
     let (_, options) = ada.post("/me/passkeys/challenge", json!({})).await;
     let credential = elsewhere.create(&options["publicKey"], &origin(&server));
     let (status, _) = ada
-        .post("/me/passkeys", json!({"name": "Other RP", "credential": credential}))
+        .post(
+            "/me/passkeys",
+            json!({"name": "Other RP", "credential": credential}),
+        )
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     // Bob cannot finish a registration Ada began, nor register her credential again.
     let (_, options) = ada.post("/me/passkeys/challenge", json!({})).await;
     let credential = Authenticator::new().create(&options["publicKey"], &origin(&server));
     let (status, _) = bob
-        .post("/me/passkeys", json!({"name": "Hers", "credential": credential}))
+        .post(
+            "/me/passkeys",
+            json!({"name": "Hers", "credential": credential}),
+        )
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
 
@@ -434,33 +585,63 @@ async fn webauthn_answers_from_the_wrong_origin_rp_or_key_or_of_another_person_a
     let browser = server.person();
     let (_, options) = browser.post("/auth/passkey/challenge", json!({})).await;
     let answer = sign_in(&mut adas, &options, "https://keydesk.example.net");
-    refused(browser.post("/auth/passkey", json!({"assertion": answer})).await);
+    refused(
+        browser
+            .post("/auth/passkey", json!({"assertion": answer}))
+            .await,
+    );
     let (_, options) = browser.post("/auth/passkey/challenge", json!({})).await;
     adas.rp_id = Some("example.net".into());
     let answer = sign_in(&mut adas, &options, &origin(&server));
     adas.rp_id = None;
-    refused(browser.post("/auth/passkey", json!({"assertion": answer})).await);
+    refused(
+        browser
+            .post("/auth/passkey", json!({"assertion": answer}))
+            .await,
+    );
     let (_, options) = browser.post("/auth/passkey/challenge", json!({})).await;
     let answer = tampered(&sign_in(&mut adas, &options, &origin(&server)));
-    refused(browser.post("/auth/passkey", json!({"assertion": answer})).await);
+    refused(
+        browser
+            .post("/auth/passkey", json!({"assertion": answer}))
+            .await,
+    );
     assert_eq!(browser.get("/me").await.0, StatusCode::UNAUTHORIZED);
 
     // Second step: Bob's passkey does not finish Ada's sign-in.
     let (step, _) = past_the_password(&server, "ada@acme.io").await;
     let (_, options) = step.post("/auth/second-factor/challenge", json!({})).await;
     let answer = sign_in(&mut bobs, &options, &origin(&server));
-    refused(step.post("/auth/second-factor", json!({"passkey": answer})).await);
+    refused(
+        step.post("/auth/second-factor", json!({"passkey": answer}))
+            .await,
+    );
     // A challenge answered once is spent, even by the right passkey.
     let (_, options) = step.post("/auth/second-factor/challenge", json!({})).await;
     let answer = sign_in(&mut adas, &options, &origin(&server));
-    let (status, _) = step.post("/auth/second-factor", json!({"passkey": answer})).await;
+    let (status, _) = step
+        .post("/auth/second-factor", json!({"passkey": answer}))
+        .await;
     assert_eq!(status, StatusCode::OK);
     let (again, _) = past_the_password(&server, "ada@acme.io").await;
-    refused(again.post("/auth/second-factor", json!({"passkey": answer})).await);
+    refused(
+        again
+            .post("/auth/second-factor", json!({"passkey": answer}))
+            .await,
+    );
 
     // Nobody reaches another person's passkeys.
     let (_, adas_factors) = ada.get("/me/second-factors").await;
     let id = adas_factors["passkeys"][0]["id"].as_str().unwrap();
-    assert_eq!(bob.delete(&format!("/me/passkeys/{id}")).await.0, StatusCode::NOT_FOUND);
-    assert_eq!(ada.get("/me/second-factors").await.1["passkeys"].as_array().unwrap().len(), 1);
+    assert_eq!(
+        bob.delete(&format!("/me/passkeys/{id}")).await.0,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        ada.get("/me/second-factors").await.1["passkeys"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
 }
