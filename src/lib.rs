@@ -11,6 +11,7 @@ pub mod hooks;
 pub mod pages;
 pub mod session;
 pub mod time;
+pub mod webauthn;
 
 use leptos::prelude::*;
 use leptos_router::components::{Outlet, ParentRoute, Redirect, Route, Router, Routes};
@@ -42,6 +43,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/inventory") view=pages::inventory::InventoryPage/>
                     <Route path=path!("/audit") view=pages::audit::AuditTrailPage/>
                     <Route path=path!("/account") view=pages::my_account::MyAccountPage/>
+                    <Route path=path!("/settings") view=pages::settings::SettingsPage/>
                 </ParentRoute>
             </Routes>
         </Router>

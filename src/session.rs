@@ -81,6 +81,14 @@ impl Session {
         }
     }
 
+    /// [`Session::me`] without subscribing: for values computed once.
+    pub fn me_now(self) -> Option<Me> {
+        self.state.with_untracked(|s| match s {
+            SessionState::SignedIn(me) => Some(me.clone()),
+            _ => None,
+        })
+    }
+
     /// Whether the signed-in person holds `permission` (reactive).
     pub fn can(self, permission: &str) -> bool {
         self.state

@@ -112,6 +112,17 @@ pub struct AddPasskeyRequest {
     pub credential: Value,
 }
 
+/// `POST /me/passkeys`: the new passkey, and, when it is the person's first
+/// second factor, their ten recovery codes (shown once).
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(utoipa::ToSchema))]
+pub struct AddedPasskey {
+    #[serde(flatten)]
+    pub passkey: PasskeySummary,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recovery_codes: Option<Vec<String>>,
+}
+
 /// `POST /auth/second-factor`: exactly one of the three.
 #[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(not(target_arch = "wasm32"), derive(utoipa::ToSchema))]

@@ -75,9 +75,10 @@ pub(super) async fn error_from(response: Response) -> ApiError {
     match error.code {
         ErrorCode::Unauthenticated => ApiError::Unauthenticated(error.message),
         ErrorCode::InvalidCredentials => ApiError::InvalidCredentials(error.message),
-        ErrorCode::Forbidden | ErrorCode::Csrf | ErrorCode::PasswordChangeRequired => {
-            ApiError::Forbidden(error.message)
-        }
+        ErrorCode::Forbidden
+        | ErrorCode::Csrf
+        | ErrorCode::PasswordChangeRequired
+        | ErrorCode::SecondFactorRequired => ApiError::Forbidden(error.message),
         ErrorCode::NotFound => ApiError::NotFound(error.message),
         ErrorCode::ValidationFailed | ErrorCode::Conflict => ApiError::Invalid {
             message: error.message,

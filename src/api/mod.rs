@@ -4,17 +4,19 @@
 //! the whole app, when the session has ended.
 
 mod error;
+mod second_factors;
 mod transport;
 
 pub use error::ApiError;
+pub use second_factors::*;
 pub use transport::when_session_ends;
 
 use gloo_net::http::Request;
 use keydesk_contract::types::{
     AcceptInvitationRequest, ApiKey, ApiKeyPage, ApiKeyQuery, AuditPage, ChangePasswordRequest,
     CreateApiKeyRequest, CreateRoleRequest, CreateUserRequest, GenerateRequest, GeneratedApiKey,
-    GeneratedSecret, Inventory, Invitation, KeyUsage, Me, Role, SignInRequest, SignUpRequest,
-    UpdateApiKeyRequest, UpdateRoleRequest, UpdateUserRequest, User, UserStatus,
+    GeneratedSecret, Inventory, Invitation, KeyUsage, Me, Role, SignUpRequest, UpdateApiKeyRequest,
+    UpdateRoleRequest, UpdateUserRequest, User, UserStatus,
 };
 use transport::{get, post, read, send, url, with_headers};
 
@@ -24,10 +26,6 @@ pub type ApiResult<T> = Result<T, ApiError>;
 
 pub async fn me() -> ApiResult<Me> {
     get("/me").await
-}
-
-pub async fn sign_in(req: &SignInRequest) -> ApiResult<Me> {
-    post("/auth/sign-in", req).await
 }
 
 pub async fn sign_up(req: &SignUpRequest) -> ApiResult<Me> {

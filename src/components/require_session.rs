@@ -1,5 +1,6 @@
 //! Guards signed-in screens: while `/me` is asked, a quiet loading line; a
-//! session that must first set its own password gets only that screen; when
+//! session that must first set its own password, or set up the second
+//! factor its organization requires, gets only that screen; when
 //! signed out, off to sign-in with the current address to come back to.
 
 use leptos::prelude::*;
@@ -10,8 +11,10 @@ use leptos_router::NavigateOptions;
 
 use super::error_panel::ErrorPanel;
 use super::shell::Shell;
+use crate::pages::enrol_second_factor::EnrolSecondFactorPage;
 use crate::pages::set_own_password::SetOwnPasswordPage;
 use crate::session::{use_session, SessionState};
+use keydesk_contract::types::RequiredStep;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Phase {
@@ -20,6 +23,8 @@ enum Phase {
     SignedIn,
     /// Signed in, but the session may only set its own password first.
     MustSetPassword,
+    /// Signed in, but the session may only set up a second factor first.
+    MustEnrolSecondFactor,
     Unreachable,
 }
 
@@ -31,8 +36,11 @@ pub fn RequireSession(children: ChildrenFn) -> impl IntoView {
     let phase = Memo::new(move |_| match session.state.get() {
         SessionState::Checking => Phase::Checking,
         SessionState::SignedOut => Phase::SignedOut,
-        SessionState::SignedIn(me) if me.required_step.is_some() => Phase::MustSetPassword,
-        SessionState::SignedIn(_) => Phase::SignedIn,
+        SessionState::SignedIn(me) => match me.required_step {
+            Some(RequiredStep::SetPassword) => Phase::MustSetPassword,
+            Some(RequiredStep::EnrolSecondFactor) => Phase::MustEnrolSecondFactor,
+            None => Phase::SignedIn,
+        },
         SessionState::Unreachable(_) => Phase::Unreachable,
     });
     Effect::new(move || {
@@ -56,6 +64,7 @@ pub fn RequireSession(children: ChildrenFn) -> impl IntoView {
         Phase::SignedOut => ().into_any(),
         Phase::SignedIn => view! { <Shell>{children.with_value(|c| c())}</Shell> }.into_any(),
         Phase::MustSetPassword => view! { <SetOwnPasswordPage/> }.into_any(),
+        Phase::MustEnrolSecondFactor => view! { <EnrolSecondFactorPage/> }.into_any(),
         Phase::Unreachable => {
             let error = match session.state.get_untracked() {
                 SessionState::Unreachable(e) => e,

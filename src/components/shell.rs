@@ -59,6 +59,9 @@ pub fn Shell(children: Children) -> impl IntoView {
                 <A href="/inventory" attr:class="tabs__tab">"Inventory"</A>
                 <A href="/roles" attr:class="tabs__tab">"Roles"</A>
                 <A href="/audit" attr:class="tabs__tab">"Audit"</A>
+                {move || session.can(keydesk_contract::permissions::ACCOUNTS_RETRIEVE).then(|| view! {
+                    <A href="/settings" attr:class="tabs__tab">"Settings"</A>
+                })}
             </nav>
             {move || sign_out_failure.get().map(|e| view! {
                 <div class="page page--notice">

@@ -6,9 +6,10 @@ use keydesk_contract::validation;
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
 
-use crate::api::{self, ApiResult};
+use crate::api::{self, ApiError, ApiResult};
 use crate::components::error_panel::ErrorPanel;
 use crate::components::field::TextField;
+use crate::components::second_factors_panel::{SecondFactorsPanel, SecurityCalls};
 use crate::hooks::use_action_outcome::{use_action_outcome_with_options, UseActionOutcomeOptions};
 use crate::session::use_session;
 
@@ -20,7 +21,49 @@ pub fn MyAccountPage() -> impl IntoView {
         async move { api::change_password(&req).await }
     });
     let everywhere = Action::new_local(|_: &()| api::sign_out_everywhere());
-    view! { <MyAccount change=change everywhere=everywhere/> }
+    let who = use_session()
+        .me_now()
+        .map(|m| m.user.email)
+        .unwrap_or_default();
+    view! {
+        <MyAccount change=change everywhere=everywhere/>
+        <SecondFactorsPanel calls=security_calls() who=who/>
+    }
+}
+
+/// The Security panel's calls, over the keydesk API and the browser's WebAuthn.
+pub fn security_calls() -> SecurityCalls {
+    SecurityCalls {
+        load: Action::new_local(|_: &()| api::second_factors()),
+        begin_totp: Action::new_local(|p: &String| api::begin_totp(p.clone())),
+        confirm_totp: Action::new_local(|c: &String| api::confirm_totp(c.clone())),
+        remove_totp: Action::new_local(|p: &String| api::remove_totp(p.clone())),
+        new_codes: Action::new_local(|p: &String| api::new_recovery_codes(p.clone())),
+        add_passkey: Action::new_local(|name: &String| {
+            let name = name.clone();
+            async move {
+                let name = keydesk_contract::second_factors::passkey_name(&name).map_err(|m| {
+                    ApiError::Invalid {
+                        message: m.clone(),
+                        fields: [("name".to_string(), m)].into(),
+                    }
+                })?;
+                let options = api::passkey_options().await?;
+                let credential =
+                    crate::webauthn::create(&options.public_key)
+                        .await
+                        .map_err(|refused| ApiError::Invalid {
+                            message: refused.0,
+                            fields: FieldErrors::new(),
+                        })?;
+                api::add_passkey(name, credential).await
+            }
+        }),
+        remove_passkey: Action::new_local(|id: &String| {
+            let id = id.clone();
+            async move { api::remove_passkey(&id).await }
+        }),
+    }
 }
 
 #[component]

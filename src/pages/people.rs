@@ -1,6 +1,7 @@
 //! People: everyone in the organization with their roles, status and last
-//! sign-in; deactivate (their sessions end at once; keys they created keep
-//! working) and activate again.
+//! sign-in and whether they have a second factor; deactivate (their sessions
+//! end at once; keys they created keep working), activate again, and reset
+//! someone's second factors.
 
 use keydesk_contract::permissions;
 use keydesk_contract::types::{CreateUserRequest, Invitation, Role, User, UserStatus};
@@ -14,6 +15,7 @@ use crate::components::change_roles_dialog::{ChangeRolesDialog, PersonChange};
 use crate::components::data_boundary::DataBoundary;
 use crate::components::deactivate_dialog::DeactivateDialog;
 use crate::components::new_link_dialog::NewLinkDialog;
+use crate::components::reset_second_factors_dialog::ResetSecondFactorsDialog;
 use crate::session::use_session;
 use crate::time;
 
@@ -40,8 +42,13 @@ pub fn PeoplePage() -> impl IntoView {
         let (id, req) = (id.clone(), req.clone());
         async move { api::update_user(&id, &req).await }
     });
+    let reset = Action::new_local(|id: &String| {
+        let id = id.clone();
+        async move { api::reset_second_factors(&id).await }
+    });
     let people = LocalResource::new(move || {
         change.version().track();
+        reset.version().track();
         create.version().track();
         update.version().track();
         api::users(status.get())
@@ -78,7 +85,7 @@ pub fn PeoplePage() -> impl IntoView {
         {move || people.get().is_none().then(|| view! { <Loading text="Loading people…"/> })}
         <DataBoundary on_retry=move |_| people.refetch()>
             {move || people.get().map(|r| r.map(|list| view! {
-                <PeopleTable people=list roles=roles change=change invite=invite update=update/>
+                <PeopleTable people=list roles=roles change=change invite=invite update=update reset=reset/>
             }))}
         </DataBoundary>
     }
@@ -96,6 +103,9 @@ pub fn PeopleTable(
     /// Every role there is, to pick from.
     #[prop(into)]
     roles: Signal<Vec<Role>>,
+    /// Resets a person's second factors (none offered without it).
+    #[prop(optional)]
+    reset: Option<Action<String, ApiResult<()>>>,
 ) -> impl IntoView {
     let session = use_session();
     let me = session.me().map(|m| m.user.id).unwrap_or_default();
@@ -106,6 +116,7 @@ pub fn PeopleTable(
     let linking = RwSignal::new(None::<User>);
     let can_update = session.can_now(permissions::USERS_UPDATE);
     let changing = RwSignal::new(None::<User>);
+    let resetting = RwSignal::new(None::<User>);
     let my_permissions = move || session.me().map(|m| m.permissions).unwrap_or_default();
     view! {
         <div class="table-wrap">
@@ -116,6 +127,7 @@ pub fn PeopleTable(
                         <th scope="col">"Name"</th>
                         <th scope="col">"Roles"</th>
                         <th scope="col">"Status"</th>
+                        <th scope="col">"Second factor"</th>
                         <th scope="col">"Last sign-in"</th>
                         <th scope="col"><span class="visually-hidden">"Actions"</span></th>
                     </tr>
@@ -127,6 +139,8 @@ pub fn PeopleTable(
                         let for_deactivate = person.clone();
                         let for_link = person.clone();
                         let for_roles = person.clone();
+                        let for_reset = person.clone();
+                        let resettable = reset.is_some() && person.second_factor && !is_me;
                         let invited = person.status == UserStatus::Invited;
                         let id = person.id.clone();
                         view! {
@@ -141,6 +155,13 @@ pub fn PeopleTable(
                                 <td data-label="Status">
                                     <span class=format!("status status--{}", person.status.as_str())>{person.status.label()}</span>
                                 </td>
+                                <td data-label="Second factor">
+                                    {if person.second_factor {
+                                        view! { <span class="badge badge--ok">"On"</span> }.into_any()
+                                    } else {
+                                        view! { <span class="muted">"None"</span> }.into_any()
+                                    }}
+                                </td>
                                 <td data-label="Last sign-in">
                                     {match person.last_signed_in_at.clone() {
                                         Some(t) => view! { <time datetime=t.clone() title=time::exact(&t)>{time::ago(&t)}</time> }.into_any(),
@@ -152,6 +173,12 @@ pub fn PeopleTable(
                                         title=(!can_update).then_some("You need the users.update permission.")
                                         aria-label=format!("Change roles of {}", for_roles.name)
                                         on:click=move |_| changing.set(Some(for_roles.clone()))>"Change roles"</button>
+                                    {resettable.then(|| view! {
+                                        <button type="button" class="button button--small" disabled=!can_update
+                                            title=(!can_update).then_some("You need the users.update permission.")
+                                            aria-label=format!("Reset second factors of {}", for_reset.name)
+                                            on:click=move |_| resetting.set(Some(for_reset.clone()))>"Reset 2FA"</button>
+                                    })}
                                     {invited.then(|| view! {
                                         <button type="button" class="button button--small" disabled=!can_invite
                                             aria-label=format!("New link for {}", for_link.name)
@@ -185,6 +212,9 @@ pub fn PeopleTable(
         {move || changing.get().map(|person| view! {
             <ChangeRolesDialog person=person roles=roles my_permissions=my_permissions() update=update
                 on_close=move |_| changing.set(None)/>
+        })}
+        {move || resetting.get().zip(reset).map(|(person, reset)| view! {
+            <ResetSecondFactorsDialog person=person reset=reset on_close=move |_| resetting.set(None)/>
         })}
         {move || linking.get().map(|person| view! {
             <NewLinkDialog person=person invite=invite on_close=move |_| linking.set(None)/>

@@ -1,15 +1,19 @@
 //! Sign in. One message for a wrong email or password (the server does not
-//! say which either); afterwards, back to where the person was going.
+//! say which either); for a person with a second factor, its step follows;
+//! "Sign in with a passkey" needs no password at all. Afterwards, back to
+//! where the person was going.
 
-use keydesk_contract::types::SignInRequest;
+use keydesk_contract::second_factors::{SecondFactorChallenge, SecondStepRequest};
+use keydesk_contract::types::{Me, SignInRequest};
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_query_map};
 
-use crate::api::{self, ApiError};
+use crate::api::{self, ApiError, ApiResult, SignedInOr};
 use crate::components::auth_card::AuthCard;
 use crate::components::error_panel::ErrorPanel;
 use crate::components::field::TextField;
+use crate::components::second_step::SecondStep;
 use crate::hooks::use_action_outcome::{use_action_outcome_with_options, UseActionOutcomeOptions};
 use crate::session::{use_session, SessionState};
 
@@ -51,8 +55,37 @@ pub fn SignIn() -> impl IntoView {
         let request = request.clone();
         async move { api::sign_in(&request).await }
     });
+    // Set while the right password waits for its second step.
+    let step = RwSignal::new(None::<SecondFactorChallenge>);
     let outcome = use_action_outcome_with_options(
         sign_in,
+        UseActionOutcomeOptions {
+            on_success: Some(Callback::new(move |answer| match answer {
+                SignedInOr::SignedIn(me) => session.signed_in(*me),
+                SignedInOr::SecondStep(challenge) => {
+                    password.set(String::new());
+                    step.set(Some(challenge));
+                }
+            })),
+            ..Default::default()
+        },
+    );
+    let submit_step = Action::new_local(|request: &SecondStepRequest| {
+        let request = request.clone();
+        async move { api::second_step(&request).await }
+    });
+    let step_passkey = Action::new_local(|_: &()| async {
+        let options = api::second_step_passkey_options().await?;
+        let assertion = browser_passkey(&options.public_key).await?;
+        api::second_step(&SecondStepRequest {
+            passkey: Some(assertion),
+            ..Default::default()
+        })
+        .await
+    });
+    let passkey_alone = Action::new_local(|_: &()| passkey_sign_in());
+    let alone = use_action_outcome_with_options(
+        passkey_alone,
         UseActionOutcomeOptions {
             on_success: Some(Callback::new(move |me| session.signed_in(me))),
             ..Default::default()
@@ -89,7 +122,16 @@ pub fn SignIn() -> impl IntoView {
             .filter(|e| !matches!(e, ApiError::Invalid { .. }))
     };
 
-    view! {
+    let signed_in = Callback::new(move |me: Me| session.signed_in(me));
+    move || {
+        match step.get() {
+        Some(challenge) => view! {
+            <AuthCard title="Confirm it is you">
+                <SecondStep methods=challenge.methods submit=submit_step passkey=step_passkey
+                    on_signed_in=signed_in on_cancel=Callback::new(move |()| step.set(None))/>
+            </AuthCard>
+        }.into_any(),
+        None => view! {
         <AuthCard title="Sign in">
                 <form on:submit=submit novalidate>
                     <TextField id="sign-in-email" label="Email" kind="email" value=email error=field_error("email") autocomplete="username" autofocus=true/>
@@ -102,7 +144,36 @@ pub fn SignIn() -> impl IntoView {
                         {move || if busy.get() { "Signing in…" } else { "Sign in" }}
                     </button>
                 </form>
+                {crate::webauthn::supported().then(|| view! {
+                    <div class="auth__alternative">
+                        <button type="button" class="button button--block" disabled=move || alone.pending.get()
+                            on:click=move |_| if !alone.pending.get_untracked() { passkey_alone.dispatch(()); }>
+                            {move || if alone.pending.get() { "Waiting for the passkey…" } else { "Sign in with a passkey" }}
+                        </button>
+                        {move || alone.failure.get().map(|e| match e {
+                            ApiError::InvalidCredentials(m) => view! { <p class="form-error" role="alert">{m}</p> }.into_any(),
+                            other => view! { <ErrorPanel error=other/> }.into_any(),
+                        })}
+                    </div>
+                })}
                 <p class="auth__switch">"New to keydesk? " <A href="/sign-up">"Create an organization"</A></p>
         </AuthCard>
+        }.into_any(),
     }
+    }
+}
+
+/// A passkey the browser picks for these request options; a refusal
+/// (closed prompt, no passkey) reads like a failed sign-in.
+async fn browser_passkey(public_key: &serde_json::Value) -> ApiResult<serde_json::Value> {
+    crate::webauthn::get(public_key)
+        .await
+        .map_err(|refused| ApiError::InvalidCredentials(refused.0))
+}
+
+/// Signs in with a passkey alone (a discoverable credential).
+async fn passkey_sign_in() -> ApiResult<Me> {
+    let options = api::passkey_sign_in_options().await?;
+    let assertion = browser_passkey(&options.public_key).await?;
+    api::passkey_sign_in(assertion).await
 }

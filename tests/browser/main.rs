@@ -17,6 +17,7 @@ mod pages;
 mod people;
 mod remove_key_dialog;
 mod roles;
+mod security;
 mod shell;
 mod text_rules;
 mod usage_views;

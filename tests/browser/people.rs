@@ -20,6 +20,7 @@ fn person(id: &str, name: &str, status: UserStatus) -> User {
         created_at: "2026-11-26T05:00:00.000000Z".into(),
         last_signed_in_at: None,
         version: 1,
+        second_factor: false,
     }
 }
 

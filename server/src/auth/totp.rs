@@ -107,7 +107,11 @@ pub fn qr_svg(uri: &str) -> String {
             .quiet_zone(true)
             .dark_color(svg::Color("#000000"))
             .light_color(svg::Color("#ffffff"))
-            .build(),
+            .build()
+            // The XML prolog has no place inside an HTML page.
+            .split_once("<svg")
+            .map(|(_, rest)| format!("<svg{rest}"))
+            .unwrap_or_default(),
         // An otpauth URI is far below a QR code's capacity.
         Err(_) => String::new(),
     }

@@ -7,10 +7,9 @@
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use keydesk_contract::second_factors::{
-    self as contract, AddPasskeyRequest, PasskeySummary, PasswordConfirmation, RecoveryCodes,
+    self as contract, AddPasskeyRequest, AddedPasskey, PasswordConfirmation, RecoveryCodes,
     SecondFactors, TotpConfirmation, TotpEnrolment, WebAuthnOptions,
 };
-use serde::{Deserialize, Serialize};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -40,16 +39,6 @@ pub fn router() -> OpenApiRouter<AppState> {
 
 const LAST_REQUIRED: &str = "Your organization requires a second factor and this is your last \
      one: add another (an authenticator app or a passkey) before removing it.";
-
-/// `POST /me/passkeys`: the new passkey, and, when it is the person's first
-/// second factor, their ten recovery codes (shown once).
-#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct AddedPasskey {
-    #[serde(flatten)]
-    pub passkey: PasskeySummary,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub recovery_codes: Option<Vec<String>>,
-}
 
 #[utoipa::path(
     operation_id = "me_second_factors",
@@ -213,7 +202,7 @@ async fn passkey_challenge(
     path = "/me/passkeys",
     summary = "Add a passkey",
     request_body = keydesk_contract::second_factors::AddPasskeyRequest,
-    responses((status = 201, description = "Added; the first second factor also brings ten recovery codes, shown once", body = AddedPasskey),
+    responses((status = 201, description = "Added; the first second factor also brings ten recovery codes, shown once", body = keydesk_contract::second_factors::AddedPasskey),
         crate::http::error::Errors
     ))]
 async fn add_passkey(

@@ -248,6 +248,7 @@ pub fn ada_with(role_ids: &[&str]) -> Me {
             created_at: "2026-11-26T05:00:00.000000Z".into(),
             last_signed_in_at: None,
             version: 1,
+            second_factor: false,
         },
         organization: Organization {
             id: "org_1".into(),

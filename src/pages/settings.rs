@@ -1,0 +1,102 @@
+//! Settings: the organization's own rules, for people holding
+//! `accounts.retrieve`; only `accounts.update` may change them. Security →
+//! "Require a second factor": people without one are then led to set one up
+//! before anything else (their open sessions too).
+
+use keydesk_contract::permissions;
+use keydesk_contract::second_factors::OrganizationSecurity;
+use leptos::prelude::*;
+
+use crate::api::{self, ApiResult};
+use crate::components::error_panel::ErrorPanel;
+use crate::components::loading::Loading;
+use crate::hooks::use_action_outcome::{use_action_outcome_with_options, UseActionOutcomeOptions};
+use crate::session::use_session;
+
+/// `/settings`, over the keydesk API.
+#[component]
+pub fn SettingsPage() -> impl IntoView {
+    let load = Action::new_local(|_: &()| api::organization_security());
+    let save = Action::new_local(|required: &bool| api::update_organization_security(*required));
+    view! { <Settings load=load save=save/> }
+}
+
+#[component]
+pub fn Settings(
+    load: Action<(), ApiResult<OrganizationSecurity>>,
+    /// Requires a second factor of everyone (`true`) or stops requiring it.
+    save: Action<bool, ApiResult<OrganizationSecurity>>,
+) -> impl IntoView {
+    let session = use_session();
+    let may_change = move || session.can(permissions::ACCOUNTS_UPDATE);
+    load.dispatch(());
+    let required = RwSignal::new(false);
+    let saved = RwSignal::new(None::<bool>);
+    Effect::new(move || {
+        if let Some(Ok(security)) = load.value().get() {
+            required.set(security.require_second_factor);
+        }
+    });
+    let saving = use_action_outcome_with_options(
+        save,
+        UseActionOutcomeOptions {
+            on_success: Some(Callback::new(move |s: OrganizationSecurity| {
+                required.set(s.require_second_factor);
+                saved.set(Some(s.require_second_factor));
+            })),
+            ..Default::default()
+        },
+    );
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if !saving.pending.get_untracked() {
+            saved.set(None);
+            save.dispatch(required.get_untracked());
+        }
+    };
+    view! {
+        <header class="page__header">
+            <h1>"Settings"</h1>
+            <p class="page__lead">"How everyone in your organization signs in."</p>
+        </header>
+        {move || match load.value().get() {
+            None => view! { <Loading/> }.into_any(),
+            Some(Err(e)) => view! { <ErrorPanel error=e on_retry=Callback::new(move |()| { load.dispatch(()); })/> }.into_any(),
+            Some(Ok(_)) => view! {
+                <section class="account-section" aria-labelledby="org-security-title">
+                    <h2 id="org-security-title">"Security"</h2>
+                    <form on:submit=submit novalidate>
+                        <label class="acknowledge">
+                            <input type="checkbox" id="require-second-factor" disabled=move || !may_change()
+                                aria-describedby="require-second-factor-hint"
+                                prop:checked=move || required.get()
+                                on:change=move |ev| required.set(event_target_checked(&ev))/>
+                            "Require a second factor"
+                        </label>
+                        <p class="field__hint" id="require-second-factor-hint">
+                            "Everyone must have an authenticator app or a passkey. People without one can only set one up \
+                             until they do, starting with their next request. Set one up for yourself first."
+                        </p>
+                        {move || saving.failure.get().map(|e| view! { <ErrorPanel error=e/> })}
+                        {move || saved.get().map(|on| view! {
+                            <p class="notice" role="status">{if on {
+                                "Saved: a second factor is now required of everyone."
+                            } else {
+                                "Saved: a second factor is no longer required."
+                            }}</p>
+                        })}
+                        {move || if may_change() {
+                            view! {
+                                <button type="submit" class="button button--primary" disabled=move || saving.pending.get()>
+                                    {move || if saving.pending.get() { "Saving…" } else { "Save" }}
+                                </button>
+                            }.into_any()
+                        } else {
+                            view! { <p class="field__hint">"Changing this needs the accounts.update permission."</p> }.into_any()
+                        }}
+                    </form>
+                </section>
+            }.into_any(),
+        }}
+    }
+}
