@@ -147,7 +147,7 @@ pub async fn measure(dist: &Path) -> Vec<Row> {
     // A copy of the build, so the floor pages can be written beside the app.
     let served = tempfile::tempdir().unwrap();
     copy_dir(dist, served.path());
-    let stack = Stack::start(served.path(), Browser::Chromium).await;
+    let stack = Stack::start(served.path(), Browser::Chromium, "127.0.0.1").await;
     let rows = measure_with(&stack.page(), served.path()).await;
     stack.stop().await;
     rows

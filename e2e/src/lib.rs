@@ -46,8 +46,26 @@ where
     F: FnOnce(Page) -> Fut,
     Fut: Future<Output = ()> + Send + 'static,
 {
+    journey_at(browser, "127.0.0.1", name, body).await
+}
+
+/// Runs one journey with the browser at `http://localhost`: browsers refuse
+/// WebAuthn on an IP-address origin, so passkey journeys run there.
+pub async fn journey_on_localhost<F, Fut>(browser: Browser, name: &str, body: F)
+where
+    F: FnOnce(Page) -> Fut,
+    Fut: Future<Output = ()> + Send + 'static,
+{
+    journey_at(browser, "localhost", name, body).await
+}
+
+async fn journey_at<F, Fut>(browser: Browser, host: &str, name: &str, body: F)
+where
+    F: FnOnce(Page) -> Fut,
+    Fut: Future<Output = ()> + Send + 'static,
+{
     let dist = app_build::release_app();
-    let stack = stack::Stack::start(&dist, browser).await;
+    let stack = stack::Stack::start(&dist, browser, host).await;
     let page = stack.page();
     // A panicking journey is caught here so the browser can still be asked
     // for a screenshot and its console before everything is torn down.

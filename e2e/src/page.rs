@@ -241,6 +241,52 @@ impl Page {
         answer.json::<serde_json::Value>().await.unwrap()["value"].take()
     }
 
+    /// Gives the browser a virtual passkey authenticator (WebDriver's
+    /// WebAuthn extension): platform-attached, with resident keys and user
+    /// verification, consenting and verified. Returns its id.
+    pub async fn add_virtual_authenticator(&self) -> String {
+        let session = self.browser.session_id().await.unwrap().unwrap();
+        let url = format!("{}/session/{session}/webauthn/authenticator", self.driver);
+        let answer = reqwest::Client::new()
+            .post(url)
+            .json(&serde_json::json!({
+                "protocol": "ctap2",
+                "transport": "internal",
+                "hasResidentKey": true,
+                "hasUserVerification": true,
+                "isUserConsenting": true,
+                "isUserVerified": true,
+            }))
+            .send()
+            .await
+            .unwrap();
+        let status = answer.status();
+        let body: serde_json::Value = answer.json().await.unwrap();
+        assert!(
+            status.is_success(),
+            "virtual authenticator: {status} {body}"
+        );
+        body["value"].as_str().unwrap().to_string()
+    }
+
+    /// The credentials a virtual authenticator holds.
+    pub async fn authenticator_credentials(&self, authenticator: &str) -> Vec<serde_json::Value> {
+        let session = self.browser.session_id().await.unwrap().unwrap();
+        let url = format!(
+            "{}/session/{session}/webauthn/authenticator/{authenticator}/credentials",
+            self.driver
+        );
+        let answer: serde_json::Value = reqwest::Client::new()
+            .get(url)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        answer["value"].as_array().cloned().unwrap_or_default()
+    }
+
     /// The running server's own storage (for seeding through the storage
     /// layer: a second process or pool on its SQLite file is refused).
     pub async fn storage(&self) -> keydesk_server::storage::Storage {

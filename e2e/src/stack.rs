@@ -141,20 +141,23 @@ fn free_port() -> u16 {
 }
 
 impl Stack {
-    pub async fn start(dist: &Path, browser: Browser) -> Stack {
+    /// A server and a browser; the browser reaches the server at `host`
+    /// (`127.0.0.1`, or `localhost` where browsers allow WebAuthn), which is
+    /// also the public URL keydesk builds links and passkeys for.
+    pub async fn start(dist: &Path, browser: Browser, host: &str) -> Stack {
         let data = tempfile::tempdir().unwrap();
         let mut config = Config::local(
             format!("sqlite://{}", data.path().join("keydesk.db").display()),
             dist,
         );
-        // The journeys browse http://127.0.0.1 (cookie rules hold there), so
-        // links keydesk builds must point there too.
+        // The journeys browse http://127.0.0.1 (cookie rules hold there) or
+        // http://localhost, so links keydesk builds must point there too.
         let port = free_port();
         config.listen = format!("127.0.0.1:{port}");
-        config.public_url = Some(format!("http://127.0.0.1:{port}"));
+        config.public_url = Some(format!("http://{host}:{port}"));
         let running = keydesk_server::start(&config).await.expect("server starts");
         config.listen = running.addr.to_string();
-        let base = format!("http://{}", running.addr);
+        let base = format!("http://{host}:{}", running.addr.port());
         let server = Arc::new(Mutex::new(Server {
             config,
             running: Some(running),

@@ -12,6 +12,7 @@ mod j14_invitation;
 mod j15_custom_roles;
 mod j16_usage_and_inventory;
 mod j17_issued_credentials;
+mod j18_second_factors;
 mod j1_sign_up;
 mod j2_create_and_generate;
 mod j3_use_the_key;
