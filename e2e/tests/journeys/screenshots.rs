@@ -5,6 +5,7 @@
 use keydesk_e2e::{journey, repo_root, Page};
 
 use crate::steps::*;
+use keydesk_server::auth::totp::TotpSecret;
 
 async fn shoot(page: &Page, name: &str) {
     let png = page.browser().screenshot().await.unwrap();
@@ -234,5 +235,59 @@ async fn screenshots() {
         page.wait_text("Set your own password").await;
         shoot(&page, "37-set-own-password.png").await;
     })
+    .await;
+}
+
+/// The second-factor screens, at http://localhost (passkeys need it).
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "writes docs/screenshots; run on purpose"]
+async fn second_factor_screenshots() {
+    use keydesk_e2e::{journey_on_localhost, Browser};
+    journey_on_localhost(
+        Browser::Chromium,
+        "second_factor_screenshots",
+        |page| async move {
+            page.add_virtual_authenticator().await;
+            signed_up(&page).await;
+            as_admin(&page)
+                .await
+                .add_joined("Bob Builder", "bob@acme.io", PASSWORD, &["developer"])
+                .await;
+            page.click("a[href='/account']").await;
+            page.click_button("Set up an authenticator app").await;
+            page.fill("#prompt-password", PASSWORD).await;
+            page.click_button("Continue").await;
+            let secret = TotpSecret::from_base32(&page.text("#totp-secret").await).unwrap();
+            shoot(&page, "38-authenticator-app.png").await;
+            page.fill("#totp-code", &code(&secret, 0)).await;
+            page.click_button("Confirm").await;
+            page.wait_for(".recovery-codes").await;
+            shoot(&page, "39-recovery-codes.png").await;
+            page.click("#stored-codes").await;
+            page.click_button("Done").await;
+            page.wait_gone("dialog[open]").await;
+            page.fill("#passkey-name", "Work laptop").await;
+            page.click_button("Add a passkey").await;
+            page.wait_text("last used never").await;
+            page.script("document.getElementById('security-title').scrollIntoView()")
+                .await;
+            shoot(&page, "40-security.png").await;
+
+            page.click("a[href='/settings']").await;
+            page.click("#require-second-factor").await;
+            page.click_button("Save").await;
+            page.wait_text("now required of everyone").await;
+            shoot(&page, "41-require-second-factor.png").await;
+
+            page.click_button("Sign out").await;
+            page.sign_in("ada@acme.io", PASSWORD).await;
+            page.wait_for("#second-step-code").await;
+            shoot(&page, "42-second-step.png").await;
+            page.click_button("Cancel").await;
+            page.sign_in("bob@acme.io", PASSWORD).await;
+            page.wait_text("Set up a second factor").await;
+            shoot(&page, "43-second-factor-required.png").await;
+        },
+    )
     .await;
 }

@@ -4,6 +4,7 @@
 use keydesk_e2e::accessibility::audit;
 use keydesk_e2e::http::Person;
 use keydesk_e2e::Page;
+use keydesk_server::auth::totp::{code_at_step, step_at, TotpSecret, DIGITS};
 use std::collections::BTreeSet;
 
 pub const PASSWORD: &str = "correct horse battery staple";
@@ -122,4 +123,50 @@ pub async fn whoami_permissions(page: &Page, secret: &str) -> Vec<String> {
         .await
         .unwrap();
     serde_json::from_value(who["permissions"].clone()).unwrap()
+}
+
+/// The app's code `steps` after now (the current one may be spent).
+pub fn code(secret: &TotpSecret, steps: i64) -> String {
+    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    code_at_step(secret, step_at(now) + steps, DIGITS)
+}
+
+/// Sets up an authenticator app from the Security section shown on `page`;
+/// returns its secret and the recovery codes shown once.
+pub async fn set_up_app(page: &Page, audited: bool) -> (TotpSecret, Vec<String>) {
+    page.click_button("Set up an authenticator app").await;
+    page.wait_for("dialog[open] #prompt-password").await;
+    if audited {
+        audit(page, "Confirm with your password").await;
+    }
+    page.fill("#prompt-password", PASSWORD).await;
+    page.click_button("Continue").await;
+    let shown = page.text("#totp-secret").await;
+    let secret = TotpSecret::from_base32(&shown).expect("the secret as text");
+    assert!(
+        page.exists(".totp-setup__qr svg").await,
+        "the QR code is drawn"
+    );
+    if audited {
+        audit(page, "Set up an authenticator app").await;
+    }
+    page.fill("#totp-code", &code(&secret, 0)).await;
+    page.click_button("Confirm").await;
+    page.wait_for(".recovery-codes").await;
+    if audited {
+        audit(page, "Recovery codes").await;
+    }
+    let codes: Vec<String> = page
+        .script("return Array.from(document.querySelectorAll('.recovery-codes code')).map(c => c.textContent)")
+        .await
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c.as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(codes.len(), 10);
+    page.click("#stored-codes").await;
+    page.click_button("Done").await;
+    page.wait_gone("dialog[open]").await;
+    (secret, codes)
 }
