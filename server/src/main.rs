@@ -22,7 +22,9 @@ async fn main() {
         }
     };
     tracing::info!(address = %running.addr, database = %config.database_url_redacted(), "keydesk is ready");
-    println!("keydesk is running at http://{}/", running.addr);
+    // The public URL: on a loopback address that is http://localhost:<port>,
+    // where browsers allow passkeys (they refuse WebAuthn on an IP address).
+    println!("keydesk is running at {}/", config.public_url(running.addr));
     if let Err(e) = running.until_signal().await {
         eprintln!("keydesk-server: {e}");
         std::process::exit(1);

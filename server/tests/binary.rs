@@ -104,6 +104,9 @@ fn an_unreachable_postgresql_is_a_clear_start_error_without_its_password() {
 async fn logs_never_contain_secrets_or_passwords_and_sigterm_stops_cleanly() {
     let dir = tempfile::tempdir().unwrap();
     let server = start(dir.path(), &[], "debug");
+    // On a loopback address the printed address is localhost's, where
+    // browsers allow passkeys (never an IP address).
+    assert!(server.base.starts_with("http://localhost:"), "{}", server.base);
     let ada = Client::person_at_base(&server.base);
     let password = "a very distinctive password 7731";
     let (status, _) = ada
