@@ -68,6 +68,11 @@ pub struct Config {
     /// How often counted key usage is written (tests lengthen it).
     #[arg(skip = crate::usage::FLUSH_EVERY)]
     pub usage_flush_every: std::time::Duration,
+
+    /// Passkey sign-ins begun and not yet answered, at most (anyone may
+    /// begin one; each is a row until answered or expired; tests lower it).
+    #[arg(skip = crate::auth::passkeys::LIVE_SIGN_INS)]
+    pub live_passkey_sign_ins: u32,
 }
 
 impl Config {
@@ -84,6 +89,7 @@ impl Config {
             max_connections: 4096,
             first_request_timeout: crate::serve::FIRST_REQUEST_TIMEOUT,
             usage_flush_every: crate::usage::FLUSH_EVERY,
+            live_passkey_sign_ins: crate::auth::passkeys::LIVE_SIGN_INS,
         }
     }
 

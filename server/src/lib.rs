@@ -56,6 +56,8 @@ pub struct AppState {
     pub public_url: Arc<str>,
     /// keydesk as a WebAuthn relying party, at `public_url`.
     pub relying_party: Arc<auth::passkeys::RelyingParty>,
+    /// Passkey-alone sign-ins begun and unanswered, at most.
+    pub live_passkey_sign_ins: u32,
 }
 
 /// A started server: its address, and a handle to stop it.
@@ -170,6 +172,7 @@ pub async fn start_with(config: &Config, overrides: Overrides) -> Result<Running
         trusted_proxies: config.trusted_proxies.clone().into(),
         server_key,
         public_url: Arc::from(""),
+        live_passkey_sign_ins: config.live_passkey_sign_ins,
         relying_party: Arc::new(
             auth::passkeys::RelyingParty::new("http://localhost").expect("a valid URL"),
         ),

@@ -106,7 +106,11 @@ async fn logs_never_contain_secrets_or_passwords_and_sigterm_stops_cleanly() {
     let server = start(dir.path(), &[], "debug");
     // On a loopback address the printed address is localhost's, where
     // browsers allow passkeys (never an IP address).
-    assert!(server.base.starts_with("http://localhost:"), "{}", server.base);
+    assert!(
+        server.base.starts_with("http://localhost:"),
+        "{}",
+        server.base
+    );
     let ada = Client::person_at_base(&server.base);
     let password = "a very distinctive password 7731";
     let (status, _) = ada

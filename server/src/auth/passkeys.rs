@@ -21,6 +21,10 @@ use webauthn_rs::prelude::{
 /// How long a browser has to answer a challenge.
 pub const CEREMONY_LIFETIME: Duration = Duration::minutes(5);
 
+/// Passkey-alone sign-ins begun and not yet answered, at most: anyone may
+/// begin one, so their rows are bounded (past it: 503, retry shortly).
+pub const LIVE_SIGN_INS: u32 = 10_000;
+
 /// The relying party: keydesk at its public URL.
 pub struct RelyingParty {
     webauthn: Webauthn,

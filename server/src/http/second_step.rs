@@ -146,7 +146,22 @@ async fn passkey_challenge(State(state): State<AppState>) -> Result<Json<WebAuth
         .relying_party
         .begin_sign_in()
         .map_err(|e| Error::Internal(e.0))?;
-    keep(&state, &begun, SIGN_IN, None).await?;
+    let expires = state.clock.now() + passkeys::CEREMONY_LIFETIME;
+    let kept = state
+        .storage
+        .save_sign_in_ceremony(
+            &begun.challenge_digest,
+            &begun.state,
+            &crate::time_format::format(expires),
+            state.live_passkey_sign_ins,
+        )
+        .await?;
+    if !kept {
+        return Err(Error::Unavailable {
+            message: "Too many passkey sign-ins are under way. Try again in a minute.",
+            retry_after_seconds: 60,
+        });
+    }
     Ok(Json(WebAuthnOptions {
         public_key: begun.options["publicKey"].clone(),
     }))

@@ -507,6 +507,36 @@ impl Storage {
         .map(|_| ())
     }
 
+    /// Keeps a passkey-alone sign-in's ceremony, unless `cap` of them are
+    /// live already (expired ones are dropped first): `false` then.
+    pub async fn save_sign_in_ceremony(
+        &self,
+        challenge_digest: &str,
+        state: &str,
+        expires_at: &str,
+        cap: u32,
+    ) -> Result<bool, sqlx::Error> {
+        let now = self.now();
+        sqlx::query(
+            "DELETE FROM webauthn_ceremonies WHERE purpose = 'sign_in' AND expires_at <= $1",
+        )
+        .bind(&now)
+        .execute(&self.pool)
+        .await?;
+        sqlx::query(
+            "INSERT INTO webauthn_ceremonies (challenge_digest, purpose, user_id, state, expires_at) \
+             SELECT $1, 'sign_in', NULL, $2, $3 \
+             WHERE (SELECT COUNT(*) FROM webauthn_ceremonies WHERE purpose = 'sign_in') < $4",
+        )
+        .bind(challenge_digest)
+        .bind(state)
+        .bind(expires_at)
+        .bind(i64::from(cap))
+        .execute(&self.pool)
+        .await
+        .map(|r| r.rows_affected() == 1)
+    }
+
     /// Takes the ceremony a challenge belongs to: it is deleted, so the
     /// same answer never finds it again. Expired ones are not returned.
     pub async fn take_ceremony(

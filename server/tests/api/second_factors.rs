@@ -645,3 +645,25 @@ async fn webauthn_answers_from_the_wrong_origin_rp_or_key_or_of_another_person_a
         1
     );
 }
+
+#[tokio::test]
+async fn passkey_sign_ins_anyone_may_begin_are_bounded_and_expire() {
+    let server = TestServer::start_with(|c| c.live_passkey_sign_ins = 3, None).await;
+    let stranger = server.person();
+    for _ in 0..3 {
+        assert_eq!(
+            stranger.post("/auth/passkey/challenge", json!({})).await.0,
+            StatusCode::OK
+        );
+    }
+    let (status, body) = stranger.post("/auth/passkey/challenge", json!({})).await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{body}");
+    // Expired ones make room again.
+    server
+        .clock
+        .advance(time::Duration::minutes(5) + time::Duration::seconds(1));
+    assert_eq!(
+        stranger.post("/auth/passkey/challenge", json!({})).await.0,
+        StatusCode::OK
+    );
+}
