@@ -37,4 +37,5 @@ pub mod roles_picker;
 pub mod second_factors_panel;
 pub mod second_step;
 pub mod shell;
+pub mod sign_out_link;
 pub mod totp_setup_dialog;

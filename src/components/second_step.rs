@@ -99,30 +99,34 @@ pub fn SecondStep(
             other => view! { <ErrorPanel error=other/> }.into_any(),
         })
     };
-    let no_error = Signal::derive(|| None::<String>);
+    // The app's code and a recovery code are typed into the same form.
+    let code_form = move |lead: &'static str,
+                          id: &'static str,
+                          label: &'static str,
+                          autocomplete: &'static str| {
+        view! {
+            <form on:submit=send novalidate>
+                <p>{lead}</p>
+                <TextField id=id label=label value=code error=Signal::derive(|| None::<String>)
+                    autocomplete=autocomplete autofocus=true/>
+                <button type="submit" class="button button--primary button--block" disabled=busy>
+                    {move || if sending.pending.get() { "Checking…" } else { "Verify" }}
+                </button>
+            </form>
+        }
+        .into_any()
+    };
     view! {
         <div class="second-step">
             {move || match asking.get() {
-                Asking::AppCode => view! {
-                    <form on:submit=send novalidate>
-                        <p>"Enter the 6-digit code from your authenticator app."</p>
-                        <TextField id="second-step-code" label="Code" value=code error=no_error
-                            autocomplete="one-time-code" autofocus=true/>
-                        <button type="submit" class="button button--primary button--block" disabled=busy>
-                            {move || if sending.pending.get() { "Checking…" } else { "Verify" }}
-                        </button>
-                    </form>
-                }.into_any(),
-                Asking::RecoveryCode => view! {
-                    <form on:submit=send novalidate>
-                        <p>"Enter one of your recovery codes. Each works once."</p>
-                        <TextField id="second-step-recovery" label="Recovery code" value=code error=no_error
-                            autocomplete="off" autofocus=true/>
-                        <button type="submit" class="button button--primary button--block" disabled=busy>
-                            {move || if sending.pending.get() { "Checking…" } else { "Verify" }}
-                        </button>
-                    </form>
-                }.into_any(),
+                Asking::AppCode => code_form(
+                    "Enter the 6-digit code from your authenticator app.",
+                    "second-step-code", "Code", "one-time-code",
+                ),
+                Asking::RecoveryCode => code_form(
+                    "Enter one of your recovery codes. Each works once.",
+                    "second-step-recovery", "Recovery code", "off",
+                ),
                 Asking::Passkey => view! {
                     <p>"Use your passkey: your fingerprint, face, device PIN or security key."</p>
                     <button type="button" class="button button--primary button--block" disabled=busy

@@ -6,8 +6,8 @@
 
 use leptos::prelude::*;
 
-use crate::api;
 use crate::components::second_factors_panel::SecondFactorsPanel;
+use crate::components::sign_out_link::SignOutLink;
 use crate::pages::my_account::security_calls;
 use crate::session::use_session;
 
@@ -30,14 +30,7 @@ pub fn EnrolSecondFactorPage() -> impl IntoView {
             </header>
             <SecondFactorsPanel calls=security_calls() who=who
                 on_changed=Callback::new(move |()| session.retry())/>
-            <p class="auth__switch">"Not now? "
-                <button type="button" class="link-button" on:click=move |_| {
-                    leptos::task::spawn_local(async move {
-                        let _ = api::sign_out().await;
-                        session.signed_out();
-                    });
-                }>"Sign out"</button>
-            </p>
+            <SignOutLink lead="Not now? "/>
         </main>
     }
 }

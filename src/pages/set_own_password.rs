@@ -11,6 +11,7 @@ use crate::api::{self, ApiResult};
 use crate::components::auth_card::AuthCard;
 use crate::components::error_panel::ErrorPanel;
 use crate::components::field::TextField;
+use crate::components::sign_out_link::SignOutLink;
 use crate::hooks::use_action_outcome::{use_action_outcome_with_options, UseActionOutcomeOptions};
 use crate::session::use_session;
 
@@ -89,15 +90,7 @@ pub fn SetOwnPassword(
                         {move || if setting.pending.get() { "Saving…" } else { "Set my password" }}
                     </button>
                 </form>
-                <p class="auth__switch">"Not you? "
-                    <button type="button" class="link-button" on:click=move |_| {
-                        // Ends this session; sign-in follows whatever the answer.
-                        leptos::task::spawn_local(async move {
-                            let _ = api::sign_out().await;
-                            session.signed_out();
-                        });
-                    }>"Sign out"</button>
-                </p>
+                <SignOutLink lead="Not you? "/>
         </AuthCard>
     }
 }

@@ -107,8 +107,6 @@ async fn setting_up_an_app_asks_the_password_shows_the_code_to_scan_and_then_the
         let calls = calls(SecondFactors::default(), RwSignal::new(vec![]));
         view! { <SecondFactorsPanel calls=calls who="ada@acme.io" on_changed=Callback::new(move |()| changed.update(|c| *c += 1))/> }
     });
-    settle();
-    web_sys::console::log_1(&format!("PAGE: {}", text(&page)).into());
     until(|| text(&page).contains("Not set up.")).await;
     click(&button(&page, "Set up an authenticator app"));
     until(|| exists(&page, "dialog[open] #prompt-password")).await;
