@@ -19,11 +19,19 @@ impl std::fmt::Display for Refused {
     }
 }
 
-/// Whether this browser can use passkeys here.
+/// Whether this browser can use passkeys here: it has WebAuthn's JSON
+/// methods, and the page is on a host name (browsers refuse WebAuthn on an
+/// IP address such as `http://127.0.0.1:8080`).
 pub fn supported() -> bool {
-    constructor()
-        .and_then(|pkc| Reflect::get(&pkc, &"parseRequestOptionsFromJSON".into()).ok())
-        .is_some_and(|f| f.is_function())
+    let host = leptos::prelude::window()
+        .location()
+        .hostname()
+        .unwrap_or_default();
+    let on_ip_address = host.starts_with('[') || host.parse::<std::net::IpAddr>().is_ok();
+    !on_ip_address
+        && constructor()
+            .and_then(|pkc| Reflect::get(&pkc, &"parseRequestOptionsFromJSON".into()).ok())
+            .is_some_and(|f| f.is_function())
 }
 
 /// Makes a passkey from creation options (`{publicKey}`'s inner object).

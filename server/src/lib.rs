@@ -54,8 +54,9 @@ pub struct AppState {
     pub server_key: server_key::ServerKey,
     /// Where people reach keydesk (invitation links), without a trailing slash.
     pub public_url: Arc<str>,
-    /// keydesk as a WebAuthn relying party, at `public_url`.
-    pub relying_party: Arc<auth::passkeys::RelyingParty>,
+    /// keydesk as a WebAuthn relying party, at `public_url`; none when that
+    /// names an IP address (browsers allow passkeys only on a host name).
+    pub relying_party: Option<Arc<auth::passkeys::RelyingParty>>,
     /// Passkey-alone sign-ins begun and unanswered, at most.
     pub live_passkey_sign_ins: u32,
 }
@@ -173,9 +174,7 @@ pub async fn start_with(config: &Config, overrides: Overrides) -> Result<Running
         server_key,
         public_url: Arc::from(""),
         live_passkey_sign_ins: config.live_passkey_sign_ins,
-        relying_party: Arc::new(
-            auth::passkeys::RelyingParty::new("http://localhost").expect("a valid URL"),
-        ),
+        relying_party: None,
     };
     let listen = config.listen.clone();
     let listener = tokio::net::TcpListener::bind(listen.clone())
@@ -183,10 +182,16 @@ pub async fn start_with(config: &Config, overrides: Overrides) -> Result<Running
         .map_err(|e| format!("cannot listen on {listen}: {e}"))?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
     let public_url = config.public_url(addr);
-    let relying_party = auth::passkeys::RelyingParty::new(&public_url)?;
+    let relying_party = match auth::passkeys::RelyingParty::new(&public_url) {
+        Ok(rp) => Some(Arc::new(rp)),
+        Err(why) => {
+            tracing::warn!(public_url = %public_url, "passkeys are off: {why} (browsers allow WebAuthn only on a host name; set --public-url)");
+            None
+        }
+    };
     let state = AppState {
         public_url: public_url.into(),
-        relying_party: Arc::new(relying_party),
+        relying_party,
         ..state
     };
     let headers =

@@ -265,6 +265,10 @@ mod tests {
         assert!(RelyingParty::new("http://localhost:8080").is_ok());
         assert!(RelyingParty::new("https://keys.example.com").is_ok());
         assert!(RelyingParty::new("not a url").is_err());
+        assert!(
+            RelyingParty::new("http://127.0.0.1:8080").is_err(),
+            "an IP address is no RP id"
+        );
     }
 
     #[test]

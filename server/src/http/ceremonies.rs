@@ -7,6 +7,17 @@ use super::error::Error;
 use crate::auth::passkeys;
 use crate::AppState;
 
+/// keydesk as a relying party, or why passkeys are off here.
+pub fn relying_party(state: &AppState) -> Result<&passkeys::RelyingParty, Error> {
+    state.relying_party.as_deref().ok_or_else(|| {
+        Error::Conflict(
+            "Passkeys are off on this server: its public URL names an IP address, and browsers \
+             allow passkeys only on a host name. Ask the operator to set --public-url."
+                .into(),
+        )
+    })
+}
+
 /// Purposes of a ceremony, as stored.
 pub const REGISTER: &str = "register";
 pub const SECOND_STEP: &str = "second_step";

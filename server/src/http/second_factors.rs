@@ -13,7 +13,7 @@ use keydesk_contract::second_factors::{
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::ceremonies::{keep, stored_passkeys, REGISTER};
+use super::ceremonies::{keep, relying_party, stored_passkeys, REGISTER};
 use super::error::{Error, ResultExt};
 use super::extract::Json;
 use super::found;
@@ -185,8 +185,7 @@ async fn passkey_challenge(
 ) -> Result<Json<WebAuthnOptions>, Error> {
     let account = own_account(&state, &caller).await?;
     let existing = stored_passkeys(&state, &account.id).await?;
-    let begun = state
-        .relying_party
+    let begun = relying_party(&state)?
         .begin_registration(&account.id, &account.email, &account.name, &existing)
         .map_err(|e| Error::Internal(e.0))?;
     keep(&state, &begun, REGISTER, Some(&account.id)).await?;
@@ -238,8 +237,7 @@ async fn add_passkey(
             "passkey for no live registration challenge of this person",
         ));
     };
-    let key = state
-        .relying_party
+    let key = relying_party(&state)?
         .finish_registration(&req.credential, &ceremony.state)
         .map_err(|e| refused(&e.0))?;
     let credential_id = passkeys::credential_id_text(key.cred_id());

@@ -18,7 +18,7 @@ use serde_json::Value;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::ceremonies::{keep, stored_passkeys, SECOND_STEP, SIGN_IN};
+use super::ceremonies::{keep, relying_party, stored_passkeys, SECOND_STEP, SIGN_IN};
 use super::client::ClientAddr;
 use super::error::{throttled, Error};
 use super::extract::Json;
@@ -121,8 +121,7 @@ async fn second_factor_challenge(
             "You have no passkey: use another method.".into(),
         ));
     }
-    let begun = state
-        .relying_party
+    let begun = relying_party(&state)?
         .begin_second_step(&keys)
         .map_err(|e| Error::Internal(e.0))?;
     keep(&state, &begun, SECOND_STEP, Some(&account.id)).await?;
@@ -142,8 +141,7 @@ async fn second_factor_challenge(
     ),
     security(()))]
 async fn passkey_challenge(State(state): State<AppState>) -> Result<Json<WebAuthnOptions>, Error> {
-    let begun = state
-        .relying_party
+    let begun = relying_party(&state)?
         .begin_sign_in()
         .map_err(|e| Error::Internal(e.0))?;
     let expires = state.clock.now() + passkeys::CEREMONY_LIFETIME;
@@ -190,6 +188,7 @@ async fn passkey_sign_in(
         security_log::refused(Refused::SecondStepFailed, reason, Who::default(), client);
         Error::WrongSecondStep(REFUSED)
     };
+    let rp = relying_party(&state)?;
     let ceremony = match passkeys::challenge_digest_of(&req.assertion) {
         Some(digest) => state.storage.take_ceremony(&digest).await?,
         None => None,
@@ -197,7 +196,7 @@ async fn passkey_sign_in(
     let Some(ceremony) = ceremony.filter(|c| c.purpose == SIGN_IN) else {
         return Err(refuse("passkey answer to no live sign-in challenge"));
     };
-    let Ok((handle, credential_id)) = state.relying_party.identify(&req.assertion) else {
+    let Ok((handle, credential_id)) = rp.identify(&req.assertion) else {
         return Err(refuse("passkey answer without a user handle"));
     };
     let row = state.storage.passkey_by_credential(&credential_id).await?;
@@ -211,11 +210,7 @@ async fn passkey_sign_in(
     let attempt = begin(&state, &account, client, &headers).await?;
     let checked = passkeys::passkey_from(&row.credential)
         .ok_or_else(|| passkeys::Rejected("stored passkey unreadable".into()))
-        .and_then(|key| {
-            state
-                .relying_party
-                .finish_sign_in(&req.assertion, &ceremony.state, key)
-        });
+        .and_then(|key| rp.finish_sign_in(&req.assertion, &ceremony.state, key));
     match checked {
         Ok(key) => {
             state
@@ -369,10 +364,7 @@ async fn passkey_accepted(
         .iter()
         .filter_map(|r| passkeys::passkey_from(&r.credential))
         .collect();
-    match state
-        .relying_party
-        .finish_second_step(assertion, &ceremony.state, keys)
-    {
+    match relying_party(&state)?.finish_second_step(assertion, &ceremony.state, keys) {
         Ok(key) => {
             let id = rows
                 .iter()

@@ -667,3 +667,28 @@ async fn passkey_sign_ins_anyone_may_begin_are_bounded_and_expire() {
         StatusCode::OK
     );
 }
+
+#[tokio::test]
+async fn on_an_ip_address_the_server_runs_with_passkeys_off_and_says_why() {
+    let server =
+        TestServer::start_with(|c| c.public_url = Some("http://127.0.0.1:9".into()), None).await;
+    let ada = server.sign_up("Acme", "ada@acme.io").await;
+    let (status, body) = ada.post("/me/passkeys/challenge", json!({})).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("host name"),
+        "{body}"
+    );
+    assert_eq!(
+        server
+            .person()
+            .post("/auth/passkey/challenge", json!({}))
+            .await
+            .0,
+        StatusCode::CONFLICT
+    );
+    set_up_app(&server, &ada).await;
+}
