@@ -158,14 +158,22 @@ pub fn SecondFactorsPanel(
                     }.into_any()
                 }
             }}
-            <form class="passkeys__add" on:submit=add novalidate>
-                <TextField id="passkey-name" label="Name for a new passkey" value=name error=name_error
-                    hint="Where it lives, e.g. \u{201c}Work laptop\u{201d} or \u{201c}YubiKey\u{201d}."/>
-                {move || adding.failure.get().filter(|e| e.field("name").is_none()).map(|e| view! { <ErrorPanel error=e/> })}
-                <button type="submit" class="button" disabled=move || adding.pending.get()>
-                    {move || if adding.pending.get() { "Waiting for the passkey…" } else { "Add a passkey" }}
-                </button>
-            </form>
+            {if crate::webauthn::supported() {
+                view! {
+                <form class="passkeys__add" on:submit=add novalidate>
+                    <TextField id="passkey-name" label="Name for a new passkey" value=name error=name_error
+                        hint="Where it lives, e.g. \u{201c}Work laptop\u{201d} or \u{201c}YubiKey\u{201d}."/>
+                    {move || adding.failure.get().filter(|e| e.field("name").is_none()).map(|e| view! { <ErrorPanel error=e/> })}
+                    <button type="submit" class="button" disabled=move || adding.pending.get()>
+                        {move || if adding.pending.get() { "Waiting for the passkey…" } else { "Add a passkey" }}
+                    </button>
+                </form>
+                }.into_any()
+            } else {
+                view! {
+                    <p class="field__hint">"To add a passkey, open keydesk at its host name (not an IP address) in a current browser."</p>
+                }.into_any()
+            }}
 
             <h3 id="codes-title">"Recovery codes"</h3>
             {move || if has_any() {
