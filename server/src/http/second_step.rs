@@ -364,7 +364,7 @@ async fn passkey_accepted(
         .iter()
         .filter_map(|r| passkeys::passkey_from(&r.credential))
         .collect();
-    match relying_party(&state)?.finish_second_step(assertion, &ceremony.state, keys) {
+    match relying_party(state)?.finish_second_step(assertion, &ceremony.state, keys) {
         Ok(key) => {
             let id = rows
                 .iter()
