@@ -54,6 +54,9 @@ const USER_RECOVERY_CODE_USED: &str = "user.recovery_code_used";
 const USER_RECOVERY_CODES_REPLACED: &str = "user.recovery_codes_replaced";
 const USER_SECOND_FACTORS_RESET: &str = "user.second_factors_reset";
 const ORGANIZATION_SECURITY_UPDATED: &str = "organization.security_updated";
+const ORGANIZATION_SSO_UPDATED: &str = "organization.sso_updated";
+const ORGANIZATION_SSO_REMOVED: &str = "organization.sso_removed";
+const USER_SSO_REFUSED: &str = "user.sso_refused";
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum AuditAction {
@@ -148,6 +151,21 @@ pub enum AuditAction {
     /// The organization's sign-in rules changed.
     OrganizationSecurityUpdated {
         require_second_factor: bool,
+    },
+    /// Single sign-on was set up or changed (never its client secret).
+    OrganizationSsoUpdated {
+        issuer: String,
+        client_id: String,
+        email_domains: Vec<String>,
+        require_sso: bool,
+    },
+    /// Single sign-on was removed: everyone signs in with a password again.
+    OrganizationSsoRemoved {},
+    /// A sign-in through the identity provider was refused; `reason` is a
+    /// refusal code (`sso_no_role`, `sso_deactivated`, …).
+    UserSsoRefused {
+        reason: String,
+        email: Option<String>,
     },
     /// An action this version does not know.
     Other,
@@ -245,6 +263,20 @@ impl AuditAction {
             } => (
                 ORGANIZATION_SECURITY_UPDATED,
                 json!({ "require_second_factor": require_second_factor }),
+            ),
+            AuditAction::OrganizationSsoUpdated {
+                issuer,
+                client_id,
+                email_domains,
+                require_sso,
+            } => (
+                ORGANIZATION_SSO_UPDATED,
+                json!({ "issuer": issuer, "client_id": client_id, "email_domains": email_domains, "require_sso": require_sso }),
+            ),
+            AuditAction::OrganizationSsoRemoved {} => (ORGANIZATION_SSO_REMOVED, json!({})),
+            AuditAction::UserSsoRefused { reason, email } => (
+                USER_SSO_REFUSED,
+                json!({ "reason": reason, "email": email }),
             ),
             AuditAction::Other => ("other", json!({})),
         };
@@ -365,6 +397,20 @@ impl AuditAction {
                     .and_then(Value::as_bool)
                     .unwrap_or(false),
             },
+            ORGANIZATION_SSO_UPDATED => AuditAction::OrganizationSsoUpdated {
+                issuer: text("issuer").unwrap_or_default(),
+                client_id: text("client_id").unwrap_or_default(),
+                email_domains: list(details.get("email_domains")),
+                require_sso: details
+                    .get("require_sso")
+                    .and_then(Value::as_bool)
+                    .unwrap_or(false),
+            },
+            ORGANIZATION_SSO_REMOVED => AuditAction::OrganizationSsoRemoved {},
+            USER_SSO_REFUSED => AuditAction::UserSsoRefused {
+                reason: text("reason").unwrap_or_default(),
+                email: text("email"),
+            },
             _ => AuditAction::Other,
         }
     }
@@ -451,6 +497,17 @@ mod tests {
             AuditAction::UserSecondFactorsReset {},
             AuditAction::OrganizationSecurityUpdated {
                 require_second_factor: true,
+            },
+            AuditAction::OrganizationSsoUpdated {
+                issuer: s("https://login.acme.io"),
+                client_id: s("keydesk"),
+                email_domains: vec![s("acme.io")],
+                require_sso: true,
+            },
+            AuditAction::OrganizationSsoRemoved {},
+            AuditAction::UserSsoRefused {
+                reason: s("sso_no_role"),
+                email: Some(s("eve@acme.io")),
             },
         ];
         for a in all {

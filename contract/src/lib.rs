@@ -6,6 +6,7 @@
 //! - [`types`]: every request and response body of the JSON API (docs/api.md).
 //! - [`validation`]: the input rules, returning one message per field.
 //! - [`text`]: what no text field may contain, and Unicode normalization.
+//! - [`sso`]: single sign-on: the configuration, its validation, claims to roles.
 //! - [`second_factors`]: enrolling second factors and the second step of sign-in.
 //! - [`audit`]: what the audit trail records, typed on both sides.
 //! - [`key_format`]: how API-key secrets look: generate, checksum, parse, display prefix.
@@ -16,6 +17,7 @@ pub mod least_privilege;
 pub mod permissions;
 pub mod roles;
 pub mod second_factors;
+pub mod sso;
 pub mod text;
 pub mod types;
 pub mod validation;

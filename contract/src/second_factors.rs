@@ -174,10 +174,9 @@ pub struct SecondFactorChallenge {
 #[cfg_attr(not(target_arch = "wasm32"), derive(utoipa::ToSchema))]
 pub struct OrganizationSecurity {
     pub require_second_factor: bool,
-    /// Single sign-on, once configured (not yet offered: always null).
+    /// Single sign-on, once configured.
     #[serde(default)]
-    #[cfg_attr(not(target_arch = "wasm32"), schema(value_type = Option<Object>))]
-    pub sso: Option<Value>,
+    pub sso: Option<crate::sso::Sso>,
 }
 
 /// `PUT /organization/security`.

@@ -52,6 +52,8 @@ pub enum ErrorCode {
     /// This session must set up a second factor first: the organization
     /// requires one (403).
     SecondFactorRequired,
+    /// Password sign-in while the organization requires single sign-on (401).
+    SsoRequired,
     /// A code this version of the contract does not know yet.
     #[serde(other)]
     Unknown,

@@ -59,6 +59,19 @@ pub struct AppState {
     pub relying_party: Option<Arc<auth::passkeys::RelyingParty>>,
     /// Passkey-alone sign-ins begun and unanswered, at most.
     pub live_passkey_sign_ins: u32,
+    /// The client single sign-on calls identity providers with.
+    pub sso_http: reqwest::Client,
+}
+
+impl AppState {
+    /// Where identity providers send people back (single sign-on).
+    pub fn sso_redirect_uri(&self) -> String {
+        format!(
+            "{}{}/auth/sso/callback",
+            self.public_url,
+            keydesk_contract::API_BASE
+        )
+    }
 }
 
 /// A started server: its address, and a handle to stop it.
@@ -174,6 +187,7 @@ pub async fn start_with(config: &Config, overrides: Overrides) -> Result<Running
         server_key,
         public_url: Arc::from(""),
         live_passkey_sign_ins: config.live_passkey_sign_ins,
+        sso_http: auth::sso::http_client(),
         relying_party: None,
     };
     let listen = config.listen.clone();

@@ -62,6 +62,9 @@ pub fn describe(event: &AuditEvent) -> String {
             "stopped requiring a second factor in"
         }
         .into(),
+        AuditAction::OrganizationSsoUpdated { .. } => "changed single sign-on of".into(),
+        AuditAction::OrganizationSsoRemoved {} => "removed single sign-on from".into(),
+        AuditAction::UserSsoRefused { .. } => "was refused at single sign-on".into(),
         // A newer server's action: its wire name still says what it was.
         AuditAction::Other => event.action.replace(['.', '_'], " "),
     }

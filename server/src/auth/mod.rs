@@ -6,6 +6,7 @@ pub mod password_policy;
 pub mod passwords;
 pub mod recovery_codes;
 pub mod sessions;
+pub mod sso;
 pub mod throttle;
 pub mod totp;
 

@@ -183,6 +183,25 @@ async fn sign_in(
     }
     // A verified password belongs to a known account.
     let account = account.ok_or(Error::InvalidCredentials)?;
+    if state
+        .storage
+        .password_closed_by_sso(&account.organization_id, &account.id)
+        .await?
+    {
+        // Not a guess either; but this door is closed to them.
+        state.throttle.not_checked(&attempt).await?;
+        let actor = actor_of(&account);
+        security_log::refused(
+            Refused::SignInFailed,
+            "password sign-in while single sign-on is required",
+            Who {
+                organization: Some(&account.organization_id),
+                actor: Some(&actor),
+            },
+            client,
+        );
+        return Err(Error::SsoRequired);
+    }
     let factors = state.storage.second_factors(&account.id).await?;
     if factors.any() && !provisional {
         // The password was no guess, but the sign-in is not done: its

@@ -20,6 +20,9 @@ pub enum Error {
     Unauthenticated(&'static str),
     #[error("invalid credentials")]
     InvalidCredentials,
+    /// Password sign-in while the organization requires single sign-on.
+    #[error("single sign-on required")]
+    SsoRequired,
     /// A wrong (or spent) second step: 401 `invalid_credentials`, saying which.
     #[error("{0}")]
     WrongSecondStep(&'static str),
@@ -82,6 +85,14 @@ impl IntoResponse for Error {
                 StatusCode::UNAUTHORIZED,
                 ErrorCode::InvalidCredentials,
                 "The email or password is not right.".into(),
+                None,
+            ),
+            Error::SsoRequired => (
+                StatusCode::UNAUTHORIZED,
+                ErrorCode::SsoRequired,
+                "Your organization signs in through its identity provider: use \u{201c}Continue with \
+                 single sign-on\u{201d}."
+                    .into(),
                 None,
             ),
             Error::WrongSecondStep(m) => (

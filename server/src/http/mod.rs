@@ -21,6 +21,7 @@ pub mod roles;
 pub mod second_factors;
 pub mod second_step;
 pub mod signing_in;
+pub mod sso;
 pub mod usage;
 pub mod users;
 pub mod web_app;
@@ -47,6 +48,7 @@ pub fn app(state: AppState, config: &Config, headers: &SecurityHeaders) -> Route
         .merge(second_step::router())
         .merge(second_factors::router())
         .merge(organization::router())
+        .merge(sso::router())
         .merge(account::router())
         .merge(roles::router())
         .merge(users::router())

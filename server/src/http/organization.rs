@@ -2,7 +2,7 @@
 //! must have a second factor. Reading needs `accounts.retrieve`, changing
 //! `accounts.update`; whoever turns the rule on must have a second factor
 //! themselves, so the organization keeps someone who can still get in with
-//! everything (the last-admin rule). Single sign-on will join it here.
+//! everything (the last-admin rule). Single sign-on's configuration is `sso.rs`.
 
 use axum::extract::State;
 use keydesk_contract::permissions;
@@ -25,7 +25,7 @@ pub fn router() -> OpenApiRouter<AppState> {
     get,
     path = "/organization/security",
     summary = "The organization's sign-in rules",
-    responses((status = 200, description = "Whether a second factor is required (single sign-on: not yet offered, null)", body = keydesk_contract::second_factors::OrganizationSecurity),
+    responses((status = 200, description = "Whether a second factor is required, and single sign-on (null when not set up)", body = keydesk_contract::second_factors::OrganizationSecurity),
         crate::http::error::Errors
     ))]
 async fn security(
@@ -38,7 +38,11 @@ async fn security(
             .storage
             .second_factor_required(&caller.organization.id)
             .await?,
-        sso: None,
+        sso: state
+            .storage
+            .sso_config(&caller.organization.id)
+            .await?
+            .map(|c| c.view(state.sso_redirect_uri())),
     }))
 }
 
@@ -79,6 +83,10 @@ async fn update_security(
         .await?;
     Ok(Json(OrganizationSecurity {
         require_second_factor: req.require_second_factor,
-        sso: None,
+        sso: state
+            .storage
+            .sso_config(&caller.organization.id)
+            .await?
+            .map(|c| c.view(state.sso_redirect_uri())),
     }))
 }

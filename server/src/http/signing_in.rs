@@ -1,7 +1,7 @@
 //! Ending a sign-in, whichever way it went (a password alone, a password
 //! and a second step, a passkey alone, an invitation): the session, its
 //! cookie, the person's `Me`, and the sign-in in the audit trail. Shared by
-//! `auth.rs` and `second_step.rs`, so every door issues sessions one way.
+//! `auth.rs`, `second_step.rs` and `sso.rs`, so every door issues sessions one way.
 
 use axum::http::{header, StatusCode};
 use axum::response::{AppendHeaders, IntoResponse, Response};
@@ -53,14 +53,7 @@ pub async fn complete(
     client: IpAddr,
     restriction: Option<Restriction>,
 ) -> Result<Response, Error> {
-    state
-        .storage
-        .signed_in(&account.id, &crate::time_format::format(state.clock.now()))
-        .await?;
-    let signed_in_here = AuditAction::UserSignedIn {
-        client_address: Some(client.to_string()),
-    };
-    audit_person(state, account, signed_in_here).await?;
+    note_sign_in(state, account, client).await?;
     let restriction = match restriction {
         Some(r) => Some(r),
         None => enrolment_required(state, &account.id).await?,
@@ -73,6 +66,36 @@ pub async fn complete(
         StatusCode::OK,
     )
     .await
+}
+
+/// The same, for a sign-in that arrived by a redirect (single sign-on):
+/// the session's cookies and a 302 into the app at `location`. The
+/// identity provider stands for the second factor.
+pub async fn complete_by_redirect(
+    state: &AppState,
+    account: &Account,
+    client: IpAddr,
+    location: &str,
+) -> Result<Response, Error> {
+    note_sign_in(state, account, client).await?;
+    let (_, cookies) = open_session(state, &account.id, &account.email, None).await?;
+    let mut response = (StatusCode::FOUND, AppendHeaders(cookies)).into_response();
+    response.headers_mut().insert(
+        header::LOCATION,
+        header::HeaderValue::from_str(location).map_err(|e| Error::Internal(e.to_string()))?,
+    );
+    Ok(response)
+}
+
+async fn note_sign_in(state: &AppState, account: &Account, client: IpAddr) -> Result<(), Error> {
+    state
+        .storage
+        .signed_in(&account.id, &crate::time_format::format(state.clock.now()))
+        .await?;
+    let signed_in_here = AuditAction::UserSignedIn {
+        client_address: Some(client.to_string()),
+    };
+    audit_person(state, account, signed_in_here).await
 }
 
 /// The password was right and the person has a second factor: no session
@@ -137,19 +160,28 @@ pub async fn signed_in(
     restriction: Option<Restriction>,
     status: StatusCode,
 ) -> Result<Response, Error> {
+    let (me, cookies) = open_session(state, user_id, email, restriction).await?;
+    Ok((status, AppendHeaders(cookies), Json(me)).into_response())
+}
+
+/// A new session, its person's `Me`, and the cookies to set.
+async fn open_session(
+    state: &AppState,
+    user_id: &str,
+    email: &str,
+    restriction: Option<Restriction>,
+) -> Result<(Me, [(header::HeaderName, header::HeaderValue); 3]), Error> {
     let token = sessions::start(&state.storage, state.clock.as_ref(), user_id, restriction).await?;
     let me = me_for(state, user_id, restriction).await?;
     let device = state.throttle.device_cookie(email);
     Ok((
-        status,
-        AppendHeaders([
+        me,
+        [
             (header::SET_COOKIE, state.cookie.set(&token)),
             (header::SET_COOKIE, state.cookie.set_device(&device)),
             (header::SET_COOKIE, state.cookie.clear_pending()),
-        ]),
-        Json(me),
-    )
-        .into_response())
+        ],
+    ))
 }
 
 /// The person's `Me`, with the one step their session must take, if any.

@@ -19,6 +19,8 @@ pub enum Rule {
     RoleExists,
     /// A passkey (its credential id) belongs to one person only.
     PasskeyCredential,
+    /// An email domain belongs to one organization's single sign-on.
+    SsoDomain,
 }
 
 impl Rule {
@@ -31,6 +33,7 @@ impl Rule {
             Rule::RoleName => "roles_name_unique",
             Rule::RoleExists => "role_exists",
             Rule::PasskeyCredential => "passkeys_credential_id_key",
+            Rule::SsoDomain => "sso_domains_pkey",
         }
     }
 
@@ -44,6 +47,7 @@ impl Rule {
             Rule::RoleName => "roles.organization_id, roles.name_key",
             Rule::RoleExists => "role_exists",
             Rule::PasskeyCredential => "passkeys.credential_id",
+            Rule::SsoDomain => "sso_domains.domain",
         }
     }
 }

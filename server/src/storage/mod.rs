@@ -22,17 +22,19 @@ mod second_factors;
 mod sessions;
 mod sign_in_windows;
 mod sql;
+mod sso;
 mod usage;
 
 pub use api_keys::KeyFilter;
 pub use audit::AuditEntry;
 pub use constraints::Rule;
 pub use invitations::Accepted;
-pub use people::{stored_status, Account, Joined};
+pub use people::{stored_status, Account, Joined, SsoPerson};
 pub use roles::RoleBook;
 pub use second_factors::{Ceremony, PasskeyRow, Removal, TotpRow};
 pub use sessions::SessionRow;
 pub use sign_in_windows::StoredWindow;
+pub use sso::{PendingSso, SsoConfig};
 pub use usage::{DayCount, PermissionUse, UsageBatch};
 
 use keydesk_contract::types::{Actor, Organization};

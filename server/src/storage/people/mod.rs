@@ -1,6 +1,7 @@
 //! People and their organizations, one job per file: [`organizations`],
 //! [`accounts`] (signing in, one's own password), [`identities`] (who a
-//! person is), [`changes`] (adding and changing people). What they share is
+//! person is), [`changes`] (adding and changing people), [`single_sign_on`]
+//! (people arriving through their identity provider). What they share is
 //! here: reading a person's row, what they hold, voiding what someone else
 //! issued them, and the last-admin rule (rule 9).
 
@@ -8,8 +9,10 @@ mod accounts;
 mod changes;
 mod identities;
 mod organizations;
+mod single_sign_on;
 
 pub use accounts::{stored_status, Account, Joined};
+pub use single_sign_on::SsoPerson;
 
 use keydesk_contract::permissions;
 use keydesk_contract::roles::RoleSet;

@@ -1,0 +1,31 @@
+-- Single sign-on (#21); see the SQLite migration of the same number for the reasons.
+CREATE TABLE sso_configs (
+    organization_id        TEXT PRIMARY KEY REFERENCES organizations (id) ON DELETE CASCADE,
+    issuer                 TEXT NOT NULL,
+    client_id              TEXT NOT NULL,
+    sealed_client_secret   TEXT NOT NULL,
+    client_secret_last4    TEXT NOT NULL,
+    role_rules             TEXT NOT NULL,
+    default_role_ids       TEXT NOT NULL,
+    -- Set while password sign-in is closed to all but the break-glass people.
+    sso_required_since     TEXT,
+    break_glass_user_ids   TEXT NOT NULL,
+    updated_at             TEXT NOT NULL
+);
+
+CREATE TABLE sso_domains (
+    domain           TEXT PRIMARY KEY,
+    organization_id  TEXT NOT NULL REFERENCES organizations (id) ON DELETE CASCADE
+);
+CREATE INDEX sso_domains_by_organization ON sso_domains (organization_id);
+
+CREATE TABLE sso_sign_ins (
+    state_digest          TEXT PRIMARY KEY,
+    organization_id       TEXT NOT NULL REFERENCES organizations (id) ON DELETE CASCADE,
+    nonce                 TEXT NOT NULL,
+    sealed_pkce_verifier  TEXT NOT NULL,
+    expires_at            TEXT NOT NULL
+);
+
+ALTER TABLE users ADD COLUMN sso_subject TEXT;
+CREATE UNIQUE INDEX users_sso_subject_unique ON users (organization_id, sso_subject);
