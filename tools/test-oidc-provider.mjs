@@ -29,8 +29,9 @@ const foreign = await jose.generateKeyPair('RS256', { extractable: true });
 const provider = new Provider(issuer, {
   clients: config.clients.map((c) => ({ ...c, grant_types: ['authorization_code'], response_types: ['code'] })),
   jwks: { keys: [signingJwk] },
-  scopes: ['openid', 'email', 'profile', 'groups'],
-  claims: { openid: ['sub'], email: ['email', 'email_verified'], profile: ['name'], groups: ['groups'] },
+  scopes: ['openid', 'email', 'profile'],
+  // Groups come with the profile, as providers with a groups mapper send them.
+  claims: { openid: ['sub'], email: ['email', 'email_verified'], profile: ['name', 'groups'] },
   conformIdTokenClaims: false, // every granted claim in the ID token, as IdPs do for groups
   pkce: { required: () => true },
   features: { devInteractions: { enabled: false } },
@@ -42,7 +43,7 @@ const provider = new Provider(issuer, {
   async loadExistingGrant(ctx) {
     // No consent screen: the test's accounts consent to everything asked.
     const grant = new ctx.oidc.provider.Grant({ clientId: ctx.oidc.client.clientId, accountId: ctx.oidc.session.accountId });
-    grant.addOIDCScope('openid email profile groups');
+    grant.addOIDCScope('openid email profile');
     grant.addOIDCClaims(['email', 'email_verified', 'name', 'groups']);
     await grant.save();
     return grant;

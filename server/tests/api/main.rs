@@ -3,6 +3,7 @@
 
 mod authenticator;
 mod harness;
+mod identity_provider;
 
 mod account;
 mod audit;
@@ -26,6 +27,7 @@ mod roles;
 mod second_factors;
 mod sessions;
 mod sign_in_guard;
+mod sso;
 mod stale_checks;
 mod usage;
 mod validation;
