@@ -12,6 +12,10 @@ mod harness;
 #[path = "api/authenticator.rs"]
 mod authenticator;
 
+#[allow(dead_code)]
+#[path = "api/identity_provider.rs"]
+mod identity_provider;
+
 use harness::TestServer;
 use reqwest::StatusCode;
 use serde_json::json;
@@ -109,6 +113,74 @@ async fn a_second_step_begun_on_one_replica_finishes_on_another_and_a_spent_code
         StatusCode::UNAUTHORIZED,
         "a challenge is answered once"
     );
+    a.stop().await;
+    b.stop().await;
+}
+
+#[tokio::test]
+#[ignore = "needs PostgreSQL: run through scripts/with-postgres"]
+async fn a_single_sign_on_begun_on_one_replica_finishes_on_another() {
+    use identity_provider::{browser, follow, log_in_at_provider, IdentityProvider};
+    assert!(harness::on_postgres(), "{NEEDS}");
+    // Both replicas behind one public address; the test reaches each directly.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let public = format!("http://127.0.0.1:{port}");
+    let a = TestServer::start_with(
+        |c| {
+            c.listen = format!("127.0.0.1:{port}");
+            c.public_url = Some(public.clone());
+        },
+        None,
+    )
+    .await;
+    let url = a.database_url.clone();
+    let b = TestServer::start_with(
+        |c| {
+            c.database_url = url;
+            c.public_url = Some(public.clone());
+        },
+        None,
+    )
+    .await;
+    let idp = IdentityProvider::start(&format!("{public}/api/v1/auth/sso/callback"));
+    let ada = a.sign_up("Acme", "ada@acme.io").await;
+    let (status, body) = ada
+        .call(
+            reqwest::Method::PUT,
+            "/organization/sso",
+            Some(
+                json!({"issuer": idp.issuer, "client_id": identity_provider::CLIENT_ID,
+                "client_secret": identity_provider::CLIENT_SECRET, "email_domains": ["acme.io"],
+                "default_role_ids": ["developer"]}),
+            ),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    idp.account(json!({"sub": "eve-1", "email": "eve@acme.io", "email_verified": true}))
+        .await;
+    let eve = browser();
+    let (form, _) = follow(
+        &eve,
+        format!("{}/api/v1/auth/sso/start?email=eve@acme.io", a.base),
+        None,
+    )
+    .await;
+    let callback = log_in_at_provider(&eve, &form, "eve-1").await;
+    // The provider sends Eve back to the public address; replica B answers.
+    let on_b = callback.replace(&public, &b.base);
+    let res = eve.get(&on_b).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::FOUND);
+    assert_eq!(res.headers()["location"], "/api-keys");
+    let me = eve
+        .get(format!("{}/api/v1/me", a.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(me.status(), StatusCode::OK, "the session works on A too");
     a.stop().await;
     b.stop().await;
 }
