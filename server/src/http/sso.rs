@@ -6,7 +6,7 @@
 //! A refused sign-in goes back to `/sign-in?error=<code>`, in the audit
 //! trail and the security log, never with a token or a secret in them.
 
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use keydesk_contract::audit::AuditAction;
@@ -23,7 +23,7 @@ use utoipa_axum::routes;
 
 use super::client::ClientAddr;
 use super::error::{Error, ResultExt};
-use super::extract::Json;
+use super::extract::{Json, Query};
 use super::signing_in;
 use crate::auth::{sessions, sso, Caller};
 use crate::security_log::{self, Refused, Who};
