@@ -22,6 +22,8 @@ pub enum ApiError {
     },
     /// Too many sign-in attempts.
     TooManyAttempts(String),
+    /// Password sign-in while the organization requires single sign-on.
+    SsoRequired(String),
     /// The server failed (5xx) or answered something unexpected.
     Server(String),
 }
@@ -52,6 +54,7 @@ impl std::fmt::Display for ApiError {
             | ApiError::Forbidden(m)
             | ApiError::NotFound(m)
             | ApiError::TooManyAttempts(m)
+            | ApiError::SsoRequired(m)
             | ApiError::Server(m) => f.write_str(m),
             ApiError::Invalid { message, .. } => f.write_str(message),
         }
@@ -85,6 +88,7 @@ pub(super) async fn error_from(response: Response) -> ApiError {
             fields: error.fields.unwrap_or_default(),
         },
         ErrorCode::TooManyAttempts => ApiError::TooManyAttempts(error.message),
+        ErrorCode::SsoRequired => ApiError::SsoRequired(error.message),
         // Busy or slow: worth a retry, like any server failure.
         _ => ApiError::Server(error.message),
     }

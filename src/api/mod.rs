@@ -5,10 +5,12 @@
 
 mod error;
 mod second_factors;
+mod sso;
 mod transport;
 
 pub use error::ApiError;
 pub use second_factors::*;
+pub use sso::*;
 pub use transport::when_session_ends;
 
 use gloo_net::http::Request;

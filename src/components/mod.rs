@@ -38,4 +38,5 @@ pub mod second_factors_panel;
 pub mod second_step;
 pub mod shell;
 pub mod sign_out_link;
+pub mod sso_settings;
 pub mod totp_setup_dialog;

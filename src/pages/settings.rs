@@ -5,20 +5,49 @@
 
 use keydesk_contract::permissions;
 use keydesk_contract::second_factors::OrganizationSecurity;
+use keydesk_contract::sso::SsoRequest;
 use leptos::prelude::*;
 
 use crate::api::{self, ApiResult};
 use crate::components::error_panel::ErrorPanel;
 use crate::components::loading::Loading;
+use crate::components::sso_settings::SsoSettings;
 use crate::hooks::use_action_outcome::{use_action_outcome_with_options, UseActionOutcomeOptions};
 use crate::session::use_session;
 
 /// `/settings`, over the keydesk API.
 #[component]
 pub fn SettingsPage() -> impl IntoView {
+    let session = use_session();
     let load = Action::new_local(|_: &()| api::organization_security());
     let save = Action::new_local(|required: &bool| api::update_organization_security(*required));
-    view! { <Settings load=load save=save/> }
+    let roles = LocalResource::new(api::roles);
+    let people = LocalResource::new(move || {
+        let may = session.can_now(permissions::USERS_RETRIEVE);
+        async move {
+            if may {
+                api::users(Some(keydesk_contract::types::UserStatus::Active)).await
+            } else {
+                Ok(Vec::new())
+            }
+        }
+    });
+    let save_sso = Action::new_local(|req: &SsoRequest| {
+        let req = req.clone();
+        async move { api::save_sso(&req).await }
+    });
+    let test_sso = Action::new_local(|issuer: &String| api::test_sso(issuer.clone()));
+    let remove_sso = Action::new_local(|_: &()| api::remove_sso());
+    view! {
+        <Settings load=load save=save/>
+        {move || match (load.value().get(), roles.get(), people.get()) {
+            (Some(Ok(security)), Some(Ok(roles)), Some(Ok(people))) => view! {
+                <SsoSettings current=security.sso roles=roles people=people save=save_sso test=test_sso
+                    remove=remove_sso may_change=session.can_now(permissions::ACCOUNTS_UPDATE)/>
+            }.into_any(),
+            _ => ().into_any(),
+        }}
+    }
 }
 
 #[component]

@@ -103,9 +103,35 @@ pub fn SignIn() -> impl IntoView {
         });
     }
 
+    // Email first: an address whose organization signs in through its
+    // identity provider goes there; others get the password.
+    let sso_start = RwSignal::new(None::<String>);
+    let probe = move || {
+        let typed = email.get_untracked();
+        leptos::task::spawn_local(async move {
+            let start = match keydesk_contract::validation::email(&typed) {
+                Ok(valid) => api::sso_start_for(&valid).await,
+                Err(_) => None,
+            };
+            sso_start.try_set(start);
+        });
+    };
+    Effect::new(move || {
+        if let Some(Err(ApiError::SsoRequired(_))) = sign_in.value().get() {
+            probe();
+        }
+    });
+    // A provider's refusal comes back as ?error=<code>.
+    let sso_refusal = query
+        .with_untracked(|q| q.get("error"))
+        .map(|code| keydesk_contract::sso::refusal::message(&code));
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         if busy.get_untracked() {
+            return;
+        }
+        if let Some(start) = sso_start.get_untracked() {
+            let _ = window().location().set_href(&start);
             return;
         }
         sign_in.dispatch(SignInRequest {
@@ -133,15 +159,26 @@ pub fn SignIn() -> impl IntoView {
         }.into_any(),
         None => view! {
         <AuthCard title="Sign in">
+                {sso_refusal.map(|m| view! { <p class="form-error" role="alert">{m}</p> })}
                 <form on:submit=submit novalidate>
-                    <TextField id="sign-in-email" label="Email" kind="email" value=email error=field_error("email") autocomplete="username" autofocus=true/>
-                    <TextField id="sign-in-password" label="Password" kind="password" value=password error=field_error("password") autocomplete="current-password"/>
+                    <div on:focusout=move |_| probe()>
+                        <TextField id="sign-in-email" label="Email" kind="email" value=email error=field_error("email") autocomplete="username" autofocus=true/>
+                    </div>
+                    {move || sso_start.get().is_none().then(|| view! {
+                        <TextField id="sign-in-password" label="Password" kind="password" value=password error=field_error("password") autocomplete="current-password"/>
+                    })}
                     {move || general().map(|e| match e {
-                        ApiError::InvalidCredentials(m) | ApiError::TooManyAttempts(m) => view! { <p class="form-error" role="alert">{m}</p> }.into_any(),
+                        ApiError::InvalidCredentials(m) | ApiError::TooManyAttempts(m) | ApiError::SsoRequired(m) => view! { <p class="form-error" role="alert">{m}</p> }.into_any(),
                         other => view! { <ErrorPanel error=other/> }.into_any(),
                     })}
                     <button type="submit" class="button button--primary button--block" disabled=move || busy.get()>
-                        {move || if busy.get() { "Signing in…" } else { "Sign in" }}
+                        {move || if sso_start.get().is_some() {
+                            "Continue with single sign-on"
+                        } else if busy.get() {
+                            "Signing in…"
+                        } else {
+                            "Sign in"
+                        }}
                     </button>
                 </form>
                 {crate::webauthn::supported().then(|| view! {
