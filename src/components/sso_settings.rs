@@ -241,7 +241,7 @@ pub fn SsoSettings(
                 {may_change.then(|| view! {
                     <div class="form-actions">
                         <button type="submit" class="button button--primary" disabled=move || saving.pending.get()>
-                            {move || if saving.pending.get() { "Checking the provider…" } else { "Save" }}
+                            {move || if saving.pending.get() { "Checking the provider…" } else { "Save single sign-on" }}
                         </button>
                         {move || stored.get().is_some().then(|| view! {
                             <button type="button" class="button button--danger" disabled=move || removing.pending.get()

@@ -13,6 +13,7 @@ mod j15_custom_roles;
 mod j16_usage_and_inventory;
 mod j17_issued_credentials;
 mod j18_second_factors;
+mod j19_single_sign_on;
 mod j1_sign_up;
 mod j2_create_and_generate;
 mod j3_use_the_key;
