@@ -79,6 +79,21 @@ fn repeats() -> &'static Mutex<Repeats> {
     REPEATS.get_or_init(Default::default)
 }
 
+/// A change to how people sign in (single sign-on set up, changed or
+/// removed; a second factor required): one line, for whoever watches the
+/// security log, beside the audit trail's record. Never a secret.
+pub fn sign_in_rules_changed(what: &str, organization: &str, actor: &Actor, client: IpAddr) {
+    tracing::warn!(
+        target: "keydesk::security",
+        event = "sign_in_rules_changed",
+        what,
+        organization,
+        actor_id = %actor.id,
+        client = %client,
+        "changed"
+    );
+}
+
 pub fn refused(event: Refused, reason: &str, who: Who<'_>, client: IpAddr) {
     let (actor_type, actor_id) = match who.actor {
         Some(a) => (

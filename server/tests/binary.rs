@@ -165,6 +165,14 @@ async fn second_factor_secrets_codes_and_recovery_codes_never_reach_the_logs() {
     let (status, codes) = ada.post("/me/totp/confirm", json!({"code": first})).await;
     assert_eq!(status, 200, "{codes}");
     let recovery: Vec<String> = serde_json::from_value(codes["recovery_codes"].clone()).unwrap();
+    let (status, _) = ada
+        .call(
+            reqwest::Method::PUT,
+            "/organization/security",
+            Some(json!({"require_second_factor": true})),
+        )
+        .await;
+    assert_eq!(status, 200);
     let browser = Client::person_at_base(&server.base);
     browser.sign_in("ada@acme.io", PASSWORD).await;
     let wrong = code(7);

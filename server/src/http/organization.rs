@@ -81,6 +81,16 @@ async fn update_security(
         .storage
         .require_second_factor(caller.author(), req.require_second_factor)
         .await?;
+    crate::security_log::sign_in_rules_changed(
+        if req.require_second_factor {
+            "second_factor_required"
+        } else {
+            "second_factor_not_required"
+        },
+        &caller.organization.id,
+        &caller.actor,
+        caller.client,
+    );
     Ok(Json(OrganizationSecurity {
         require_second_factor: req.require_second_factor,
         sso: state

@@ -162,6 +162,7 @@ async fn save(
                 "One of these domains already belongs to another organization's single sign-on.",
             )
         })?;
+    security_log::sign_in_rules_changed("sso_updated", &org, &caller.actor, caller.client);
     Ok(Json(config.view(state.sso_redirect_uri())))
 }
 
@@ -179,6 +180,12 @@ async fn remove(State(state): State<AppState>, caller: Caller) -> Result<StatusC
     if !state.storage.delete_sso(caller.author()).await? {
         return Err(Error::NotFound("single sign-on"));
     }
+    security_log::sign_in_rules_changed(
+        "sso_removed",
+        &caller.organization.id,
+        &caller.actor,
+        caller.client,
+    );
     Ok(StatusCode::NO_CONTENT)
 }
 
