@@ -12,6 +12,7 @@ use keydesk_web::components::second_step::SecondStep;
 use keydesk_web::pages::settings::Settings;
 use keydesk_web::session::{Session, SessionState};
 use leptos::prelude::*;
+use leptos::wasm_bindgen::JsCast;
 use leptos_router::components::Router;
 use wasm_bindgen_test::*;
 
@@ -359,4 +360,97 @@ async fn people_show_who_has_a_second_factor_and_a_reset_is_confirmed_first() {
     click(&button(&page, "Reset second factors"));
     until(|| !exists(&page, "dialog")).await;
     assert_eq!(reset_ids.get_untracked(), ["usr_2".to_string()]);
+}
+
+#[wasm_bindgen_test]
+async fn single_sign_on_settings_send_what_was_typed_and_keep_it_when_a_field_is_refused() {
+    use keydesk_contract::sso::{Sso, SsoRequest, SsoTestResult};
+    use keydesk_web::components::sso_settings::SsoSettings;
+    let sent = RwSignal::new(Vec::<SsoRequest>::new());
+    let page = mount(move || {
+        Session::provide(SessionState::SignedIn(ada_with(&["admin"])));
+        let save = Action::new_local(move |req: &SsoRequest| {
+            sent.update(|s| s.push(req.clone()));
+            let first = sent.get_untracked().len() == 1;
+            let req = req.clone();
+            async move {
+                if first {
+                    Err(ApiError::Invalid {
+                        message: "No OpenID provider answers at this issuer.".into(),
+                        fields: [(
+                            "issuer".to_string(),
+                            "No OpenID provider answers at this issuer.".to_string(),
+                        )]
+                        .into(),
+                    })
+                } else {
+                    Ok(Sso {
+                        issuer: req.issuer,
+                        client_id: req.client_id,
+                        client_secret_last4: "4242".into(),
+                        email_domains: req.email_domains,
+                        role_rules: req.role_rules,
+                        default_role_ids: req.default_role_ids,
+                        require_sso: req.require_sso,
+                        break_glass_user_ids: req.break_glass_user_ids,
+                        redirect_uri: "https://keys.example.com/api/v1/auth/sso/callback".into(),
+                    })
+                }
+            }
+        });
+        let test = Action::new_local(|_: &String| async {
+            ApiResult::<SsoTestResult>::Err(ApiError::Network)
+        });
+        let remove = Action::new_local(|_: &()| async { ApiResult::Ok(()) });
+        view! {
+            <SsoSettings current=None roles=built_in_roles() people=vec![ada_with(&["admin"]).user]
+                save=save test=test remove=remove may_change=true/>
+        }
+    });
+    settle().await;
+    type_into(&page, "#sso-issuer", "https://login.acme.io");
+    type_into(&page, "#sso-client-id", "keydesk");
+    type_into(&page, "#sso-client-secret", "provider-secret-4242");
+    type_into(&page, "#sso-domains", "acme.io, acme.de");
+    click(&button(&page, "Add rule"));
+    until(|| exists(&page, ".sso-rules__row")).await;
+    let inputs = find_all(&page, ".sso-rules__row input");
+    let value: web_sys::HtmlInputElement = inputs[1].clone().unchecked_into();
+    value.set_value("kd-devs");
+    value
+        .dispatch_event(&web_sys::Event::new("input").unwrap())
+        .unwrap();
+    let select: web_sys::HtmlSelectElement = find(&page, ".sso-rules__row select").unchecked_into();
+    select.set_value("developer");
+    select
+        .dispatch_event(&web_sys::Event::new("change").unwrap())
+        .unwrap();
+    click(&button(&page, "Save single sign-on"));
+    until(|| text(&find(&page, "#sso-issuer-error")).contains("No OpenID provider")).await;
+    assert_eq!(
+        value_of(&page, "#sso-client-secret"),
+        "provider-secret-4242",
+        "nothing typed is lost"
+    );
+    let first = sent.get_untracked()[0].clone();
+    assert_eq!(first.email_domains, ["acme.io", "acme.de"]);
+    assert_eq!(first.role_rules.len(), 1);
+    assert_eq!(
+        (
+            first.role_rules[0].claim.as_str(),
+            first.role_rules[0].value.as_str()
+        ),
+        ("groups", "kd-devs")
+    );
+    assert_eq!(first.role_rules[0].role_ids, ["developer"]);
+    assert_eq!(first.client_secret.as_deref(), Some("provider-secret-4242"));
+
+    click(&button(&page, "Save single sign-on"));
+    until(|| text(&page).contains("single sign-on is on")).await;
+    assert_eq!(
+        value_of(&page, "#sso-client-secret"),
+        "",
+        "the secret is not kept on screen"
+    );
+    assert!(text(&find(&page, "#sso-redirect-uri")).ends_with("/api/v1/auth/sso/callback"));
 }
