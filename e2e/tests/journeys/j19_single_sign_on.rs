@@ -6,7 +6,7 @@
 
 #[path = "../../../server/tests/api/identity_provider.rs"]
 #[allow(dead_code)]
-mod identity_provider;
+pub mod identity_provider;
 
 use identity_provider::{IdentityProvider, CLIENT_ID, CLIENT_SECRET};
 use keydesk_e2e::accessibility::audit;

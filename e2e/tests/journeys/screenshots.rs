@@ -291,3 +291,44 @@ async fn second_factor_screenshots() {
     )
     .await;
 }
+
+/// The single sign-on screens, against a real provider.
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "writes docs/screenshots; run on purpose"]
+async fn single_sign_on_screenshots() {
+    use crate::j19_single_sign_on::identity_provider::{
+        IdentityProvider, CLIENT_ID, CLIENT_SECRET,
+    };
+    journey("sso_screenshots", |page| async move {
+        let idp = IdentityProvider::start(&format!("{}/api/v1/auth/sso/callback", page.base));
+        idp.account(serde_json::json!({"sub": "gus-1", "email": "gus@acme.io", "email_verified": true, "groups": ["sales"]})).await;
+        signed_up(&page).await;
+        let (status, _) = as_admin(&page)
+            .await
+            .put(
+                "/organization/sso",
+                serde_json::json!({"issuer": idp.issuer, "client_id": CLIENT_ID, "client_secret": CLIENT_SECRET,
+                    "email_domains": ["acme.io"], "role_rules": [
+                        {"claim": "groups", "value": "kd-admins", "role_ids": ["admin"]},
+                        {"claim": "groups", "value": "kd-devs", "role_ids": ["developer"]}],
+                    "default_role_ids": []}),
+            )
+            .await;
+        assert!(status.is_success());
+        page.click("a[href='/settings']").await;
+        page.wait_for("#sso-redirect-uri").await;
+        page.script("document.getElementById('sso-title').scrollIntoView()").await;
+        shoot(&page, "44-sso-settings.png").await;
+        page.click_button("Sign out").await;
+        page.fill("#sign-in-email", "gus@acme.io").await;
+        page.script("document.activeElement.blur()").await;
+        page.wait_text("Continue with single sign-on").await;
+        shoot(&page, "45-sso-sign-in.png").await;
+        page.click_button("Continue with single sign-on").await;
+        page.fill("#login", "gus-1").await;
+        page.click_button("Sign in at the provider").await;
+        page.wait_text("gives you no role in keydesk").await;
+        shoot(&page, "46-sso-refused.png").await;
+    })
+    .await;
+}
