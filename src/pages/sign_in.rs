@@ -113,7 +113,10 @@ pub fn SignIn() -> impl IntoView {
                 Ok(valid) => api::sso_start_for(&valid).await,
                 Err(_) => None,
             };
-            sso_start.try_set(start);
+            // Set only on a change: the form must not move under typing.
+            if sso_start.try_get_untracked().flatten() != start {
+                sso_start.try_set(start);
+            }
         });
     };
     Effect::new(move || {
@@ -164,9 +167,9 @@ pub fn SignIn() -> impl IntoView {
                     <div on:focusout=move |_| probe()>
                         <TextField id="sign-in-email" label="Email" kind="email" value=email error=field_error("email") autocomplete="username" autofocus=true/>
                     </div>
-                    {move || sso_start.get().is_none().then(|| view! {
+                    <div hidden=move || sso_start.get().is_some()>
                         <TextField id="sign-in-password" label="Password" kind="password" value=password error=field_error("password") autocomplete="current-password"/>
-                    })}
+                    </div>
                     {move || general().map(|e| match e {
                         ApiError::InvalidCredentials(m) | ApiError::TooManyAttempts(m) | ApiError::SsoRequired(m) => view! { <p class="form-error" role="alert">{m}</p> }.into_any(),
                         other => view! { <ErrorPanel error=other/> }.into_any(),
