@@ -238,6 +238,12 @@ pub async fn audit_events(cursor: Option<&str>) -> ApiResult<AuditPage> {
     get(&format!("/audit-events{query}")).await
 }
 
+/// Where the whole audit trail downloads from as NDJSON (a plain link: the
+/// browser sends the session cookie with it).
+pub fn audit_export_url() -> String {
+    url("/audit-events/export")
+}
+
 /// The first `pages` pages of the audit trail as one, with the cursor of
 /// what follows. "Load more" asks for one page more: every read of the
 /// list is then one request of the same shape, and an answer to an older

@@ -187,9 +187,15 @@ pub fn AuditTrailPage() -> impl IntoView {
     let roles = Signal::derive(move || roles.get().and_then(Result::ok).unwrap_or_default());
     let loading_more = move || trail.with(|t| t.as_ref().is_some_and(|(n, _)| *n != pages.get()));
     view! {
-        <header class="page__header">
-            <h1>"Audit trail"</h1>
-            <p class="page__lead">"Every change to API keys and people: who made it, when, and what changed."</p>
+        <header class="page__header page__header--with-action">
+            <div>
+                <h1>"Audit trail"</h1>
+                <p class="page__lead">"Every change to API keys and people: who made it, when, and what changed."</p>
+            </div>
+            <div class="page__action">
+                <a class="button" href=api::audit_export_url() download="keydesk-audit.ndjson"
+                    title="One event per line, oldest first: what a SIEM reads">"Export NDJSON"</a>
+            </div>
         </header>
         {move || trail.with(Option::is_none).then(|| view! { <Loading/> })}
         <DataBoundary on_retry=move |_| trail.refetch()>

@@ -134,6 +134,34 @@ impl Storage {
     }
 }
 
+impl Storage {
+    /// Up to `limit` events oldest first, after the event `after` (its `at`
+    /// and `id`; none: from `since`), up to `until`: one page of an export.
+    pub async fn audit_after(
+        &self,
+        organization_id: &str,
+        after: (&str, &str),
+        until: &str,
+        limit: u32,
+    ) -> Result<Vec<AuditEvent>, sqlx::Error> {
+        let (at, id) = after;
+        let rows: Vec<Row> = sqlx::query_as(
+            "SELECT id, at, actor_type, actor_id, actor_name, action, target_type, target_id, target_name, details \
+             FROM audit_events WHERE organization_id = $1 AND (at > $2 OR (at = $3 AND id > $4)) AND at <= $5 \
+             ORDER BY at, id LIMIT $6",
+        )
+        .bind(organization_id)
+        .bind(at)
+        .bind(at)
+        .bind(id)
+        .bind(until)
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows.into_iter().map(Row::into_event).collect())
+    }
+}
+
 impl Row {
     fn into_event(self) -> AuditEvent {
         AuditEvent {
