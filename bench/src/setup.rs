@@ -109,7 +109,7 @@ pub async fn seed_keys(storage: &Storage, me: &Me, range: std::ops::Range<usize>
             role_ids: vec![ROLES[i % ROLES.len()].to_string()],
             expires_in_days: None,
         };
-        storage.create_key(author, &key).await.unwrap();
+        storage.create_key(author, &key, None).await.unwrap();
     }
 }
 

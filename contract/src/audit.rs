@@ -57,6 +57,7 @@ const ORGANIZATION_SECURITY_UPDATED: &str = "organization.security_updated";
 const ORGANIZATION_SSO_UPDATED: &str = "organization.sso_updated";
 const ORGANIZATION_SSO_REMOVED: &str = "organization.sso_removed";
 const USER_SSO_REFUSED: &str = "user.sso_refused";
+const ORGANIZATION_KEY_POLICY_UPDATED: &str = "organization.key_policy_updated";
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum AuditAction {
@@ -166,6 +167,13 @@ pub enum AuditAction {
     UserSsoRefused {
         reason: String,
         email: Option<String>,
+    },
+    /// The key policy changed; keys outside it stop at `enforce_from`.
+    OrganizationKeyPolicyUpdated {
+        require_expiry: bool,
+        max_lifetime_days: Option<u32>,
+        default_lifetime_days: Option<u32>,
+        enforce_from: Option<String>,
     },
     /// An action this version does not know.
     Other,
@@ -277,6 +285,16 @@ impl AuditAction {
             AuditAction::UserSsoRefused { reason, email } => (
                 USER_SSO_REFUSED,
                 json!({ "reason": reason, "email": email }),
+            ),
+            AuditAction::OrganizationKeyPolicyUpdated {
+                require_expiry,
+                max_lifetime_days,
+                default_lifetime_days,
+                enforce_from,
+            } => (
+                ORGANIZATION_KEY_POLICY_UPDATED,
+                json!({ "require_expiry": require_expiry, "max_lifetime_days": max_lifetime_days,
+                        "default_lifetime_days": default_lifetime_days, "enforce_from": enforce_from }),
             ),
             AuditAction::Other => ("other", json!({})),
         };
@@ -411,6 +429,21 @@ impl AuditAction {
                 reason: text("reason").unwrap_or_default(),
                 email: text("email"),
             },
+            ORGANIZATION_KEY_POLICY_UPDATED => AuditAction::OrganizationKeyPolicyUpdated {
+                require_expiry: details
+                    .get("require_expiry")
+                    .and_then(Value::as_bool)
+                    .unwrap_or(false),
+                max_lifetime_days: details
+                    .get("max_lifetime_days")
+                    .and_then(Value::as_u64)
+                    .and_then(|d| u32::try_from(d).ok()),
+                default_lifetime_days: details
+                    .get("default_lifetime_days")
+                    .and_then(Value::as_u64)
+                    .and_then(|d| u32::try_from(d).ok()),
+                enforce_from: text("enforce_from"),
+            },
             _ => AuditAction::Other,
         }
     }
@@ -505,6 +538,12 @@ mod tests {
                 require_sso: true,
             },
             AuditAction::OrganizationSsoRemoved {},
+            AuditAction::OrganizationKeyPolicyUpdated {
+                require_expiry: true,
+                max_lifetime_days: Some(90),
+                default_lifetime_days: Some(30),
+                enforce_from: Some(s("2026-12-14T00:00:00.000000Z")),
+            },
             AuditAction::UserSsoRefused {
                 reason: s("sso_no_role"),
                 email: Some(s("eve@acme.io")),

@@ -474,6 +474,10 @@ pub struct ApiKey {
     /// When the key stops working; null for a key that does not expire.
     #[serde(default)]
     pub expires_at: Option<String>,
+    /// Set while the key is outside the organization's key policy: why, and
+    /// from when its secret answers 401.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub policy_violation: Option<crate::key_policy::PolicyViolation>,
     /// Bumped by every change. A change may be made conditional on it with
     /// `If-Match: "<version>"`; when the key changed meanwhile, the answer is 409.
     #[serde(default)]
@@ -487,9 +491,13 @@ pub struct CreateApiKeyRequest {
     #[serde(default)]
     pub description: String,
     pub role_ids: Vec<String>,
-    /// Optional lifetime in days (1 to 3650); absent means the key never expires.
+    /// Optional lifetime in days (1 to 3650); absent means the key never
+    /// expires, or the policy's default lifetime when it has one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expires_in_days: Option<u32>,
+    /// Or the exact time it expires (within the policy).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires_at: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -509,6 +517,10 @@ pub struct GenerateRequest {
     /// Keep the previous secret working this many seconds (at most 86 400).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub grace_period_seconds: Option<u32>,
+    /// When the new secret expires (within the policy). Left out: the
+    /// policy's default lifetime, else the lifetime the old secret had.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires_at: Option<String>,
 }
 
 /// The only response that ever contains a secret.
@@ -909,6 +921,7 @@ mod tests {
             last_used_from: None,
             unused_permissions: None,
             expires_at: None,
+            policy_violation: None,
             version: 1,
         };
         let g = GeneratedApiKey {

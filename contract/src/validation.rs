@@ -635,6 +635,7 @@ mod tests {
             description: "d".repeat(501),
             role_ids: vec![],
             expires_in_days: Some(0),
+            expires_at: None,
         };
         let errors = req.validate(known).unwrap_err();
         assert_eq!(
@@ -650,6 +651,7 @@ mod tests {
             description: " Reads invoices ".into(),
             role_ids: vec!["billing-reader".into()],
             expires_in_days: None,
+            expires_at: None,
         };
         let ok = req.validate(known).unwrap();
         assert_eq!(ok.name, "Billing_Reader");

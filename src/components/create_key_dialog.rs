@@ -68,6 +68,7 @@ pub fn CreateKeyDialog(
             description: draft.description.get_untracked(),
             role_ids: draft.role_ids.get_untracked(),
             expires_in_days: expiry.get_untracked(),
+            expires_at: None,
         });
     };
     let can_close = outcome.idle();

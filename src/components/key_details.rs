@@ -38,6 +38,7 @@ impl KeyDraft {
             description: self.description.get_untracked(),
             role_ids: self.role_ids.get_untracked(),
             expires_in_days: None,
+            expires_at: None,
         };
         let errors = request
             .validate(|id| roles.iter().any(|r| r.id == id))

@@ -38,6 +38,7 @@ pub fn RegenerateDialog(
         let seconds = grace.get_untracked();
         let request = GenerateRequest {
             grace_period_seconds: (seconds > 0).then_some(seconds),
+            expires_at: None,
         };
         generate.dispatch((id.clone(), request));
     };

@@ -65,6 +65,7 @@ pub fn describe(event: &AuditEvent) -> String {
         AuditAction::OrganizationSsoUpdated { .. } => "changed single sign-on of".into(),
         AuditAction::OrganizationSsoRemoved {} => "removed single sign-on from".into(),
         AuditAction::UserSsoRefused { .. } => "was refused at single sign-on".into(),
+        AuditAction::OrganizationKeyPolicyUpdated { .. } => "changed the key policy of".into(),
         // A newer server's action: its wire name still says what it was.
         AuditAction::Other => event.action.replace(['.', '_'], " "),
     }

@@ -158,9 +158,17 @@ async fn create(
     keys::may(&caller, KeyAction::Create)?;
     let book = state.storage.role_book(&caller.organization.id).await?;
     let valid = keys::create(&caller, &book, &req)?;
+    let policy = state.storage.key_policy(&caller.organization.id).await?;
+    let expires_at = keys::expiry(
+        &policy,
+        state.clock.now(),
+        req.expires_at.as_deref(),
+        valid.expires_in_days,
+        None,
+    )?;
     let key = state
         .storage
-        .create_key(caller.author(), &valid)
+        .create_key(caller.author(), &valid, expires_at.as_deref())
         .await
         .on_constraint(Rule::KeyName, name_taken)
         .on_constraint(Rule::RoleExists, super::error::role_removed)?;
@@ -282,10 +290,30 @@ async fn generate(
     let grace = validation::grace_period_seconds(grace)
         .map_err(|m| Error::field("grace_period_seconds", m))?;
     keys::generate(&caller, &current)?;
+    let policy = state.storage.key_policy(&caller.organization.id).await?;
+    let previous = current.expires_at.as_deref().zip(
+        current
+            .generated_at
+            .as_deref()
+            .or(Some(current.created_at.as_str())),
+    );
+    let expires_at = keys::expiry(
+        &policy,
+        state.clock.now(),
+        req.expires_at.as_deref(),
+        None,
+        previous,
+    )?;
     let secret = key_format::generate(&mut rand::rngs::OsRng);
     let key = state
         .storage
-        .replace_secret(caller.author(), &current, &secret, grace)
+        .replace_secret(
+            caller.author(),
+            &current,
+            &secret,
+            grace,
+            expires_at.as_deref(),
+        )
         .await?;
     let key = answer(&caller, key, outcome::KEY, "generate a secret for this key")?;
     Ok(Json(GeneratedApiKey {

@@ -13,6 +13,7 @@ pub mod extract;
 pub mod found;
 pub mod hardening;
 pub mod health;
+pub mod key_policy;
 pub mod openapi;
 pub mod organization;
 pub mod outcome;
@@ -49,6 +50,7 @@ pub fn app(state: AppState, config: &Config, headers: &SecurityHeaders) -> Route
         .merge(second_factors::router())
         .merge(organization::router())
         .merge(sso::router())
+        .merge(key_policy::router())
         .merge(account::router())
         .merge(roles::router())
         .merge(users::router())

@@ -74,20 +74,14 @@ pub fn edit(
 }
 
 /// A (new) secret for `current`: obtaining a secret is obtaining the key's
-/// powers (rule 3), and an expired key is not given one (rules 4 and 5).
+/// powers (rule 3). The lifetime belongs to the secret, so an expired key
+/// is renewed by regenerating it (see [`expiry`]).
 pub fn generate(caller: &Caller, current: &ApiKey) -> Result<(), Refusal> {
-    act_on(
+    Ok(act_on(
         caller,
         &current.permissions,
         "generate a secret for this key",
-    )?;
-    if current.status == ApiKeyStatus::Expired {
-        return Err(invalid(
-            "expires_at",
-            "This key has expired; create a new key instead.",
-        ));
-    }
-    Ok(())
+    )?)
 }
 
 /// Disabling or enabling `current` (rule 6): switching a key on gives its
@@ -123,4 +117,60 @@ pub fn status(
         (false, false, false) => ApiKeyStatus::NotGenerated,
         (false, false, true) => ApiKeyStatus::Active,
     }
+}
+
+/// When a new secret expires, under the organization's key `policy`, at
+/// `now`: the time asked for (`asked`), else a lifetime in days asked for,
+/// else the policy's default lifetime, else the lifetime the key's previous
+/// secret had (`previous`: its expiry and birth), else never. Refused
+/// (422 on `expires_at`) when that is in the past, beyond the policy's
+/// maximum, or never while the policy requires an expiry.
+pub fn expiry(
+    policy: &keydesk_contract::key_policy::KeyPolicy,
+    now: time::OffsetDateTime,
+    asked: Option<&str>,
+    asked_days: Option<u32>,
+    previous: Option<(&str, &str)>,
+) -> Result<Option<String>, Refusal> {
+    use crate::time_format::{format, parse};
+    let days = |d: u32| now + time::Duration::days(i64::from(d));
+    let chosen = match (asked.filter(|a| !a.is_empty()), asked_days) {
+        (Some(text), _) => {
+            let at = parse(text).ok_or_else(|| {
+                invalid(
+                    "expires_at",
+                    "Give the expiry as a time, e.g. 2027-03-01T00:00:00Z.",
+                )
+            })?;
+            if at <= now {
+                return Err(invalid("expires_at", "The expiry must be in the future."));
+            }
+            Some(at)
+        }
+        (None, Some(d)) => Some(days(d)),
+        (None, None) => match (policy.default_lifetime_days, previous) {
+            (Some(d), _) => Some(days(d)),
+            (None, Some((expires, born))) => match (parse(expires), parse(born)) {
+                (Some(e), Some(b)) if e > b => Some(now + (e - b)),
+                _ => None,
+            },
+            (None, None) => None,
+        },
+    };
+    if let (Some(at), Some(max)) = (chosen, policy.max_lifetime_days) {
+        // A minute's slack: "90 days" typed as a date lands a little past it.
+        if at > days(max) + time::Duration::minutes(1) {
+            return Err(invalid(
+                "expires_at",
+                format!("The key policy lets a key live at most {max} days."),
+            ));
+        }
+    }
+    if chosen.is_none() && (policy.require_expiry || policy.max_lifetime_days.is_some()) {
+        return Err(invalid(
+            "expires_at",
+            "The key policy requires an expiry: choose when the key expires.",
+        ));
+    }
+    Ok(chosen.map(format))
 }

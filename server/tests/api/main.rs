@@ -18,6 +18,7 @@ mod invitations;
 mod isolation;
 mod key_check;
 mod key_lifecycle;
+mod key_policy;
 mod key_rules;
 mod openapi;
 mod operations;

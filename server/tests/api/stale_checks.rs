@@ -47,7 +47,7 @@ async fn a_write_decided_on_an_older_version_is_refused() {
     let secret = keydesk_contract::key_format::generate(&mut rand::rngs::OsRng);
     assert!(matches!(
         storage
-            .replace_secret(caller.author(), &stale, &secret, 0)
+            .replace_secret(caller.author(), &stale, &secret, 0, None)
             .await
             .unwrap(),
         Outcome::Changed

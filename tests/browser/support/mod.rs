@@ -232,6 +232,7 @@ pub fn sample_key(name: &str, role_ids: &[&str]) -> ApiKey {
         last_used_from: None,
         unused_permissions: None,
         expires_at: None,
+        policy_violation: None,
         version: 1,
     }
 }

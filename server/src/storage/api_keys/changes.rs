@@ -17,12 +17,11 @@ impl Storage {
         &self,
         author: Author<'_>,
         v: &ValidNewKey,
+        expires_at: Option<&str>,
     ) -> Result<ApiKey, sqlx::Error> {
         let now = self.now();
         let id = new_id("key");
-        let expires_at = v
-            .expires_in_days
-            .map(|d| self.in_seconds(i64::from(d) * 86_400));
+        let expires_at = expires_at.map(String::from);
         let mut tx = self.write().await?;
         sqlx::query(
             "INSERT INTO api_keys (id, organization_id, name, name_key, description, created_by_type, created_by_id, \

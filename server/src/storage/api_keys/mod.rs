@@ -40,12 +40,16 @@ struct KeyRow {
     version: i64,
     disabled_at: Option<String>,
     last_used_from: Option<String>,
+    policy_violation: Option<String>,
+    policy_enforce_from: Option<String>,
 }
 
 const KEY_COLUMNS: &str = "k.id, k.name, k.description, k.created_by_id, k.created_by_name, \
      k.created_at, k.updated_at, k.generated_at, k.last_used_at, k.expires_at, k.display_prefix, \
-     k.version, k.disabled_at, k.last_used_from";
-const KEY_FROM: &str = " FROM api_keys k";
+     k.version, k.disabled_at, k.last_used_from, k.policy_violation, \
+     p.enforce_from AS policy_enforce_from";
+const KEY_FROM: &str =
+    " FROM api_keys k LEFT JOIN key_policies p ON p.organization_id = k.organization_id";
 
 impl KeyRow {
     fn into_key(self, book: &RoleBook, role_ids: &[String], now: &str) -> ApiKey {
@@ -78,6 +82,14 @@ impl KeyRow {
             last_used_from: self.last_used_from,
             unused_permissions: None,
             expires_at: self.expires_at,
+            policy_violation: self
+                .policy_violation
+                .as_deref()
+                .and_then(keydesk_contract::key_policy::ViolationReason::parse)
+                .map(|reason| keydesk_contract::key_policy::PolicyViolation {
+                    reason,
+                    enforce_from: self.policy_enforce_from.clone(),
+                }),
             version: self.version as u64,
         }
     }
@@ -161,6 +173,8 @@ mod tests {
             version: 1,
             disabled_at: None,
             last_used_from: None,
+            policy_violation: None,
+            policy_enforce_from: None,
         }
     }
 

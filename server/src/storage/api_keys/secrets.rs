@@ -12,23 +12,29 @@ use crate::storage::{stale, Author, Identity, Outcome, Storage};
 impl Storage {
     /// Makes `secret` the key's only current secret. Earlier secrets stop
     /// working now, or after `grace_seconds` when that is above zero.
+    /// The new secret expires at `expires_at` (its lifetime: regenerating
+    /// renews an expired key), within the key policy, so the key is no
+    /// longer outside it.
     pub async fn replace_secret(
         &self,
         author: Author<'_>,
         current: &ApiKey,
         secret: &Secret,
         grace_seconds: u32,
+        expires_at: Option<&str>,
     ) -> Result<Outcome<ApiKey>, sqlx::Error> {
         let now = self.now();
         let prefix = key_format::display_prefix(secret.expose());
         let mut tx = self.write().await?;
         let updated = sqlx::query(
             "UPDATE api_keys SET display_prefix = $1, generated_at = $2, updated_at = $3, \
-             version = version + 1 WHERE id = $4 AND organization_id = $5 AND version = $6",
+             expires_at = $4, policy_violation = NULL, \
+             version = version + 1 WHERE id = $5 AND organization_id = $6 AND version = $7",
         )
         .bind(&prefix)
         .bind(&now)
         .bind(&now)
+        .bind(expires_at)
         .bind(&current.id)
         .bind(author.organization_id)
         .bind(current.version as i64)
@@ -130,16 +136,22 @@ impl Storage {
             i64,
             Option<String>,
             Option<String>,
+            Option<String>,
         );
+        // A key outside the key policy works until the policy's enforce_from.
         let row: Option<Row> = sqlx::query_as(
-            "SELECT k.id, k.name, o.id, o.name, o.key_checks_epoch, k.expires_at, s.retires_at \
+            "SELECT k.id, k.name, o.id, o.name, o.key_checks_epoch, k.expires_at, s.retires_at, \
+             CASE WHEN k.policy_violation IS NOT NULL THEN p.enforce_from END \
              FROM api_key_secrets s \
              JOIN api_keys k ON k.id = s.api_key_id JOIN organizations o ON o.id = k.organization_id \
+             LEFT JOIN key_policies p ON p.organization_id = k.organization_id \
              WHERE s.digest = $1 AND k.disabled_at IS NULL \
              AND (s.retires_at IS NULL OR s.retires_at > $2) \
-             AND (k.expires_at IS NULL OR k.expires_at > $3)",
+             AND (k.expires_at IS NULL OR k.expires_at > $3) \
+             AND NOT (k.policy_violation IS NOT NULL AND p.enforce_from IS NOT NULL AND p.enforce_from <= $4)",
         )
         .bind(digest)
+        .bind(now)
         .bind(now)
         .bind(now)
         .fetch_optional(&self.pool)
@@ -152,6 +164,7 @@ impl Storage {
             epoch,
             expires_at,
             retires_at,
+            stops_at,
         )) = row
         else {
             return Ok(None);
@@ -179,11 +192,12 @@ impl Storage {
                 .into_iter()
                 .collect(),
         };
-        // The secret stops at the earlier of the key's expiry and the end of its grace period.
-        let valid_until = match (expires_at, retires_at) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
-        };
+        // The secret stops at the earliest of the key's expiry, the end of
+        // its grace period and (outside the key policy) the policy's enforce_from.
+        let valid_until = [expires_at, retires_at, stops_at]
+            .into_iter()
+            .flatten()
+            .min();
         // The epoch was read with the key, before its roles: a change in
         // between leaves the entry behind the epoch, so it is read again.
         let epoch = (self.engine == super::super::Engine::Postgres).then_some(epoch);
