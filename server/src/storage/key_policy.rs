@@ -21,10 +21,13 @@ pub struct JudgedKey {
     pub born_at: String,
 }
 
+/// A policy as stored: require_expiry (0/1), the lifetimes, enforce_from.
+type PolicyRow = (i64, Option<i64>, Option<i64>, Option<String>);
+
 impl Storage {
     /// The organization's policy (none set: nothing required).
     pub async fn key_policy(&self, organization_id: &str) -> Result<KeyPolicy, sqlx::Error> {
-        let row: Option<(i64, Option<i64>, Option<i64>, Option<String>)> = sqlx::query_as(
+        let row: Option<PolicyRow> = sqlx::query_as(
             "SELECT require_expiry, max_lifetime_days, default_lifetime_days, enforce_from \
              FROM key_policies WHERE organization_id = $1",
         )
