@@ -187,6 +187,50 @@ async fn a_single_sign_on_begun_on_one_replica_finishes_on_another() {
 
 #[tokio::test]
 #[ignore = "needs PostgreSQL: run through scripts/with-postgres"]
+async fn a_key_policy_set_through_one_replica_is_enforced_by_another_from_its_date() {
+    let (a, b) = two_replicas().await;
+    let ada = a.sign_up("Acme", "ada@acme.io").await;
+    let key = ada.create_key("Forever_Key", &["billing-reader"]).await;
+    let secret = ada.generate(&key.id).await.secret;
+    let on_b = b.system(&secret);
+    assert_eq!(
+        on_b.get("/whoami").await.0,
+        StatusCode::OK,
+        "B remembers the key"
+    );
+    let (status, _) = ada
+        .call(
+            reqwest::Method::PUT,
+            "/organization/key-policy",
+            Some(json!({"require_expiry": true, "default_lifetime_days": 30})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        on_b.get("/whoami").await.0,
+        StatusCode::OK,
+        "announced, not yet enforced"
+    );
+    for replica in [&a, &b] {
+        replica
+            .clock
+            .advance(time::Duration::days(14) + time::Duration::seconds(1));
+    }
+    assert_eq!(
+        on_b.get("/whoami").await.0,
+        StatusCode::UNAUTHORIZED,
+        "B enforces it"
+    );
+    assert_eq!(
+        a.system(&secret).get("/whoami").await.0,
+        StatusCode::UNAUTHORIZED
+    );
+    a.stop().await;
+    b.stop().await;
+}
+
+#[tokio::test]
+#[ignore = "needs PostgreSQL: run through scripts/with-postgres"]
 async fn a_session_made_on_one_replica_works_on_another() {
     let (a, b) = two_replicas().await;
     let ada = a.sign_up("Acme", "ada@acme.io").await;
