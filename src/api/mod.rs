@@ -4,11 +4,13 @@
 //! the whole app, when the session has ended.
 
 mod error;
+mod key_policy;
 mod second_factors;
 mod sso;
 mod transport;
 
 pub use error::ApiError;
+pub use key_policy::*;
 pub use second_factors::*;
 pub use sso::*;
 pub use transport::when_session_ends;

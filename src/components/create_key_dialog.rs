@@ -8,6 +8,7 @@ use super::key_details::{KeyDetailsForm, KeyDraft};
 use super::modal::Modal;
 use crate::api::ApiResult;
 use crate::hooks::use_action_outcome::{use_action_outcome_with_options, UseActionOutcomeOptions};
+use keydesk_contract::key_policy::KeyPolicy;
 use keydesk_contract::roles::RoleSet;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -33,10 +34,24 @@ pub fn CreateKeyDialog(
     #[prop(into)]
     on_generate: Callback<ApiKey>,
     #[prop(into)] on_close: Callback<()>,
+    /// The organization's key policy, once known: its default lifetime is
+    /// filled in, and lifetimes it forbids are not offered.
+    #[prop(into, optional)]
+    policy: Option<Signal<Option<KeyPolicy>>>,
 ) -> impl IntoView {
     let draft = KeyDraft::new("", "", Vec::new());
     let step = RwSignal::new(Step::Details);
     let expiry = RwSignal::new(None::<u32>);
+    let policy = policy.unwrap_or_else(|| Signal::stored(None));
+    // The default lifetime fills in once the policy arrives (not over a choice).
+    let chosen = RwSignal::new(false);
+    Effect::new(move || {
+        if let Some(days) = policy.get().and_then(|p| p.default_lifetime_days) {
+            if !chosen.get_untracked() {
+                expiry.set(Some(days));
+            }
+        }
+    });
     let outcome = use_action_outcome_with_options(
         create,
         UseActionOutcomeOptions {
@@ -83,7 +98,7 @@ pub fn CreateKeyDialog(
                     </header>
                     <form class="modal__content" on:submit=move |ev| { ev.prevent_default(); next(()); }>
                         <KeyDetailsForm draft=draft roles=roles my_permissions=my_permissions.get_value()/>
-                        <ExpiryChoice expiry=expiry/>
+                        <ExpiryChoice expiry=expiry policy=policy chosen=chosen/>
                         <footer class="modal__actions">
                             <button type="button" class="button" on:click=move |_| on_close.run(())>"Cancel"</button>
                             <button type="submit" class="button button--primary">"Next: double-check"</button>
@@ -138,16 +153,49 @@ fn expiry_sentence(days: Option<u32>) -> String {
     }
 }
 
+/// The lifetimes a policy allows, with its default among them.
+pub fn allowed_expiries(policy: Option<&KeyPolicy>) -> Vec<(Option<u32>, String)> {
+    let must_expire = policy.is_some_and(|p| p.require_expiry || p.max_lifetime_days.is_some());
+    let max = policy.and_then(|p| p.max_lifetime_days).unwrap_or(u32::MAX);
+    let mut choices: Vec<(Option<u32>, String)> = EXPIRY_CHOICES
+        .iter()
+        .filter(|(d, _)| match d {
+            None => !must_expire,
+            Some(d) => *d <= max,
+        })
+        .map(|(d, l)| (*d, l.to_string()))
+        .collect();
+    for extra in [
+        policy.and_then(|p| p.default_lifetime_days),
+        policy.and_then(|p| p.max_lifetime_days),
+    ]
+    .into_iter()
+    .flatten()
+    {
+        if !choices.iter().any(|(d, _)| *d == Some(extra)) {
+            choices.push((Some(extra), format!("In {extra} days")));
+        }
+    }
+    choices.sort_by_key(|(d, _)| d.unwrap_or(0));
+    choices
+}
+
 #[component]
-fn ExpiryChoice(expiry: RwSignal<Option<u32>>) -> impl IntoView {
+fn ExpiryChoice(
+    expiry: RwSignal<Option<u32>>,
+    policy: Signal<Option<KeyPolicy>>,
+    chosen: RwSignal<bool>,
+) -> impl IntoView {
     let value = |d: Option<u32>| d.map(|d| d.to_string()).unwrap_or_default();
     view! {
         <div class="field">
             <label for="key-expiry">"Expires"</label>
-            <select id="key-expiry" on:change=move |ev| expiry.set(event_target_value(&ev).parse().ok())>
-                {EXPIRY_CHOICES.iter().map(|(days, label)| {
-                    let days = *days;
-                    view! { <option value=value(days) selected=move || expiry.get() == days>{*label}</option> }
+            <select id="key-expiry" on:change=move |ev| {
+                chosen.set(true);
+                expiry.set(event_target_value(&ev).parse().ok());
+            }>
+                {move || allowed_expiries(policy.get().as_ref()).into_iter().map(|(days, label)| {
+                    view! { <option value=value(days) selected=move || expiry.get() == days>{label}</option> }
                 }).collect_view()}
             </select>
         </div>

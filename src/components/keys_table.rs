@@ -154,6 +154,11 @@ fn KeyRow(key: ApiKey, allowed: RowPermissions, on_action: Callback<RowAction>) 
                     let words = if expired { format!("expired {}", time::ago(&t)) } else { format!("expires {}", time::ago(&t)) };
                     view! { <time class="key-row__by" datetime=t.clone() title=time::exact(&t)>{words}</time> }
                 })}
+                {key.policy_violation.clone().map(|v| {
+                    let why = match v.reason.as_str() { "no_expiry" => "never expires", _ => "lives too long" };
+                    let when = v.enforce_from.as_deref().map(|t| format!(", stops {}; regenerate to renew", time::ago(t))).unwrap_or_default();
+                    view! { <span class="key-row__policy" title=v.enforce_from.as_deref().map(time::exact)>{format!("Outside the key policy: {why}{when}")}</span> }
+                })}
             </td>
             <td data-label="Key"><code class="prefix">{prefix}</code></td>
             <td data-label="Created">

@@ -19,6 +19,7 @@ pub mod inventory_matrix;
 pub mod invitation_link;
 pub mod key_details;
 pub mod key_filters;
+pub mod key_policy_settings;
 pub mod key_usage_dialog;
 pub mod keys_table;
 pub mod loading;

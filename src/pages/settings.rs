@@ -3,6 +3,7 @@
 //! "Require a second factor": people without one are then led to set one up
 //! before anything else (their open sessions too).
 
+use keydesk_contract::key_policy::KeyPolicyRequest;
 use keydesk_contract::permissions;
 use keydesk_contract::second_factors::OrganizationSecurity;
 use keydesk_contract::sso::SsoRequest;
@@ -10,6 +11,7 @@ use leptos::prelude::*;
 
 use crate::api::{self, ApiResult};
 use crate::components::error_panel::ErrorPanel;
+use crate::components::key_policy_settings::KeyPolicySettings;
 use crate::components::loading::Loading;
 use crate::components::sso_settings::SsoSettings;
 use crate::hooks::use_action_outcome::{use_action_outcome_with_options, UseActionOutcomeOptions};
@@ -38,8 +40,21 @@ pub fn SettingsPage() -> impl IntoView {
     });
     let test_sso = Action::new_local(|issuer: &String| api::test_sso(issuer.clone()));
     let remove_sso = Action::new_local(|_: &()| api::remove_sso());
+    let policy = LocalResource::new(api::key_policy);
+    let preview_policy = Action::new_local(|req: &KeyPolicyRequest| {
+        let req = req.clone();
+        async move { api::key_policy_preview(&req).await }
+    });
+    let save_policy = Action::new_local(|req: &KeyPolicyRequest| {
+        let req = req.clone();
+        async move { api::save_key_policy(&req).await }
+    });
     view! {
         <Settings load=load save=save/>
+        {move || policy.get().and_then(Result::ok).map(|current| view! {
+            <KeyPolicySettings current=current preview=preview_policy save=save_policy
+                may_change=session.can_now(permissions::ACCOUNTS_UPDATE)/>
+        })}
         {move || match (load.value().get(), roles.get(), people.get()) {
             (Some(Ok(security)), Some(Ok(roles)), Some(Ok(people))) => view! {
                 <SsoSettings current=security.sso roles=roles people=people save=save_sso test=test_sso

@@ -454,3 +454,82 @@ async fn single_sign_on_settings_send_what_was_typed_and_keep_it_when_a_field_is
     );
     assert!(text(&find(&page, "#sso-redirect-uri")).ends_with("/api/v1/auth/sso/callback"));
 }
+
+#[wasm_bindgen_test]
+fn create_offers_only_the_lifetimes_the_key_policy_allows_with_its_default() {
+    use keydesk_contract::key_policy::KeyPolicy;
+    use keydesk_web::components::create_key_dialog::allowed_expiries;
+    let all: Vec<Option<u32>> = allowed_expiries(None).into_iter().map(|(d, _)| d).collect();
+    assert_eq!(all, [None, Some(30), Some(90), Some(365)]);
+    let policy = KeyPolicy {
+        require_expiry: true,
+        max_lifetime_days: Some(120),
+        default_lifetime_days: Some(45),
+        enforce_from: None,
+    };
+    let allowed: Vec<Option<u32>> = allowed_expiries(Some(&policy))
+        .into_iter()
+        .map(|(d, _)| d)
+        .collect();
+    assert_eq!(
+        allowed,
+        [Some(30), Some(45), Some(90), Some(120)],
+        "no never, nothing past 120, the default offered"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn the_key_policy_preview_lists_each_affected_key_why_and_its_weeks_use_before_saving() {
+    use keydesk_contract::key_policy::{
+        KeyPolicy, KeyPolicyPreview, KeyPolicyRequest, PreviewItem, ViolationReason,
+    };
+    use keydesk_contract::types::NamedRef;
+    use keydesk_web::components::key_policy_settings::KeyPolicySettings;
+    let asked = RwSignal::new(Vec::<KeyPolicyRequest>::new());
+    let page = mount(move || {
+        let preview = Action::new_local(move |req: &KeyPolicyRequest| {
+            asked.update(|a| a.push(req.clone()));
+            async {
+                ApiResult::Ok(KeyPolicyPreview {
+                    total: 1,
+                    items: vec![PreviewItem {
+                        api_key: NamedRef {
+                            id: "key_1".into(),
+                            name: "Forever_Key".into(),
+                        },
+                        expires_at: None,
+                        reason: ViolationReason::NoExpiry,
+                        requests_last_7_days: 1234,
+                    }],
+                })
+            }
+        });
+        let save = Action::new_local(|req: &KeyPolicyRequest| {
+            let req = req.clone();
+            async move {
+                ApiResult::Ok(KeyPolicy {
+                    require_expiry: req.require_expiry,
+                    max_lifetime_days: req.max_lifetime_days,
+                    default_lifetime_days: req.default_lifetime_days,
+                    enforce_from: Some("2026-12-14T00:00:00.000000Z".into()),
+                })
+            }
+        });
+        view! { <KeyPolicySettings current=KeyPolicy::default() preview=preview save=save may_change=true/> }
+    });
+    settle().await;
+    set_checked(&page, "#policy-require-expiry", true);
+    type_into(&page, "#policy-max-days", "90");
+    click(&button(&page, "Preview"));
+    until(|| exists(&page, ".policy-preview__row")).await;
+    let row = text(&find(&page, ".policy-preview__row"));
+    assert!(
+        row.contains("Forever_Key") && row.contains("never expires") && row.contains("1234"),
+        "{row}"
+    );
+    let sent = asked.get_untracked()[0].clone();
+    assert!(sent.require_expiry);
+    assert_eq!(sent.max_lifetime_days, Some(90));
+    click(&button(&page, "Save key policy"));
+    until(|| text(&page).contains("stop working")).await;
+}

@@ -47,6 +47,9 @@ pub fn KeyDialogs(
     let session = use_session();
     let navigate = use_navigate();
     let my_permissions = move || session.me().map(|m| m.permissions).unwrap_or_default();
+    // The key policy's default lifetime fills in Create's expiry.
+    let key_policy = LocalResource::new(crate::api::key_policy);
+    let policy = Signal::derive(move || key_policy.get().and_then(Result::ok));
     let generation = use_action_outcome_with_options(
         api.generate,
         UseActionOutcomeOptions {
@@ -104,7 +107,7 @@ pub fn KeyDialogs(
         {move || open.with(|o| *o == Open::Nothing).then(|| switching.failure.get()).flatten()
             .map(|e| view! { <ErrorPanel error=e/> })}
         {move || creating.get().then(|| view! {
-            <CreateKeyDialog roles=roles my_permissions=my_permissions() create=api.create
+            <CreateKeyDialog roles=roles my_permissions=my_permissions() create=api.create policy=policy
                 on_created=move |key: ApiKey| announce.set(format!("{} was created.", key.name))
                 on_generate=generate on_close=close/>
         })}
