@@ -13,6 +13,7 @@
 //! - [`key_format`]: how API-key secrets look: generate, checksum, parse, display prefix.
 
 pub mod audit;
+pub mod expiry;
 pub mod key_format;
 pub mod key_policy;
 pub mod least_privilege;

@@ -20,3 +20,8 @@ pub async fn save_key_policy(req: &KeyPolicyRequest) -> ApiResult<KeyPolicy> {
     let request = with_headers(Request::put(&url("/organization/key-policy"))).json(req);
     read(send(request).await?).await
 }
+
+/// Keys expiring within 7 days, and expired keys something still calls.
+pub async fn expiry_warnings() -> ApiResult<keydesk_contract::expiry::ExpiryWarnings> {
+    get("/api-keys/expiry-warnings").await
+}

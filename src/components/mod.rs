@@ -13,6 +13,7 @@ pub mod disable_key_dialog;
 pub mod double_check;
 pub mod edit_key_dialog;
 pub mod error_panel;
+pub mod expiry_banner;
 pub mod field;
 pub mod generated_key_dialog;
 pub mod inventory_matrix;

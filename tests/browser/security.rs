@@ -533,3 +533,36 @@ async fn the_key_policy_preview_lists_each_affected_key_why_and_its_weeks_use_be
     click(&button(&page, "Save key policy"));
     until(|| text(&page).contains("stop working")).await;
 }
+
+#[wasm_bindgen_test]
+async fn the_api_keys_tab_warns_of_expiring_keys_and_of_expired_keys_still_called_from_where() {
+    use keydesk_contract::expiry::{ExpiredButUsed, ExpiringKey, ExpiryWarnings};
+    use keydesk_web::components::expiry_banner::ExpiryBanner;
+    let warnings = RwSignal::new(Some(ExpiryWarnings::default()));
+    let page = mount(move || view! { <ExpiryBanner warnings=warnings/> });
+    settle().await;
+    assert!(
+        !exists(&page, ".expiry-banner"),
+        "nothing to warn of: nothing shown"
+    );
+    warnings.set(Some(ExpiryWarnings {
+        expiring_soon: vec![ExpiringKey {
+            id: "key_1".into(),
+            name: "Weekly_Job".into(),
+            expires_at: "2099-01-01T00:00:00.000000Z".into(),
+        }],
+        expired_but_used: vec![ExpiredButUsed {
+            id: "key_2".into(),
+            name: "Old_Cron".into(),
+            expires_at: "2026-11-01T00:00:00.000000Z".into(),
+            last_call_at: "2026-11-29T00:00:00.000000Z".into(),
+            last_call_from: "203.0.113.9".into(),
+        }],
+    }));
+    until(|| exists(&page, ".expiry-banner")).await;
+    let shown = text(&page);
+    assert!(
+        shown.contains("Weekly_Job") && shown.contains("Old_Cron") && shown.contains("203.0.113.9"),
+        "{shown}"
+    );
+}

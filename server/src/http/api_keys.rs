@@ -31,6 +31,7 @@ use crate::AppState;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
+        .routes(routes!(expiry_warnings))
         .routes(routes!(list, create))
         .routes(routes!(read, update, remove))
         .routes(routes!(generate))
@@ -173,6 +174,34 @@ async fn create(
         .on_constraint(Rule::KeyName, name_taken)
         .on_constraint(Rule::RoleExists, super::error::role_removed)?;
     Ok((StatusCode::CREATED, Json(key)))
+}
+
+#[utoipa::path(
+    operation_id = "api_keys_expiry_warnings",
+    tag = "API keys",
+    get,
+    path = "/api-keys/expiry-warnings",
+    summary = "Keys expiring within 7 days, and expired keys something still calls",
+    responses((status = 200, description = "What the API Keys tab warns of", body = keydesk_contract::expiry::ExpiryWarnings),
+        crate::http::error::Errors
+    ))]
+async fn expiry_warnings(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> Result<Json<keydesk_contract::expiry::ExpiryWarnings>, Error> {
+    keys::may(&caller, KeyAction::Read)?;
+    let now = state.clock.now();
+    let until = now + time::Duration::days(keydesk_contract::expiry::WARN_DAYS);
+    Ok(Json(
+        state
+            .storage
+            .expiry_warnings(
+                &caller.organization.id,
+                &crate::time_format::format(now),
+                &crate::time_format::format(until),
+            )
+            .await?,
+    ))
 }
 
 #[utoipa::path(

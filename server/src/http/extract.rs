@@ -108,12 +108,17 @@ impl FromRequestParts<AppState> for Caller {
                 return Err(Error::Unauthenticated("The API key is not valid."));
             };
             let now = time_format::format(state.clock.now());
-            let Some(identity) = state
-                .storage
-                .identity_for_secret(&key_format::digest(&secret), &now)
-                .await?
-            else {
+            let digest = key_format::digest(&secret);
+            let Some(identity) = state.storage.identity_for_secret(&digest, &now).await? else {
                 refuse("unknown, replaced, removed or expired key");
+                // An expired key still called is an outage in the making: noted
+                // for the API Keys tab's warning (at most once a minute per key).
+                let a_minute_ago =
+                    time_format::format(state.clock.now() - time::Duration::minutes(1));
+                state
+                    .storage
+                    .note_expired_use(&digest, &now, &a_minute_ago, &client.0.to_string())
+                    .await?;
                 return Err(Error::Unauthenticated(
                     "The API key is not valid, was replaced or was removed.",
                 ));

@@ -109,6 +109,15 @@ impl TestServer {
         }
     }
 
+    /// A system holding a key, at another address as a trusted proxy
+    /// reports it (the server must trust 127.0.0.1 as a proxy).
+    pub fn system_at(&self, secret: &str, address: &str) -> Client {
+        Client {
+            forwarded_for: Some(address.to_string()),
+            ..self.system(secret)
+        }
+    }
+
     /// A system holding a key.
     pub fn system(&self, secret: &str) -> Client {
         Client {

@@ -225,3 +225,45 @@ async fn an_expired_key_is_renewed_by_regenerating_it_with_the_lifetime_it_had()
         StatusCode::UNAUTHORIZED
     );
 }
+
+#[tokio::test]
+async fn the_tab_warns_of_keys_expiring_within_a_week_and_of_expired_keys_still_called_from_where()
+{
+    let server = TestServer::start_with(
+        |c| c.trusted_proxies = vec![keydesk_server::config::parse_range("127.0.0.1").unwrap()],
+        None,
+    )
+    .await;
+    let ada = server.sign_up("Acme", "ada@acme.io").await;
+    let (soon, _) = key_with_secret(&ada, "Weekly_Job", Some(5)).await;
+    let (_later, _) = key_with_secret(&ada, "Quarterly_Job", Some(90)).await;
+    let (gone, gone_secret) = key_with_secret(&ada, "Old_Cron", Some(1)).await;
+    let (_, warnings) = ada.get("/api-keys/expiry-warnings").await;
+    let soon_ids: Vec<&str> = warnings["expiring_soon"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| k["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        soon_ids,
+        [gone.as_str(), soon.as_str()],
+        "within 7 days, soonest first"
+    );
+    assert!(warnings["expired_but_used"].as_array().unwrap().is_empty());
+
+    server.clock.advance(Duration::days(2));
+    let old_cron = server.system_at(&gone_secret, "203.0.113.9");
+    assert_eq!(old_cron.get("/whoami").await.0, StatusCode::UNAUTHORIZED);
+    let (status, body) = ada.sign_in("ada@acme.io", PASSWORD).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (_, warnings) = ada.get("/api-keys/expiry-warnings").await;
+    let used = &warnings["expired_but_used"][0];
+    assert_eq!(used["id"], gone.as_str());
+    assert_eq!(used["last_call_from"], "203.0.113.9");
+
+    // Renewed: no longer a warning.
+    ada.generate(&gone).await;
+    let (_, warnings) = ada.get("/api-keys/expiry-warnings").await;
+    assert!(warnings["expired_but_used"].as_array().unwrap().is_empty());
+}

@@ -6,6 +6,7 @@
 use keydesk_contract::types::{ApiKeyQuery, ApiKeySort, Role};
 use leptos::prelude::*;
 
+use crate::components::expiry_banner::ExpiryBanner;
 use crate::components::loading::Loading;
 
 use super::empty_state::{EmptyState, NoMatches};
@@ -70,7 +71,14 @@ pub fn KeysList(
     let load_more = move |_| more.set((untrack(query), untrack(pages) + 1));
     let ready = move || matches!(page.get(), Some(Ok(_)));
 
+    // Read again whenever the list is (a regenerated key stops warning).
+    let warnings = LocalResource::new(move || {
+        page.track();
+        crate::api::expiry_warnings()
+    });
+    let warnings = Signal::derive(move || warnings.get().and_then(Result::ok));
     view! {
+        <ExpiryBanner warnings=warnings/>
         <KeyFilterBar filters=filters roles=roles/>
         {move || page.with(Option::is_none).then(|| view! { <Loading text="Loading keys…"/> })}
         <DataBoundary on_retry=move |_| keys.refetch()>

@@ -4,6 +4,7 @@
 //! (generate, and the key check).
 
 mod changes;
+mod expiry;
 mod listing;
 mod secrets;
 

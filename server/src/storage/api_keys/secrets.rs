@@ -28,7 +28,7 @@ impl Storage {
         let mut tx = self.write().await?;
         let updated = sqlx::query(
             "UPDATE api_keys SET display_prefix = $1, generated_at = $2, updated_at = $3, \
-             expires_at = $4, policy_violation = NULL, \
+             expires_at = $4, policy_violation = NULL, expired_use_at = NULL, expired_use_from = NULL, \
              version = version + 1 WHERE id = $5 AND organization_id = $6 AND version = $7",
         )
         .bind(&prefix)
