@@ -5,7 +5,9 @@
 //! - [`http`]: one file per resource, each starting with its `router()`;
 //!   handlers parse and answer.
 //! - [`auth`]: who is calling (session or key), sessions, passwords,
-//!   throttling, and the no-escalation rule.
+//!   throttling, second factors, single sign-on, and the no-escalation rule.
+//! - [`events`]: signals out: Standard Webhooks signatures, and which
+//!   destinations events may go to.
 //! - [`rules`]: what may be done, decided here, one module per concept.
 //! - [`usage`]: what keys do, counted in memory and written in batches; the
 //!   usage window, "unused" and least privilege.
@@ -20,6 +22,7 @@
 pub mod auth;
 pub mod clock;
 pub mod config;
+pub mod events;
 pub mod http;
 pub mod rules;
 pub mod security_log;
