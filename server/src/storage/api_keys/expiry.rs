@@ -8,7 +8,8 @@ use crate::storage::Storage;
 
 impl Storage {
     /// Notes that the secret with `digest` was presented after its key
-    /// expired (if that is why it was refused), from `address`.
+    /// expired (if that is why it was refused), from `address`. A read
+    /// first: a flood of unknown keys costs reads, never write locks.
     pub async fn note_expired_use(
         &self,
         digest: &str,
@@ -16,16 +17,26 @@ impl Storage {
         a_minute_ago: &str,
         address: &str,
     ) -> Result<(), sqlx::Error> {
+        let expired: Option<(String,)> = sqlx::query_as(
+            "SELECT k.id FROM api_key_secrets s JOIN api_keys k ON k.id = s.api_key_id \
+             WHERE s.digest = $1 AND k.expires_at IS NOT NULL AND k.expires_at <= $2 \
+             AND (k.expired_use_at IS NULL OR k.expired_use_at < $3)",
+        )
+        .bind(digest)
+        .bind(now)
+        .bind(a_minute_ago)
+        .fetch_optional(&self.pool)
+        .await?;
+        let Some((key_id,)) = expired else {
+            return Ok(());
+        };
         sqlx::query(
             "UPDATE api_keys SET expired_use_at = $1, expired_use_from = $2 \
-             WHERE id = (SELECT api_key_id FROM api_key_secrets WHERE digest = $3) \
-             AND expires_at IS NOT NULL AND expires_at <= $4 \
-             AND (expired_use_at IS NULL OR expired_use_at < $5)",
+             WHERE id = $3 AND (expired_use_at IS NULL OR expired_use_at < $4)",
         )
         .bind(now)
         .bind(address)
-        .bind(digest)
-        .bind(now)
+        .bind(&key_id)
         .bind(a_minute_ago)
         .execute(&self.pool)
         .await
