@@ -588,7 +588,8 @@ mod tests {
             .await
             .unwrap();
         assert_eq!(subjects.len(), 4, "{subjects:?}");
-        assert!(subjects.iter().all(|s| !s.contains("ada")), "{subjects:?}");
+        // The address itself, not its letters: a hex digest may well hold "ada".
+        assert!(subjects.iter().all(|s| !s.contains("ada@x.io")), "{subjects:?}");
         t.sweep().await.unwrap();
         assert_eq!(count().fetch_one(&pool).await.unwrap(), 4, "still running");
         clock.advance(SIGN_UP_WINDOW + Duration::seconds(1));
