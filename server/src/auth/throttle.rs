@@ -589,7 +589,10 @@ mod tests {
             .unwrap();
         assert_eq!(subjects.len(), 4, "{subjects:?}");
         // The address itself, not its letters: a hex digest may well hold "ada".
-        assert!(subjects.iter().all(|s| !s.contains("ada@x.io")), "{subjects:?}");
+        assert!(
+            subjects.iter().all(|s| !s.contains("ada@x.io")),
+            "{subjects:?}"
+        );
         t.sweep().await.unwrap();
         assert_eq!(count().fetch_one(&pool).await.unwrap(), 4, "still running");
         clock.advance(SIGN_UP_WINDOW + Duration::seconds(1));
