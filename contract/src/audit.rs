@@ -58,6 +58,49 @@ const ORGANIZATION_SSO_UPDATED: &str = "organization.sso_updated";
 const ORGANIZATION_SSO_REMOVED: &str = "organization.sso_removed";
 const USER_SSO_REFUSED: &str = "user.sso_refused";
 const ORGANIZATION_KEY_POLICY_UPDATED: &str = "organization.key_policy_updated";
+const EVENT_DESTINATION_CREATED: &str = "organization.event_destination_created";
+const EVENT_DESTINATION_UPDATED: &str = "organization.event_destination_updated";
+const EVENT_DESTINATION_SECRET_ROTATED: &str = "organization.event_destination_secret_rotated";
+const EVENT_DESTINATION_DELETED: &str = "organization.event_destination_deleted";
+
+/// Every action's wire name, in the order above: the event types an
+/// event destination may pick besides those of [`crate::events`].
+pub const ACTIONS: &[&str] = &[
+    ORGANIZATION_CREATED,
+    USER_CREATED,
+    USER_SIGNED_IN,
+    USER_LOCKED_OUT,
+    USER_PASSWORD_CHANGED,
+    USER_SIGNED_OUT_EVERYWHERE,
+    USER_DEACTIVATED,
+    USER_INVITED,
+    USER_JOINED,
+    USER_UPDATED,
+    USER_ACTIVATED,
+    API_KEY_CREATED,
+    API_KEY_UPDATED,
+    API_KEY_GENERATED,
+    API_KEY_DELETED,
+    API_KEY_DISABLED,
+    API_KEY_ENABLED,
+    ROLE_CREATED,
+    ROLE_UPDATED,
+    ROLE_DELETED,
+    USER_SECOND_FACTOR_ADDED,
+    USER_SECOND_FACTOR_REMOVED,
+    USER_RECOVERY_CODE_USED,
+    USER_RECOVERY_CODES_REPLACED,
+    USER_SECOND_FACTORS_RESET,
+    ORGANIZATION_SECURITY_UPDATED,
+    ORGANIZATION_SSO_UPDATED,
+    ORGANIZATION_SSO_REMOVED,
+    USER_SSO_REFUSED,
+    ORGANIZATION_KEY_POLICY_UPDATED,
+    EVENT_DESTINATION_CREATED,
+    EVENT_DESTINATION_UPDATED,
+    EVENT_DESTINATION_SECRET_ROTATED,
+    EVENT_DESTINATION_DELETED,
+];
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum AuditAction {
@@ -175,8 +218,35 @@ pub enum AuditAction {
         default_lifetime_days: Option<u32>,
         enforce_from: Option<String>,
     },
+    /// An event destination was added, changed (its URL, events, or
+    /// switched on or off), given a new signing secret, or removed.
+    EventDestinationChanged {
+        change: DestinationChange,
+        destination_id: String,
+        url: String,
+    },
     /// An action this version does not know.
     Other,
+}
+
+/// What happened to an event destination.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DestinationChange {
+    Created,
+    Updated,
+    SecretRotated,
+    Deleted,
+}
+
+impl DestinationChange {
+    fn action(self) -> &'static str {
+        match self {
+            DestinationChange::Created => EVENT_DESTINATION_CREATED,
+            DestinationChange::Updated => EVENT_DESTINATION_UPDATED,
+            DestinationChange::SecretRotated => EVENT_DESTINATION_SECRET_ROTATED,
+            DestinationChange::Deleted => EVENT_DESTINATION_DELETED,
+        }
+    }
 }
 
 impl AuditAction {
@@ -285,6 +355,14 @@ impl AuditAction {
             AuditAction::UserSsoRefused { reason, email } => (
                 USER_SSO_REFUSED,
                 json!({ "reason": reason, "email": email }),
+            ),
+            AuditAction::EventDestinationChanged {
+                change,
+                destination_id,
+                url,
+            } => (
+                change.action(),
+                json!({ "destination_id": destination_id, "url": url }),
             ),
             AuditAction::OrganizationKeyPolicyUpdated {
                 require_expiry,
@@ -444,6 +522,22 @@ impl AuditAction {
                     .and_then(|d| u32::try_from(d).ok()),
                 enforce_from: text("enforce_from"),
             },
+            EVENT_DESTINATION_CREATED
+            | EVENT_DESTINATION_UPDATED
+            | EVENT_DESTINATION_SECRET_ROTATED
+            | EVENT_DESTINATION_DELETED => AuditAction::EventDestinationChanged {
+                change: [
+                    DestinationChange::Created,
+                    DestinationChange::Updated,
+                    DestinationChange::SecretRotated,
+                    DestinationChange::Deleted,
+                ]
+                .into_iter()
+                .find(|c| c.action() == action)
+                .unwrap_or(DestinationChange::Updated),
+                destination_id: text("destination_id").unwrap_or_default(),
+                url: text("url").unwrap_or_default(),
+            },
             _ => AuditAction::Other,
         }
     }
@@ -547,6 +641,16 @@ mod tests {
             AuditAction::UserSsoRefused {
                 reason: s("sso_no_role"),
                 email: Some(s("eve@acme.io")),
+            },
+            AuditAction::EventDestinationChanged {
+                change: DestinationChange::SecretRotated,
+                destination_id: s("dst_1"),
+                url: s("https://hooks.acme.io/keydesk"),
+            },
+            AuditAction::EventDestinationChanged {
+                change: DestinationChange::Deleted,
+                destination_id: s("dst_1"),
+                url: s("https://hooks.acme.io/keydesk"),
             },
         ];
         for a in all {

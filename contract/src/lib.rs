@@ -9,10 +9,12 @@
 //! - [`sso`]: single sign-on: the configuration, its validation, claims to roles.
 //! - [`second_factors`]: enrolling second factors and the second step of sign-in.
 //! - [`audit`]: what the audit trail records, typed on both sides.
+//! - [`events`]: event destinations (signed webhooks) and their deliveries.
 //! - [`key_policy`]: whether keys must expire, and how long secrets may live.
 //! - [`key_format`]: how API-key secrets look: generate, checksum, parse, display prefix.
 
 pub mod audit;
+pub mod events;
 pub mod expiry;
 pub mod key_format;
 pub mod key_policy;

@@ -56,6 +56,16 @@ pub struct Config {
     #[arg(long, env = "KEYDESK_SECRET_KEY", hide_env_values = true)]
     pub secret_key: Option<crate::server_key::KeyText>,
 
+    /// Let event destinations be plain `http://` URLs on loopback, private
+    /// or link-local addresses (a receiver on the same network). Off: only
+    /// HTTPS to public addresses, checked on every delivery.
+    #[arg(
+        long,
+        env = "KEYDESK_ALLOW_PRIVATE_DESTINATIONS",
+        default_value_t = false
+    )]
+    pub allow_private_destinations: bool,
+
     /// At most this many connections are served at once; more wait to be accepted.
     #[arg(long, env = "KEYDESK_MAX_CONNECTIONS", default_value_t = 4096)]
     pub max_connections: usize,
@@ -86,6 +96,7 @@ impl Config {
             trusted_proxies: Vec::new(),
             public_url: None,
             secret_key: None,
+            allow_private_destinations: false,
             max_connections: 4096,
             first_request_timeout: crate::serve::FIRST_REQUEST_TIMEOUT,
             usage_flush_every: crate::usage::FLUSH_EVERY,

@@ -32,6 +32,7 @@ pub mod spawned;
 pub mod storage;
 pub mod time_format;
 pub mod usage;
+pub mod webhook_receiver;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -64,6 +65,8 @@ pub struct AppState {
     pub live_passkey_sign_ins: u32,
     /// The client single sign-on calls identity providers with.
     pub sso_http: reqwest::Client,
+    /// Event destinations may be on loopback or private addresses, over plain HTTP.
+    pub allow_private_destinations: bool,
 }
 
 impl AppState {
@@ -179,6 +182,14 @@ pub async fn start_with(config: &Config, overrides: Overrides) -> Result<Running
     let usage = Usage::new(storage.clone(), config.usage_flush_every);
     let kept = storage.clone();
     usage.spawn_flusher(clock.clone());
+    events::deliverer::Deliverer {
+        storage: storage.clone(),
+        server_key: server_key.clone(),
+        clock: clock.clone(),
+        client: events::outbound::client(config.allow_private_destinations),
+        allow_private: config.allow_private_destinations,
+    }
+    .spawn();
     let state = AppState {
         storage,
         throttle,
@@ -192,6 +203,7 @@ pub async fn start_with(config: &Config, overrides: Overrides) -> Result<Running
         live_passkey_sign_ins: config.live_passkey_sign_ins,
         sso_http: auth::sso::http_client(),
         relying_party: None,
+        allow_private_destinations: config.allow_private_destinations,
     };
     let listen = config.listen.clone();
     let listener = tokio::net::TcpListener::bind(listen.clone())

@@ -20,9 +20,30 @@ pub fn parse(text: &str) -> Option<OffsetDateTime> {
         .map(|t| t.assume_utc())
 }
 
+/// Parses a time a client wrote: any RFC 3339 form (`2026-11-30T12:00:00Z`,
+/// with an offset or fractions), not only the stored one.
+pub fn parse_rfc3339(text: &str) -> Option<OffsetDateTime> {
+    OffsetDateTime::parse(text.trim(), &time::format_description::well_known::Rfc3339)
+        .ok()
+        .or_else(|| parse(text.trim()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_client_may_write_any_rfc_3339_form() {
+        let noon = OffsetDateTime::from_unix_timestamp(1_796_040_000).unwrap();
+        for text in [
+            "2026-11-30T12:00:00Z",
+            "2026-11-30T13:00:00+01:00",
+            "2026-11-30T12:00:00.000000Z",
+        ] {
+            assert_eq!(parse_rfc3339(text), Some(noon), "{text}");
+        }
+        assert_eq!(parse_rfc3339("yesterday"), None);
+    }
 
     #[test]
     fn text_order_is_time_order() {

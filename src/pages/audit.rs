@@ -1,6 +1,6 @@
 //! Audit: who changed what, and when, newest first (rule 8 of docs/concepts.md).
 
-use keydesk_contract::audit::AuditAction;
+use keydesk_contract::audit::{AuditAction, DestinationChange};
 use keydesk_contract::roles;
 use keydesk_contract::types::{ActorKind, AuditEvent, AuditTargetKind, Role};
 use leptos::prelude::*;
@@ -66,6 +66,14 @@ pub fn describe(event: &AuditEvent) -> String {
         AuditAction::OrganizationSsoRemoved {} => "removed single sign-on from".into(),
         AuditAction::UserSsoRefused { .. } => "was refused at single sign-on".into(),
         AuditAction::OrganizationKeyPolicyUpdated { .. } => "changed the key policy of".into(),
+        AuditAction::EventDestinationChanged { change, url, .. } => match change {
+            DestinationChange::Created => format!("added the event destination {url} to"),
+            DestinationChange::Updated => format!("changed the event destination {url} of"),
+            DestinationChange::SecretRotated => {
+                format!("rotated the signing secret of the event destination {url} of")
+            }
+            DestinationChange::Deleted => format!("removed the event destination {url} from"),
+        },
         // A newer server's action: its wire name still says what it was.
         AuditAction::Other => event.action.replace(['.', '_'], " "),
     }

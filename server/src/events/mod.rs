@@ -1,8 +1,11 @@
 //! Signals out (#22): events keydesk sends to the destinations an
-//! organization sets up. So far its two foundations: signing each delivery
-//! as the Standard Webhooks specification says ([`signing`]), and refusing
-//! destinations inside keydesk's network, checked on the resolved address
-//! ([`address`]). The outbox, deliveries and their retries build on them.
+//! organization sets up. Each is written to an outbox with the change that
+//! causes it (`storage::events`); [`deliverer`] sends them, signed as the
+//! Standard Webhooks specification says ([`signing`]), through a client that
+//! refuses destinations inside keydesk's network on the address each name
+//! resolves to ([`outbound`], [`address`]).
 
 pub mod address;
+pub mod deliverer;
+pub mod outbound;
 pub mod signing;

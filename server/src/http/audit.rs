@@ -51,7 +51,7 @@ async fn export(
     let time = |field: &str, value: Option<String>| -> Result<Option<String>, Error> {
         match value.filter(|v| !v.is_empty()) {
             None => Ok(None),
-            Some(v) => crate::time_format::parse(&v)
+            Some(v) => crate::time_format::parse_rfc3339(&v)
                 .map(|t| Some(crate::time_format::format(t)))
                 .ok_or_else(|| {
                     Error::BadRequest(format!(

@@ -9,6 +9,7 @@ pub mod auth;
 pub mod ceremonies;
 pub mod client;
 pub mod error;
+pub mod event_destinations;
 pub mod extract;
 pub mod found;
 pub mod hardening;
@@ -51,6 +52,7 @@ pub fn app(state: AppState, config: &Config, headers: &SecurityHeaders) -> Route
         .merge(organization::router())
         .merge(sso::router())
         .merge(key_policy::router())
+        .merge(event_destinations::router())
         .merge(account::router())
         .merge(roles::router())
         .merge(users::router())

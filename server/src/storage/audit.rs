@@ -19,12 +19,19 @@ pub struct AuditEntry<'a> {
 
 impl Storage {
     /// Appends `entry` inside `tx`, stamped with the storage clock's now.
+    /// Also the event destinations' outbox: each audit action is an
+    /// event, queued in the same transaction.
     pub(super) async fn record(
         &self,
         tx: &mut Transaction<'static, Any>,
         entry: AuditEntry<'_>,
     ) -> Result<(), sqlx::Error> {
-        record_at(tx, &self.now(), entry).await
+        let at = self.now();
+        let organization_id = entry.organization_id;
+        let event = record_at(tx, &at, entry).await?;
+        let data = serde_json::to_value(&event).unwrap_or_default();
+        self.emit(tx, organization_id, &event.id, &event.action, &at, data)
+            .await
     }
 
     /// Records `action` by `author` on `target` inside the change's write.
@@ -48,30 +55,50 @@ impl Storage {
     }
 }
 
+/// The organization as an audit event's target.
+pub(super) async fn organization_target(
+    tx: &mut Transaction<'static, Any>,
+    organization_id: &str,
+) -> Result<AuditTarget, sqlx::Error> {
+    let (name,): (String,) = sqlx::query_as("SELECT name FROM organizations WHERE id = $1")
+        .bind(organization_id)
+        .fetch_one(&mut **tx)
+        .await?;
+    Ok(AuditTarget::organization(organization_id.to_string(), name))
+}
+
 async fn record_at(
     tx: &mut Transaction<'static, Any>,
     at: &str,
     entry: AuditEntry<'_>,
-) -> Result<(), sqlx::Error> {
+) -> Result<AuditEvent, sqlx::Error> {
     let (action, details) = entry.action.to_parts();
+    let id = new_id("evt");
     sqlx::query(
         "INSERT INTO audit_events (id, organization_id, at, actor_type, actor_id, actor_name, action, \
          target_type, target_id, target_name, details) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
     )
-    .bind(new_id("evt"))
+    .bind(&id)
     .bind(entry.organization_id)
     .bind(at)
     .bind(entry.actor.kind.as_str())
     .bind(&entry.actor.id)
     .bind(&entry.actor.name)
-    .bind(action)
+    .bind(&action)
     .bind(entry.target.kind.as_str())
     .bind(&entry.target.id)
     .bind(&entry.target.name)
     .bind(details.to_string())
     .execute(&mut **tx)
-    .await
-    .map(|_| ())
+    .await?;
+    Ok(AuditEvent {
+        id,
+        at: at.to_string(),
+        actor: entry.actor.clone(),
+        action,
+        target: entry.target,
+        details,
+    })
 }
 
 impl Storage {

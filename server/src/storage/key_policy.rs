@@ -6,7 +6,6 @@
 
 use keydesk_contract::audit::AuditAction;
 use keydesk_contract::key_policy::{violation, KeyPolicy, KeyPolicyRequest, ViolationReason};
-use keydesk_contract::types::AuditTarget;
 
 use super::replicas::Forget;
 use super::{Author, Storage};
@@ -94,23 +93,14 @@ impl Storage {
                 .execute(&mut *tx)
                 .await?;
         }
-        let (name,): (String,) = sqlx::query_as("SELECT name FROM organizations WHERE id = $1")
-            .bind(author.organization_id)
-            .fetch_one(&mut *tx)
-            .await?;
+        let target = super::audit::organization_target(&mut tx, author.organization_id).await?;
         let action = AuditAction::OrganizationKeyPolicyUpdated {
             require_expiry: req.require_expiry,
             max_lifetime_days: req.max_lifetime_days,
             default_lifetime_days: req.default_lifetime_days,
             enforce_from: Some(enforce_from.to_string()),
         };
-        self.record_change(
-            &mut tx,
-            author,
-            action,
-            AuditTarget::organization(author.organization_id.to_string(), name),
-        )
-        .await?;
+        self.record_change(&mut tx, author, action, target).await?;
         self.commit_forgetting(tx, Forget::Organization(author.organization_id))
             .await?;
         self.key_policy(author.organization_id).await

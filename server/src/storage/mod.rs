@@ -13,6 +13,7 @@
 mod api_keys;
 mod audit;
 pub mod constraints;
+mod events;
 mod invitations;
 mod key_cache;
 mod key_policy;
@@ -29,6 +30,7 @@ mod usage;
 pub use api_keys::KeyFilter;
 pub use audit::AuditEntry;
 pub use constraints::Rule;
+pub use events::{Attempted, Claimed, NewDestination, GONE_REASON};
 pub use invitations::Accepted;
 pub use key_policy::{judge, JudgedKey};
 pub use people::{stored_status, Account, Joined, SsoPerson};
@@ -84,6 +86,8 @@ pub struct Storage {
     /// SQLite: the lock that keeps a second process off the file until
     /// [`Storage::close`] (the key check's memory assumes it sees every write).
     single_process: std::sync::Arc<std::sync::Mutex<Option<std::fs::File>>>,
+    /// Signalled when a write queued an event delivery (the deliverer wakes).
+    events_queued: std::sync::Arc<tokio::sync::Notify>,
 }
 
 impl Storage {
@@ -152,6 +156,7 @@ impl Storage {
             key_cache: Default::default(),
             clock,
             single_process: std::sync::Arc::new(std::sync::Mutex::new(single_process)),
+            events_queued: Default::default(),
         })
     }
 

@@ -671,17 +671,14 @@ impl Storage {
             .execute(&mut *tx)
             .await?;
         }
-        let (name,): (String,) = sqlx::query_as("SELECT name FROM organizations WHERE id = $1")
-            .bind(author.organization_id)
-            .fetch_one(&mut *tx)
-            .await?;
+        let target = super::audit::organization_target(&mut tx, author.organization_id).await?;
         self.record_change(
             &mut tx,
             author,
             AuditAction::OrganizationSecurityUpdated {
                 require_second_factor: required,
             },
-            AuditTarget::organization(author.organization_id.to_string(), name),
+            target,
         )
         .await?;
         tx.commit().await?;

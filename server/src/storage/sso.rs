@@ -5,7 +5,6 @@
 
 use keydesk_contract::audit::AuditAction;
 use keydesk_contract::sso::RoleRule;
-use keydesk_contract::types::AuditTarget;
 
 use super::{Author, Storage};
 
@@ -153,7 +152,7 @@ impl Storage {
             email_domains: c.email_domains.clone(),
             require_sso: c.require_sso,
         };
-        let target = organization_target(&mut tx, author.organization_id).await?;
+        let target = super::audit::organization_target(&mut tx, author.organization_id).await?;
         self.record_change(&mut tx, author, action, target).await?;
         tx.commit().await
     }
@@ -173,7 +172,7 @@ impl Storage {
         if removed == 0 {
             return Ok(false);
         }
-        let target = organization_target(&mut tx, author.organization_id).await?;
+        let target = super::audit::organization_target(&mut tx, author.organization_id).await?;
         self.record_change(
             &mut tx,
             author,
@@ -240,15 +239,4 @@ impl Storage {
             None => false,
         })
     }
-}
-
-async fn organization_target(
-    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
-    organization_id: &str,
-) -> Result<AuditTarget, sqlx::Error> {
-    let (name,): (String,) = sqlx::query_as("SELECT name FROM organizations WHERE id = $1")
-        .bind(organization_id)
-        .fetch_one(&mut **tx)
-        .await?;
-    Ok(AuditTarget::organization(organization_id.to_string(), name))
 }

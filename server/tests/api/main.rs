@@ -12,6 +12,7 @@ mod concurrency;
 mod csrf;
 mod delivery;
 mod disable;
+mod event_destinations;
 mod hardening;
 mod input;
 mod invitations;
