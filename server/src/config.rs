@@ -79,6 +79,10 @@ pub struct Config {
     #[arg(skip = crate::usage::FLUSH_EVERY)]
     pub usage_flush_every: std::time::Duration,
 
+    /// How often keys crossing an expiry threshold are looked for (tests shorten it).
+    #[arg(skip = crate::events::expiring::CHECK_EVERY)]
+    pub expiry_check_every: std::time::Duration,
+
     /// Passkey sign-ins begun and not yet answered, at most (anyone may
     /// begin one; each is a row until answered or expired; tests lower it).
     #[arg(skip = crate::auth::passkeys::LIVE_SIGN_INS)]
@@ -100,6 +104,7 @@ impl Config {
             max_connections: 4096,
             first_request_timeout: crate::serve::FIRST_REQUEST_TIMEOUT,
             usage_flush_every: crate::usage::FLUSH_EVERY,
+            expiry_check_every: crate::events::expiring::CHECK_EVERY,
             live_passkey_sign_ins: crate::auth::passkeys::LIVE_SIGN_INS,
         }
     }

@@ -190,6 +190,12 @@ pub async fn start_with(config: &Config, overrides: Overrides) -> Result<Running
         allow_private: config.allow_private_destinations,
     }
     .spawn();
+    events::expiring::spawn(
+        storage.clone(),
+        clock.clone(),
+        usage.clone(),
+        config.expiry_check_every,
+    );
     let state = AppState {
         storage,
         throttle,

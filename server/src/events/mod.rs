@@ -3,9 +3,11 @@
 //! causes it (`storage::events`); [`deliverer`] sends them, signed as the
 //! Standard Webhooks specification says ([`signing`]), through a client that
 //! refuses destinations inside keydesk's network on the address each name
-//! resolves to ([`outbound`], [`address`]).
+//! resolves to ([`outbound`], [`address`]). [`expiring`] raises
+//! `api_key.expiring` as keys near their end.
 
 pub mod address;
 pub mod deliverer;
+pub mod expiring;
 pub mod outbound;
 pub mod signing;

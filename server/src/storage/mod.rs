@@ -27,7 +27,7 @@ mod sql;
 mod sso;
 mod usage;
 
-pub use api_keys::KeyFilter;
+pub use api_keys::{Expiring, KeyFilter};
 pub use audit::AuditEntry;
 pub use constraints::Rule;
 pub use events::{Attempted, Claimed, NewDestination, GONE_REASON};

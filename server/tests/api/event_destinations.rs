@@ -418,3 +418,131 @@ async fn only_accounts_update_changes_destinations_and_other_organizations_see_n
     assert!(actions.contains(&"organization.event_destination_created"));
     assert!(actions.contains(&"organization.event_destination_deleted"));
 }
+
+/// A server that looks for expiry crossings every 50 ms instead of every minute.
+async fn server_watching_expiry() -> TestServer {
+    TestServer::start_with(
+        |c| {
+            c.allow_private_destinations = true;
+            c.expiry_check_every = Duration::from_millis(50);
+        },
+        None,
+    )
+    .await
+}
+
+fn of_type<'a>(got: &'a [Received], event_type: &str) -> Vec<&'a Received> {
+    got.iter()
+        .filter(|r| r.event_type() == event_type)
+        .collect()
+}
+
+#[tokio::test]
+async fn a_key_about_to_expire_is_announced_once_at_30_7_and_1_days() {
+    let server = server_watching_expiry().await;
+    let receiver = Receiver::start().await;
+    let ada = server.sign_up("Acme", "ada@acme.io").await;
+    let (_, secret) = destination(&ada, &receiver.url, &["api_key.expiring"]).await;
+    let (status, key) = ada
+        .post(
+            "/api-keys",
+            json!({"name": "Billing_Reader", "role_ids": ["billing-reader"], "expires_in_days": 31}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{key}");
+    let key_id = key["id"].as_str().unwrap().to_string();
+    let key_secret = ada.generate(&key_id).await.secret;
+    let (_, key) = ada.get(&format!("/api-keys/{key_id}")).await;
+    for _ in 0..2 {
+        assert_eq!(
+            server.system(&key_secret).get("/whoami").await.0,
+            StatusCode::OK
+        );
+    }
+    // A key with 5 days left crosses 30 and 7 at once: one event, for 7.
+    let (_, short) = ada
+        .post(
+            "/api-keys",
+            json!({"name": "Short_Lived", "role_ids": ["developer"], "expires_in_days": 5}),
+        )
+        .await;
+    ada.generate(short["id"].as_str().unwrap()).await;
+    let got = receiver.wait_for(1, WITHIN).await;
+    assert_eq!(got[0].json["data"]["api_key"]["name"], "Short_Lived");
+    assert_eq!(got[0].json["data"]["days"], 7);
+
+    let expiring_for = |got: &[Received]| -> Vec<i64> {
+        of_type(got, "api_key.expiring")
+            .into_iter()
+            .filter(|r| r.json["data"]["api_key"]["id"] == key_id.as_str())
+            .map(|r| r.json["data"]["days"].as_i64().unwrap())
+            .collect()
+    };
+    server
+        .clock
+        .advance(time::Duration::days(1) + time::Duration::seconds(1));
+    let got = receiver
+        .wait_until(WITHIN, |got| expiring_for(got) == [30])
+        .await;
+    let thirty = of_type(&got, "api_key.expiring")
+        .into_iter()
+        .find(|r| r.json["data"]["days"] == 30)
+        .unwrap();
+    assert!(thirty.verifies_with(&secret));
+    assert_eq!(thirty.json["data"]["requests_last_7_days"], 2);
+    assert!(thirty.json["data"]["last_used_at"].is_string());
+    assert_eq!(thirty.json["data"]["expires_at"], key["expires_at"]);
+
+    server.clock.advance(time::Duration::days(10));
+    server.clock.advance(time::Duration::days(14));
+    // 6 days left.
+    receiver
+        .wait_until(WITHIN, |got| expiring_for(got) == [30, 7])
+        .await;
+    server
+        .clock
+        .advance(time::Duration::days(5) + time::Duration::hours(12));
+    let got = receiver
+        .wait_until(WITHIN, |got| expiring_for(got) == [30, 7, 1])
+        .await;
+    assert_eq!(
+        of_type(&got, "api_key.expiring").len(),
+        4,
+        "once per key and threshold, however many checks ran"
+    );
+}
+
+#[tokio::test]
+async fn an_expired_key_still_called_raises_an_event_at_most_once_a_day() {
+    let server = server_allowing_local_receivers().await;
+    let receiver = Receiver::start().await;
+    let ada = server.sign_up("Acme", "ada@acme.io").await;
+    let (id, _) = destination(&ada, &receiver.url, &["api_key.expired_but_used"]).await;
+    let (_, key) = ada
+        .post(
+            "/api-keys",
+            json!({"name": "Nightly_Job", "role_ids": ["developer"], "expires_in_days": 1}),
+        )
+        .await;
+    let key_id = key["id"].as_str().unwrap();
+    let key_secret = ada.generate(key_id).await.secret;
+    server
+        .clock
+        .advance(time::Duration::days(1) + time::Duration::seconds(1));
+    let job = server.system(&key_secret);
+    assert_eq!(job.get("/whoami").await.0, StatusCode::UNAUTHORIZED);
+    let got = receiver.wait_for(1, WITHIN).await;
+    assert_eq!(got[0].event_type(), "api_key.expired_but_used");
+    assert_eq!(got[0].json["data"]["api_key"]["id"], key_id);
+    assert_eq!(got[0].json["data"]["address"], "127.0.0.1");
+
+    // Called again two hours later: noted, no second event the same day.
+    server.clock.advance(time::Duration::hours(2));
+    assert_eq!(job.get("/whoami").await.0, StatusCode::UNAUTHORIZED);
+    ada.sign_in("ada@acme.io", crate::harness::PASSWORD).await;
+    assert_eq!(deliveries(&ada, &id).await.len(), 1);
+    // A day later, another.
+    server.clock.advance(time::Duration::hours(23));
+    assert_eq!(job.get("/whoami").await.0, StatusCode::UNAUTHORIZED);
+    receiver.wait_for(2, WITHIN).await;
+}

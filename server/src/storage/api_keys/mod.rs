@@ -8,6 +8,8 @@ mod expiry;
 mod listing;
 mod secrets;
 
+pub use expiry::Expiring;
+
 use keydesk_contract::roles::RoleSet;
 use keydesk_contract::types::{ApiKey, ApiKeySort, ApiKeyStatus, NamedRef};
 use std::collections::BTreeMap;
