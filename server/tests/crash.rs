@@ -24,6 +24,7 @@ fn start(database_url: &str, dist: &std::path::Path) -> SpawnedServer {
         std::path::Path::new(BIN),
         &[
             "--insecure-cookies",
+            "--allow-private-destinations",
             "--dist",
             dist.to_str().unwrap(),
             "--database-url",
@@ -152,4 +153,46 @@ async fn every_acknowledged_key_and_secret_survives_a_kill() {
             .unwrap();
         assert_eq!(check, "ok");
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn events_committed_before_a_kill_are_delivered_after_the_restart() {
+    use keydesk_server::webhook_receiver::Receiver;
+    let dir = tempfile::tempdir().unwrap();
+    let database_url = match harness::postgres_admin_url() {
+        Some(admin) => harness::fresh_postgres_database(&admin).await,
+        None => format!("sqlite://{}", dir.path().join("k.db").display()),
+    };
+    let receiver = Receiver::start().await;
+    // The first attempt fails, so the first event is still pending when
+    // the server dies; the second is killed with it, maybe never tried.
+    receiver.answer_next(&[503]);
+    let server = start(&database_url, dir.path());
+    let http = ada(&server.base, true).await;
+    let (status, body) = http
+        .post(
+            "/event-destinations",
+            json!({"url": receiver.url, "events": ["api_key.created"]}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    http.create_key("Before_The_Kill", &["developer"]).await;
+    receiver.wait_for(1, Duration::from_secs(20)).await;
+    http.create_key("At_The_Kill", &["developer"]).await;
+    server.kill(); // SIGKILL right after the commit was acknowledged
+
+    let restarted = start(&database_url, dir.path());
+    // The pending retry is due 5 s after the failed attempt.
+    let got = receiver
+        .wait_until(Duration::from_secs(30), |got| {
+            got.iter().filter(|r| r.answered == 204).count() >= 2
+        })
+        .await;
+    let delivered: Vec<&str> = got
+        .iter()
+        .filter(|r| r.answered == 204)
+        .map(|r| r.json["data"]["target"]["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(delivered, ["Before_The_Kill", "At_The_Kill"]);
+    drop(restarted);
 }

@@ -491,3 +491,64 @@ async fn sign_in_attempts_count_on_every_replica() {
     a.stop().await;
     b.stop().await;
 }
+
+#[tokio::test]
+#[ignore = "needs PostgreSQL: run through scripts/with-postgres"]
+async fn events_written_through_two_replicas_are_delivered_once_each_and_in_order() {
+    use keydesk_server::webhook_receiver::Receiver;
+    assert!(harness::on_postgres(), "{NEEDS}");
+    let a = TestServer::start_with(|c| c.allow_private_destinations = true, None).await;
+    let url = a.database_url.clone();
+    let b = TestServer::start_with(
+        |c| {
+            c.database_url = url;
+            c.allow_private_destinations = true;
+        },
+        None,
+    )
+    .await;
+    let receiver = Receiver::start().await;
+    let ada = a.sign_up("Acme", "ada@acme.io").await;
+    let (status, created) = ada
+        .post(
+            "/event-destinations",
+            json!({"url": receiver.url, "events": ["api_key.created"]}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    let id = created["destination"]["id"].as_str().unwrap().to_string();
+    let through_b = ada.to(&b);
+    const KEYS: usize = 30;
+    for n in 0..KEYS {
+        let replica = if n % 2 == 0 { &ada } else { &through_b };
+        replica
+            .create_key(&format!("Key_{n:02}"), &["developer"])
+            .await;
+    }
+    // Every delivery settled: any second send of one would have arrived by now.
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(30);
+    loop {
+        let (_, page) = ada
+            .get(&format!("/event-destinations/{id}/deliveries?limit=100"))
+            .await;
+        let items = page["items"].as_array().unwrap();
+        if items.len() == KEYS && items.iter().all(|d| d["status"] == "delivered") {
+            assert!(items.iter().all(|d| d["attempt"] == 1), "{items:?}");
+            break;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "{items:?}");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let got = receiver.received();
+    let names: Vec<String> = got
+        .iter()
+        .map(|r| {
+            r.json["data"]["target"]["name"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    let expected: Vec<String> = (0..KEYS).map(|n| format!("Key_{n:02}")).collect();
+    assert_eq!(names, expected, "each once, in the order written");
+}
