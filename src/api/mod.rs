@@ -4,12 +4,14 @@
 //! the whole app, when the session has ended.
 
 mod error;
+mod events;
 mod key_policy;
 mod second_factors;
 mod sso;
 mod transport;
 
 pub use error::ApiError;
+pub use events::*;
 pub use key_policy::*;
 pub use second_factors::*;
 pub use sso::*;

@@ -11,6 +11,7 @@ use leptos::prelude::*;
 
 use crate::api::{self, ApiResult};
 use crate::components::error_panel::ErrorPanel;
+use crate::components::event_destinations_settings::{EventCalls, EventDestinationsSettings};
 use crate::components::key_policy_settings::KeyPolicySettings;
 use crate::components::loading::Loading;
 use crate::components::sso_settings::SsoSettings;
@@ -51,6 +52,7 @@ pub fn SettingsPage() -> impl IntoView {
     });
     view! {
         <Settings load=load save=save/>
+        <EventDestinationsSettings calls=event_calls() may_change=session.can_now(permissions::ACCOUNTS_UPDATE)/>
         {move || policy.get().and_then(Result::ok).map(|current| view! {
             <KeyPolicySettings current=current preview=preview_policy save=save_policy
                 may_change=session.can_now(permissions::ACCOUNTS_UPDATE)/>
@@ -62,6 +64,43 @@ pub fn SettingsPage() -> impl IntoView {
             }.into_any(),
             _ => ().into_any(),
         }}
+    }
+}
+
+/// Settings → Events over the keydesk API.
+pub fn event_calls() -> EventCalls {
+    EventCalls {
+        list: Action::new_local(|_: &()| api::event_destinations()),
+        create: Action::new_local(|req: &keydesk_contract::events::CreateDestination| {
+            let req = req.clone();
+            async move { api::create_event_destination(&req).await }
+        }),
+        update: Action::new_local(
+            |(id, req): &(String, keydesk_contract::events::UpdateDestination)| {
+                let (id, req) = (id.clone(), req.clone());
+                async move { api::update_event_destination(&id, &req).await }
+            },
+        ),
+        remove: Action::new_local(|id: &String| {
+            let id = id.clone();
+            async move { api::delete_event_destination(&id).await }
+        }),
+        rotate: Action::new_local(|id: &String| {
+            let id = id.clone();
+            async move { api::rotate_event_destination_secret(&id).await }
+        }),
+        deliveries: Action::new_local(|id: &String| {
+            let id = id.clone();
+            async move { api::event_deliveries(&id).await }
+        }),
+        test: Action::new_local(|id: &String| {
+            let id = id.clone();
+            async move { api::send_test_event(&id).await }
+        }),
+        replay: Action::new_local(|(id, since): &(String, String)| {
+            let (id, since) = (id.clone(), since.clone());
+            async move { api::replay_events(&id, since).await }
+        }),
     }
 }
 

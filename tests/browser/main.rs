@@ -10,6 +10,7 @@ mod support;
 mod api_keys_page;
 mod create_key_dialog;
 mod edit_key_dialog;
+mod events;
 mod generated_key_dialog;
 mod modal;
 mod my_account;
