@@ -155,6 +155,8 @@ impl Stack {
         let port = free_port();
         config.listen = format!("127.0.0.1:{port}");
         config.public_url = Some(format!("http://{host}:{port}"));
+        // Event destinations: the journeys' receivers listen on 127.0.0.1.
+        config.allow_private_destinations = true;
         let running = keydesk_server::start(&config).await.expect("server starts");
         config.listen = running.addr.to_string();
         let base = format!("http://{host}:{}", running.addr.port());

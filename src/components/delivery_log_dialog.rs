@@ -84,7 +84,7 @@ pub fn DeliveryLogDialog(
                         <p class="field__hint" id="no-deliveries">"Nothing sent yet."</p>
                     }.into_any(),
                     Some(Ok(page)) => view! {
-                        <div class="table-wrap">
+                        <div class="table-wrap" tabindex="0" role="region" aria-label="Deliveries">
                             <table class="keys-table">
                                 <caption class="visually-hidden">"Deliveries, newest first"</caption>
                                 <thead><tr><th scope="col">"Event"</th><th scope="col">"Status"</th><th scope="col">"Attempts"</th>

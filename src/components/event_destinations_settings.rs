@@ -108,7 +108,7 @@ pub fn EventDestinationsSettings(calls: EventCalls, may_change: bool) -> impl In
                     <p class="field__hint" id="no-destinations">"No destination yet: nothing is sent."</p>
                 }.into_any(),
                 Some(Ok(list)) => view! {
-                    <div class="table-wrap">
+                    <div class="table-wrap" tabindex="0" role="region" aria-label="Event destinations">
                         <table class="keys-table">
                             <caption class="visually-hidden">"Event destinations"</caption>
                             <thead><tr><th scope="col">"Endpoint"</th><th scope="col">"Events"</th><th scope="col">"Status"</th><th scope="col"><span class="visually-hidden">"Actions"</span></th></tr></thead>

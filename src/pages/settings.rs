@@ -52,7 +52,6 @@ pub fn SettingsPage() -> impl IntoView {
     });
     view! {
         <Settings load=load save=save/>
-        <EventDestinationsSettings calls=event_calls() may_change=session.can_now(permissions::ACCOUNTS_UPDATE)/>
         {move || policy.get().and_then(Result::ok).map(|current| view! {
             <KeyPolicySettings current=current preview=preview_policy save=save_policy
                 may_change=session.can_now(permissions::ACCOUNTS_UPDATE)/>
@@ -64,6 +63,7 @@ pub fn SettingsPage() -> impl IntoView {
             }.into_any(),
             _ => ().into_any(),
         }}
+        <EventDestinationsSettings calls=event_calls() may_change=session.can_now(permissions::ACCOUNTS_UPDATE)/>
     }
 }
 

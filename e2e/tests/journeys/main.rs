@@ -15,6 +15,7 @@ mod j17_issued_credentials;
 mod j18_second_factors;
 mod j19_single_sign_on;
 mod j1_sign_up;
+mod j20_key_policy_and_events;
 mod j2_create_and_generate;
 mod j3_use_the_key;
 mod j4_regenerate;

@@ -332,3 +332,44 @@ async fn single_sign_on_screenshots() {
     })
     .await;
 }
+
+/// Settings → Key policy and Events, with a real receiver.
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "writes docs/screenshots; run on purpose"]
+async fn events_screenshots() {
+    use keydesk_server::webhook_receiver::Receiver;
+    journey("events_screenshots", |page| async move {
+        let receiver = Receiver::start().await;
+        receiver.answer_next(&[503]);
+        signed_up(&page).await;
+        page.click("a[href='/settings']").await;
+        page.fill("#destination-url", &receiver.url).await;
+        page.fill("#destination-description", "Our SIEM").await;
+        page.click("#destination-chosen").await;
+        page.click("input[value='api_key.created']").await;
+        page.click("input[value='api_key.expiring']").await;
+        page.click("input[value='api_key.expired_but_used']").await;
+        page.click_button("Add destination").await;
+        page.wait_for("#signing-secret").await;
+        page.script("document.getElementById('events-title').scrollIntoView()")
+            .await;
+        shoot(&page, "47-events.png").await;
+        page.click_button("Done").await;
+        let admin = as_admin(&page).await;
+        for name in ["Billing_Reader", "Render_Bot"] {
+            admin
+                .post(
+                    "/api-keys",
+                    serde_json::json!({"name": name, "role_ids": ["developer"]}),
+                )
+                .await;
+        }
+        receiver
+            .wait_for(2, std::time::Duration::from_secs(20))
+            .await;
+        page.click_button("Deliveries").await;
+        page.wait_for(".delivery-row").await;
+        shoot(&page, "48-event-deliveries.png").await;
+    })
+    .await;
+}
