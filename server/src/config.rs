@@ -66,6 +66,22 @@ pub struct Config {
     )]
     pub allow_private_destinations: bool,
 
+    /// An SMTP server to mail people holding `service-accounts.update` about
+    /// keys expiring, reported leaked, or decoys used: `smtps://user:pass@host`
+    /// (TLS), `smtp://user:pass@host:587?tls=required` (STARTTLS), or plain
+    /// `smtp://host:25` for a relay on the same host. Unset: no mail.
+    #[arg(
+        long,
+        env = "KEYDESK_SMTP_URL",
+        hide_env_values = true,
+        requires = "mail_from"
+    )]
+    pub smtp_url: Option<String>,
+
+    /// The sender of keydesk's mail, e.g. `keydesk <keydesk@acme.io>`.
+    #[arg(long, env = "KEYDESK_MAIL_FROM", requires = "smtp_url")]
+    pub mail_from: Option<String>,
+
     /// At most this many connections are served at once; more wait to be accepted.
     #[arg(long, env = "KEYDESK_MAX_CONNECTIONS", default_value_t = 4096)]
     pub max_connections: usize,
@@ -101,6 +117,8 @@ impl Config {
             public_url: None,
             secret_key: None,
             allow_private_destinations: false,
+            smtp_url: None,
+            mail_from: None,
             max_connections: 4096,
             first_request_timeout: crate::serve::FIRST_REQUEST_TIMEOUT,
             usage_flush_every: crate::usage::FLUSH_EVERY,

@@ -177,6 +177,9 @@ pub async fn start_with(config: &Config, overrides: Overrides) -> Result<Running
         storage.clone(),
         server_key.clone(),
     ));
+    // Before anything that raises events starts: mailed events are queued
+    // from the first one on.
+    storage.set_mail_on(config.smtp_url.is_some());
     auth::sessions::spawn_sweeper(storage.clone(), clock.clone(), throttle.clone());
     security_log::spawn_flusher();
     let usage = Usage::new(storage.clone(), config.usage_flush_every);
@@ -224,6 +227,9 @@ pub async fn start_with(config: &Config, overrides: Overrides) -> Result<Running
             None
         }
     };
+    if let (Some(smtp_url), Some(from)) = (&config.smtp_url, &config.mail_from) {
+        events::mail::Mailer::new(kept.clone(), smtp_url, from, &public_url)?.spawn();
+    }
     let state = AppState {
         public_url: public_url.into(),
         relying_party,

@@ -6,6 +6,10 @@
 #[path = "api/harness.rs"]
 mod harness;
 
+#[allow(dead_code)]
+#[path = "api/mail_server.rs"]
+mod mail_server;
+
 use harness::{Client, PASSWORD};
 use keydesk_server::spawned::{Log, SpawnedServer};
 use serde_json::json;
@@ -425,4 +429,120 @@ fn the_database_password_never_reaches_the_log() {
         !stderr.contains("hunter2") && !stdout.contains("hunter2"),
         "{stderr}"
     );
+}
+
+#[tokio::test]
+async fn mail_goes_over_tls_when_the_smtp_url_says_smtps() {
+    let dir = tempfile::tempdir().unwrap();
+    let (cert, key) = (dir.path().join("cert.pem"), dir.path().join("key.pem"));
+    let made = Command::new("openssl")
+        .args([
+            "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+        ])
+        .args([
+            "-subj",
+            "/CN=localhost",
+            "-addext",
+            "subjectAltName=DNS:localhost",
+        ])
+        .arg("-keyout")
+        .arg(&key)
+        .arg("-out")
+        .arg(&cert)
+        .output()
+        .unwrap();
+    assert!(made.status.success(), "{made:?}");
+    let mail = mail_server::MailServer::start(&[
+        "--smtpscert",
+        cert.to_str().unwrap(),
+        "--smtpskey",
+        key.to_str().unwrap(),
+    ])
+    .await;
+
+    // A key 5 days from expiry, noticed when the server next starts.
+    let first = start(dir.path(), &[], "warn");
+    let ada = Client::person_at_base(&first.base);
+    ada.post(
+        "/auth/sign-up",
+        json!({"organization": "Acme", "name": "Ada", "email": "ada@acme.io", "password": PASSWORD}),
+    )
+    .await;
+    let (_, created) = ada
+        .post(
+            "/api-keys",
+            json!({"name": "Billing_Reader", "role_ids": ["billing-reader"], "expires_in_days": 5}),
+        )
+        .await;
+    let id = created["id"].as_str().unwrap();
+    ada.post(&format!("/api-keys/{id}/generate"), json!({}))
+        .await;
+    first.stop();
+
+    // The server trusts the test certificate (OpenSSL reads SSL_CERT_FILE).
+    let database = format!("sqlite://{}", dir.path().join("k.db").display());
+    let smtp_url = format!("smtps://localhost:{}", mail.port);
+    let second = SpawnedServer::start(
+        Path::new(BIN),
+        &[
+            "--dist",
+            dir.path().to_str().unwrap(),
+            "--database-url",
+            &database,
+            "--smtp-url",
+            &smtp_url,
+            "--mail-from",
+            "keydesk@acme.io",
+        ],
+        &[("SSL_CERT_FILE", cert.to_str().unwrap())],
+        Log::Collect("warn"),
+    );
+    let got = mail.wait_for(1).await;
+    assert!(
+        got[0].contains("Subject: [keydesk] API key Billing_Reader expires in 7 days"),
+        "{}",
+        got[0]
+    );
+    let (logs, _) = second.stop();
+    assert!(!logs.contains("could not send"), "{logs}");
+}
+
+#[test]
+fn a_mail_setting_without_its_partner_or_a_url_that_is_not_smtp_is_a_clear_start_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let database = format!("sqlite://{}", dir.path().join("k.db").display());
+    for (args, says) in [
+        (vec!["--smtp-url", "smtps://mail.acme.io"], "--mail-from"),
+        (
+            vec![
+                "--smtp-url",
+                "ftp://user:hunter2@mail.acme.io",
+                "--mail-from",
+                "keydesk@acme.io",
+            ],
+            "is not an SMTP URL",
+        ),
+        (
+            vec![
+                "--smtp-url",
+                "smtps://mail.acme.io",
+                "--mail-from",
+                "not an address",
+            ],
+            "is not a mail address",
+        ),
+    ] {
+        let out = Command::new(BIN)
+            .args(["--listen", "127.0.0.1:0", "--database-url", &database])
+            .args(&args)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success(), "{args:?}");
+        assert!(stderr.contains(says), "{args:?}: {stderr}");
+        assert!(
+            !stderr.contains("hunter2"),
+            "the password stays out: {stderr}"
+        );
+    }
 }

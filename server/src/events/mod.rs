@@ -4,10 +4,12 @@
 //! Standard Webhooks specification says ([`signing`]), through a client that
 //! refuses destinations inside keydesk's network on the address each name
 //! resolves to ([`outbound`], [`address`]). [`expiring`] raises
-//! `api_key.expiring` as keys near their end.
+//! `api_key.expiring` as keys near their end; [`mail`] mails the events
+//! people must hear about.
 
 pub mod address;
 pub mod deliverer;
 pub mod expiring;
+pub mod mail;
 pub mod outbound;
 pub mod signing;

@@ -100,6 +100,7 @@ impl Storage {
         .bind(&body)
         .execute(&mut **tx)
         .await?;
+        self.queue_mail(tx, id, event_type, at).await?;
         let listening: Vec<(String, String)> = sqlx::query_as(
             "SELECT id, events FROM event_destinations WHERE organization_id = $1 AND enabled = 1",
         )

@@ -17,6 +17,7 @@ mod events;
 mod invitations;
 mod key_cache;
 mod key_policy;
+mod mail;
 mod people;
 mod replicas;
 mod roles;
@@ -33,6 +34,7 @@ pub use constraints::Rule;
 pub use events::{Attempted, Claimed, NewDestination, GONE_REASON};
 pub use invitations::Accepted;
 pub use key_policy::{judge, JudgedKey};
+pub use mail::{MailToSend, MAILED};
 pub use people::{stored_status, Account, Joined, SsoPerson};
 pub use roles::RoleBook;
 pub use second_factors::{Ceremony, PasskeyRow, Removal, TotpRow};
@@ -88,6 +90,8 @@ pub struct Storage {
     single_process: std::sync::Arc<std::sync::Mutex<Option<std::fs::File>>>,
     /// Signalled when a write queued an event delivery (the deliverer wakes).
     events_queued: std::sync::Arc<tokio::sync::Notify>,
+    /// The server sends mail (`--smtp-url`): mailed events are queued.
+    mail_on: std::sync::Arc<std::sync::atomic::AtomicBool>,
 }
 
 impl Storage {
@@ -157,6 +161,7 @@ impl Storage {
             clock,
             single_process: std::sync::Arc::new(std::sync::Mutex::new(single_process)),
             events_queued: Default::default(),
+            mail_on: Default::default(),
         })
     }
 

@@ -4,6 +4,7 @@
 mod authenticator;
 mod harness;
 mod identity_provider;
+mod mail_server;
 
 mod account;
 mod audit;
@@ -21,6 +22,7 @@ mod key_check;
 mod key_lifecycle;
 mod key_policy;
 mod key_rules;
+mod mail;
 mod openapi;
 mod operations;
 mod people;
