@@ -5,6 +5,7 @@
 
 mod big_org;
 mod bundle;
+mod events;
 mod key_check;
 mod load;
 mod setup;
@@ -25,6 +26,10 @@ async fn main() {
             server.stop().await;
             return table::print(&rows);
         }
+        Some("events") => {
+            let dist = keydesk_e2e::app_build::release_app();
+            return table::print(&events::measure(&dist).await);
+        }
         Some("big-org") => {
             let dist = keydesk_e2e::app_build::release_app();
             return table::print(&big_org::measure(&dist).await);
@@ -41,6 +46,7 @@ async fn main() {
     rows.extend(key_check::measure(&server).await);
     server.stop().await;
     rows.extend(key_check::measure_under_sign_ins(&dist).await);
+    rows.extend(events::measure(&dist).await);
     rows.extend(big_org::measure(&dist).await);
     // So far, in case the browser part cannot run here.
     table::print(&rows);

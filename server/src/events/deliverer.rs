@@ -41,8 +41,14 @@ impl Deliverer {
                 }
                 match self.storage.claim_deliveries(LEASE_SECONDS, BATCH).await {
                     Ok(claimed) if !claimed.is_empty() => {
-                        futures_util::future::join_all(claimed.iter().map(|c| self.attempt(c)))
-                            .await;
+                        let attempted =
+                            futures_util::future::join_all(claimed.iter().map(|c| self.send(c)))
+                                .await;
+                        let settled: Vec<_> = claimed.iter().zip(attempted).collect();
+                        if let Err(e) = self.storage.settle_deliveries(&settled).await {
+                            // The leases run out and the deliveries are taken again: at least once.
+                            tracing::warn!(error = %e, "could not record event deliveries");
+                        }
                         continue;
                     }
                     Ok(_) => {}
@@ -60,15 +66,7 @@ impl Deliverer {
         });
     }
 
-    /// One attempt at one delivery, written down however it went.
-    async fn attempt(&self, claimed: &Claimed) {
-        let attempted = self.send(claimed).await;
-        if let Err(e) = self.storage.settle_delivery(claimed, attempted).await {
-            // The lease runs out and the delivery is taken again: at least once.
-            tracing::warn!(error = %e, delivery = %claimed.id, "could not record an event delivery");
-        }
-    }
-
+    /// One attempt at one delivery.
     async fn send(&self, claimed: &Claimed) -> Attempted {
         // The scheme and an IP literal, here; a name, on every connection
         // (the client's resolver).

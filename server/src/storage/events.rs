@@ -586,45 +586,46 @@ impl Storage {
         Ok(claimed)
     }
 
-    /// Writes how an attempt at `claimed` went.
-    pub async fn settle_delivery(
+    /// Writes how each attempt went, in one write.
+    pub async fn settle_deliveries(
         &self,
-        claimed: &Claimed,
-        attempted: Attempted,
+        attempts: &[(&Claimed, Attempted)],
     ) -> Result<(), sqlx::Error> {
         let mut tx = self.write().await?;
         let now = self.now();
-        let attempt = claimed.attempt + 1;
-        let retry_after = contract::RETRY_AFTER_SECONDS.get(claimed.attempt as usize);
-        let (status, response, next_at) = match attempted {
-            Attempted::Delivered(s) => ("delivered", Some(s), None),
-            Attempted::Refused(s) => ("failed", Some(s), None),
-            Attempted::Gone => ("failed", Some(410), None),
-            Attempted::Retry(s) => match retry_after {
-                Some(&after) => ("pending", s, Some(self.in_seconds(after))),
-                None => ("failed", s, None),
-            },
-        };
-        sqlx::query(
-            "UPDATE event_deliveries SET status = $1, attempt = $2, response_status = $3, at = $4, \
-             next_attempt_at = $5, lease_until = NULL WHERE seq = $6",
-        )
-        .bind(status)
-        .bind(attempt)
-        .bind(response.map(i64::from))
-        .bind(&now)
-        .bind(&next_at)
-        .bind(claimed.seq)
-        .execute(&mut *tx)
-        .await?;
-        if attempted == Attempted::Gone {
+        for (claimed, attempted) in attempts {
+            let attempt = claimed.attempt + 1;
+            let retry_after = contract::RETRY_AFTER_SECONDS.get(claimed.attempt as usize);
+            let (status, response, next_at) = match *attempted {
+                Attempted::Delivered(s) => ("delivered", Some(s), None),
+                Attempted::Refused(s) => ("failed", Some(s), None),
+                Attempted::Gone => ("failed", Some(410), None),
+                Attempted::Retry(s) => match retry_after {
+                    Some(&after) => ("pending", s, Some(self.in_seconds(after))),
+                    None => ("failed", s, None),
+                },
+            };
             sqlx::query(
-                "UPDATE event_destinations SET enabled = 0, disabled_reason = $1 WHERE id = $2",
+                "UPDATE event_deliveries SET status = $1, attempt = $2, response_status = $3, at = $4, \
+                 next_attempt_at = $5, lease_until = NULL WHERE seq = $6",
             )
-            .bind(GONE_REASON)
-            .bind(&claimed.destination_id)
+            .bind(status)
+            .bind(attempt)
+            .bind(response.map(i64::from))
+            .bind(&now)
+            .bind(&next_at)
+            .bind(claimed.seq)
             .execute(&mut *tx)
             .await?;
+            if *attempted == Attempted::Gone {
+                sqlx::query(
+                    "UPDATE event_destinations SET enabled = 0, disabled_reason = $1 WHERE id = $2",
+                )
+                .bind(GONE_REASON)
+                .bind(&claimed.destination_id)
+                .execute(&mut *tx)
+                .await?;
+            }
         }
         tx.commit().await
     }
