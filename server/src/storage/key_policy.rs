@@ -20,6 +20,11 @@ pub struct JudgedKey {
     pub born_at: String,
 }
 
+/// Every key of an organization (`$1`) that has a secret, as a policy judges it.
+const KEYS_TO_JUDGE: &str =
+    "SELECT id, name, expires_at, COALESCE(generated_at, created_at) AS born_at FROM api_keys \
+     WHERE organization_id = $1 AND display_prefix IS NOT NULL ORDER BY name_key, id";
+
 /// A policy as stored: require_expiry (0/1), the lifetimes, enforce_from.
 type PolicyRow = (i64, Option<i64>, Option<i64>, Option<String>);
 
@@ -48,13 +53,10 @@ impl Storage {
         &self,
         organization_id: &str,
     ) -> Result<Vec<JudgedKey>, sqlx::Error> {
-        sqlx::query_as(
-            "SELECT id, name, expires_at, COALESCE(generated_at, created_at) AS born_at FROM api_keys \
-             WHERE organization_id = $1 AND display_prefix IS NOT NULL ORDER BY name_key, id",
-        )
-        .bind(organization_id)
-        .fetch_all(&self.pool)
-        .await
+        sqlx::query_as(KEYS_TO_JUDGE)
+            .bind(organization_id)
+            .fetch_all(&self.pool)
+            .await
     }
 
     /// Writes the policy, marks every key outside it (and clears those now
@@ -67,8 +69,12 @@ impl Storage {
         enforce_from: &str,
     ) -> Result<KeyPolicy, sqlx::Error> {
         let now = self.now();
-        let keys = self.keys_to_judge(author.organization_id).await?;
         let mut tx = self.write().await?;
+        // Read under the write lock: a key generated meanwhile is judged too.
+        let keys: Vec<JudgedKey> = sqlx::query_as(KEYS_TO_JUDGE)
+            .bind(author.organization_id)
+            .fetch_all(&mut *tx)
+            .await?;
         sqlx::query("DELETE FROM key_policies WHERE organization_id = $1")
             .bind(author.organization_id)
             .execute(&mut *tx)
