@@ -108,6 +108,7 @@ pub async fn seed_keys(storage: &Storage, me: &Me, range: std::ops::Range<usize>
             description: format!("Seeded key {i} for the benchmark"),
             role_ids: vec![ROLES[i % ROLES.len()].to_string()],
             expires_in_days: None,
+            decoy: false,
         };
         storage.create_key(author, &key, None).await.unwrap();
     }

@@ -58,6 +58,8 @@ const ORGANIZATION_SSO_UPDATED: &str = "organization.sso_updated";
 const ORGANIZATION_SSO_REMOVED: &str = "organization.sso_removed";
 const USER_SSO_REFUSED: &str = "user.sso_refused";
 const ORGANIZATION_KEY_POLICY_UPDATED: &str = "organization.key_policy_updated";
+const API_KEY_LEAKED: &str = "api_key.leaked";
+const API_KEY_DECOY_USED: &str = "api_key.decoy_used";
 const EVENT_DESTINATION_CREATED: &str = "organization.event_destination_created";
 const EVENT_DESTINATION_UPDATED: &str = "organization.event_destination_updated";
 const EVENT_DESTINATION_SECRET_ROTATED: &str = "organization.event_destination_secret_rotated";
@@ -96,6 +98,8 @@ pub const ACTIONS: &[&str] = &[
     ORGANIZATION_SSO_REMOVED,
     USER_SSO_REFUSED,
     ORGANIZATION_KEY_POLICY_UPDATED,
+    API_KEY_LEAKED,
+    API_KEY_DECOY_USED,
     EVENT_DESTINATION_CREATED,
     EVENT_DESTINATION_UPDATED,
     EVENT_DESTINATION_SECRET_ROTATED,
@@ -217,6 +221,15 @@ pub enum AuditAction {
         max_lifetime_days: Option<u32>,
         default_lifetime_days: Option<u32>,
         enforce_from: Option<String>,
+    },
+    /// Its secret was reported leaked (`POST /leaked-keys`): disabled at once.
+    ApiKeyLeaked {
+        client_address: Option<String>,
+    },
+    /// A decoy key's secret was used: from where, and by what.
+    ApiKeyDecoyUsed {
+        client_address: Option<String>,
+        user_agent: Option<String>,
     },
     /// An event destination was added, changed (its URL, events, or
     /// switched on or off), given a new signing secret, or removed.
@@ -355,6 +368,16 @@ impl AuditAction {
             AuditAction::UserSsoRefused { reason, email } => (
                 USER_SSO_REFUSED,
                 json!({ "reason": reason, "email": email }),
+            ),
+            AuditAction::ApiKeyLeaked { client_address } => {
+                (API_KEY_LEAKED, json!({ "client_address": client_address }))
+            }
+            AuditAction::ApiKeyDecoyUsed {
+                client_address,
+                user_agent,
+            } => (
+                API_KEY_DECOY_USED,
+                json!({ "client_address": client_address, "user_agent": user_agent }),
             ),
             AuditAction::EventDestinationChanged {
                 change,
@@ -522,6 +545,13 @@ impl AuditAction {
                     .and_then(|d| u32::try_from(d).ok()),
                 enforce_from: text("enforce_from"),
             },
+            API_KEY_LEAKED => AuditAction::ApiKeyLeaked {
+                client_address: text("client_address"),
+            },
+            API_KEY_DECOY_USED => AuditAction::ApiKeyDecoyUsed {
+                client_address: text("client_address"),
+                user_agent: text("user_agent"),
+            },
             EVENT_DESTINATION_CREATED
             | EVENT_DESTINATION_UPDATED
             | EVENT_DESTINATION_SECRET_ROTATED
@@ -641,6 +671,13 @@ mod tests {
             AuditAction::UserSsoRefused {
                 reason: s("sso_no_role"),
                 email: Some(s("eve@acme.io")),
+            },
+            AuditAction::ApiKeyLeaked {
+                client_address: Some(s("203.0.113.9")),
+            },
+            AuditAction::ApiKeyDecoyUsed {
+                client_address: Some(s("203.0.113.9")),
+                user_agent: Some(s("curl/8.5.0")),
             },
             AuditAction::EventDestinationChanged {
                 change: DestinationChange::SecretRotated,

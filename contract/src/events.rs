@@ -9,9 +9,9 @@ use crate::types::FieldErrors;
 pub const API_KEY_EXPIRING: &str = "api_key.expiring";
 /// Something called with an expired secret (at most once a day per key).
 pub const API_KEY_EXPIRED_BUT_USED: &str = "api_key.expired_but_used";
-/// A secret was reported leaked; its key is disabled.
+/// A secret was reported leaked; its key is disabled (also an audit action).
 pub const API_KEY_LEAKED: &str = "api_key.leaked";
-/// A decoy key's secret was used.
+/// A decoy key's secret was used (also an audit action).
 pub const API_KEY_DECOY_USED: &str = "api_key.decoy_used";
 /// A key was used from outside its allowed networks.
 pub const API_KEY_NETWORK_REFUSED: &str = "api_key.network_refused";
@@ -21,8 +21,6 @@ pub const PING: &str = "ping";
 pub const SIGNALS: &[&str] = &[
     API_KEY_EXPIRING,
     API_KEY_EXPIRED_BUT_USED,
-    API_KEY_LEAKED,
-    API_KEY_DECOY_USED,
     API_KEY_NETWORK_REFUSED,
 ];
 /// `events: ["*"]`: every event.

@@ -10,12 +10,14 @@
 //! - [`second_factors`]: enrolling second factors and the second step of sign-in.
 //! - [`audit`]: what the audit trail records, typed on both sides.
 //! - [`events`]: event destinations (signed webhooks) and their deliveries.
+//! - [`guardrails`]: leak reports.
 //! - [`key_policy`]: whether keys must expire, and how long secrets may live.
 //! - [`key_format`]: how API-key secrets look: generate, checksum, parse, display prefix.
 
 pub mod audit;
 pub mod events;
 pub mod expiry;
+pub mod guardrails;
 pub mod key_format;
 pub mod key_policy;
 pub mod least_privilege;

@@ -406,6 +406,12 @@ wire_enum! {
         Disabled = "disabled",
         /// Past its expiry date: its secret no longer works.
         Expired = "expired",
+        /// Disabled because its secret was reported leaked; regenerating it
+        /// gives it a new secret and switches it on again.
+        Leaked = "leaked",
+        /// Made to be found: its secret never works, and every use raises
+        /// `api_key.decoy_used`.
+        Decoy = "decoy",
     }
 }
 
@@ -417,6 +423,8 @@ impl ApiKeyStatus {
             Self::Active => "Active",
             Self::Disabled => "Disabled",
             Self::Expired => "Expired",
+            Self::Leaked => "Leaked",
+            Self::Decoy => "Decoy",
         }
     }
 }
@@ -435,6 +443,9 @@ wire_enum! {
     pub enum ActorKind {
         User = "user",
         ApiKey = "api_key",
+        /// keydesk itself, acting on a report or an alarm (a leaked secret
+        /// reported, a decoy used); its name says what.
+        System = "system",
     }
 }
 
@@ -498,6 +509,9 @@ pub struct CreateApiKeyRequest {
     /// Or the exact time it expires (within the policy).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expires_at: Option<String>,
+    /// A decoy: made to be found, its secret authenticates nothing.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub decoy: bool,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]

@@ -275,6 +275,7 @@ pub struct ValidNewKey {
     pub description: String,
     pub role_ids: Vec<String>,
     pub expires_in_days: Option<u32>,
+    pub decoy: bool,
 }
 
 impl CreateApiKeyRequest {
@@ -300,6 +301,7 @@ impl CreateApiKeyRequest {
                     description,
                     role_ids,
                     expires_in_days,
+                    decoy: self.decoy,
                 })
             }
             _ => Err(e),
@@ -636,6 +638,7 @@ mod tests {
             role_ids: vec![],
             expires_in_days: Some(0),
             expires_at: None,
+            decoy: false,
         };
         let errors = req.validate(known).unwrap_err();
         assert_eq!(
@@ -652,6 +655,7 @@ mod tests {
             role_ids: vec!["billing-reader".into()],
             expires_in_days: None,
             expires_at: None,
+            decoy: false,
         };
         let ok = req.validate(known).unwrap();
         assert_eq!(ok.name, "Billing_Reader");

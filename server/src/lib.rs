@@ -67,6 +67,8 @@ pub struct AppState {
     pub sso_http: reqwest::Client,
     /// Event destinations may be on loopback or private addresses, over plain HTTP.
     pub allow_private_destinations: bool,
+    /// Leak reports per address (`POST /leaked-keys`).
+    pub leak_reports: Arc<http::leaked_keys::ReportLimit>,
 }
 
 impl AppState {
@@ -213,6 +215,7 @@ pub async fn start_with(config: &Config, overrides: Overrides) -> Result<Running
         sso_http: auth::sso::http_client(),
         relying_party: None,
         allow_private_destinations: config.allow_private_destinations,
+        leak_reports: Default::default(),
     };
     let listen = config.listen.clone();
     let listener = tokio::net::TcpListener::bind(listen.clone())

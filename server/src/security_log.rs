@@ -100,6 +100,7 @@ pub fn refused(event: Refused, reason: &str, who: Who<'_>, client: IpAddr) {
             match a.kind {
                 ActorKind::User => "user",
                 ActorKind::ApiKey => "api_key",
+                ActorKind::System => "system",
             },
             a.id.as_str(),
         ),

@@ -84,6 +84,7 @@ pub fn CreateKeyDialog(
             role_ids: draft.role_ids.get_untracked(),
             expires_in_days: expiry.get_untracked(),
             expires_at: None,
+            decoy: false,
         });
     };
     let can_close = outcome.idle();

@@ -39,6 +39,7 @@ impl KeyDraft {
             role_ids: self.role_ids.get_untracked(),
             expires_in_days: None,
             expires_at: None,
+            decoy: false,
         };
         let errors = request
             .validate(|id| roles.iter().any(|r| r.id == id))

@@ -66,6 +66,11 @@ pub fn describe(event: &AuditEvent) -> String {
         AuditAction::OrganizationSsoRemoved {} => "removed single sign-on from".into(),
         AuditAction::UserSsoRefused { .. } => "was refused at single sign-on".into(),
         AuditAction::OrganizationKeyPolicyUpdated { .. } => "changed the key policy of".into(),
+        AuditAction::ApiKeyLeaked { .. } => "disabled, on a leak report,".into(),
+        AuditAction::ApiKeyDecoyUsed { client_address, .. } => format!(
+            "raised the alarm: someone at {} used the decoy",
+            client_address.unwrap_or_else(|| "an unknown address".into())
+        ),
         AuditAction::EventDestinationChanged { change, url, .. } => match change {
             DestinationChange::Created => format!("added the event destination {url} to"),
             DestinationChange::Updated => format!("changed the event destination {url} of"),

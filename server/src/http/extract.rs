@@ -115,10 +115,29 @@ impl FromRequestParts<AppState> for Caller {
                 // for the API Keys tab's warning (at most once a minute per key).
                 let a_minute_ago =
                     time_format::format(state.clock.now() - time::Duration::minutes(1));
-                state
+                let address = client.0.to_string();
+                let decoy = state
                     .storage
-                    .note_expired_use(&digest, &now, &a_minute_ago, &client.0.to_string())
+                    .note_refused_secret(&digest, &now, &a_minute_ago, &address)
                     .await?;
+                // A decoy answers as any unknown key, at the same speed: its
+                // alarm is written after the answer, not before.
+                if let Some(decoy) = decoy {
+                    let storage = state.storage.clone();
+                    let user_agent = parts
+                        .headers
+                        .get(axum::http::header::USER_AGENT)
+                        .and_then(|v| v.to_str().ok())
+                        .map(|ua| ua.chars().take(200).collect::<String>());
+                    tokio::spawn(async move {
+                        if let Err(e) = storage
+                            .decoy_used(&decoy, &address, user_agent.as_deref())
+                            .await
+                        {
+                            tracing::warn!(error = %e, "could not raise a decoy's alarm");
+                        }
+                    });
+                }
                 return Err(Error::Unauthenticated(
                     "The API key is not valid, was replaced or was removed.",
                 ));

@@ -15,6 +15,7 @@ pub mod found;
 pub mod hardening;
 pub mod health;
 pub mod key_policy;
+pub mod leaked_keys;
 pub mod openapi;
 pub mod organization;
 pub mod outcome;
@@ -53,6 +54,7 @@ pub fn app(state: AppState, config: &Config, headers: &SecurityHeaders) -> Route
         .merge(sso::router())
         .merge(key_policy::router())
         .merge(event_destinations::router())
+        .merge(leaked_keys::router())
         .merge(account::router())
         .merge(roles::router())
         .merge(users::router())

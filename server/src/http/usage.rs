@@ -175,8 +175,10 @@ async fn inventory_of(
     keys::may(caller, KeyAction::Read)?;
     let mut used = used_in_window(state, caller, None, q).await?;
     let keys = state.storage.all_keys(&caller.organization.id).await?;
+    // A decoy grants nothing and is never used: it is no part of the inventory.
     let items = keys
         .into_iter()
+        .filter(|key| key.status != keydesk_contract::types::ApiKeyStatus::Decoy)
         .map(|key| {
             let uses = used.remove(&key.id).unwrap_or_default();
             InventoryItem {

@@ -87,6 +87,12 @@ pub fn generate(caller: &Caller, current: &ApiKey) -> Result<(), Refusal> {
 /// Disabling or enabling `current` (rule 6): switching a key on gives its
 /// secret its powers back, so only for someone holding them.
 pub fn switch(caller: &Caller, current: &ApiKey, disabled: bool) -> Result<(), Refusal> {
+    // Its secret is out there: switching it on would hand it back.
+    if !disabled && current.status == ApiKeyStatus::Leaked {
+        return Err(Refusal::Conflict(
+            "This key's secret was reported leaked: regenerate it to switch it on with a new secret.",
+        ));
+    }
     let what = if disabled {
         "disable this key"
     } else {
@@ -101,17 +107,27 @@ pub fn remove(caller: &Caller, current: &ApiKey) -> Result<(), Refusal> {
     Ok(act_on(caller, &current.permissions, "remove this key")?)
 }
 
-/// A key's status at `now` (fixed-width time text): switched off wins (it is
-/// what a person must undo first), then expired, then whether it has a
-/// secret at all.
-pub fn status(
-    has_secret: bool,
-    disabled: bool,
-    expires_at: Option<&str>,
-    now: &str,
-) -> ApiKeyStatus {
+/// What a key is, besides its secret and expiry.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Marks {
+    pub disabled: bool,
+    /// Disabled by a leak report.
+    pub leaked: bool,
+    pub decoy: bool,
+}
+
+/// A key's status at `now` (fixed-width time text): a decoy is always one;
+/// switched off wins next (it is what a person must undo first; leaked if a
+/// report did it), then expired, then whether it has a secret at all.
+pub fn status(has_secret: bool, marks: Marks, expires_at: Option<&str>, now: &str) -> ApiKeyStatus {
+    if marks.decoy {
+        return ApiKeyStatus::Decoy;
+    }
+    if marks.disabled && marks.leaked {
+        return ApiKeyStatus::Leaked;
+    }
     let expired = expires_at.is_some_and(|e| e <= now);
-    match (disabled, expired, has_secret) {
+    match (marks.disabled, expired, has_secret) {
         (true, _, _) => ApiKeyStatus::Disabled,
         (false, true, _) => ApiKeyStatus::Expired,
         (false, false, false) => ApiKeyStatus::NotGenerated,

@@ -14,6 +14,7 @@ mod csrf;
 mod delivery;
 mod disable;
 mod event_destinations;
+mod guardrails;
 mod hardening;
 mod input;
 mod invitations;

@@ -25,7 +25,7 @@ impl Storage {
         let mut tx = self.write().await?;
         sqlx::query(
             "INSERT INTO api_keys (id, organization_id, name, name_key, description, created_by_type, created_by_id, \
-             created_by_name, created_at, updated_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+             created_by_name, created_at, updated_at, expires_at, decoy) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
         )
         .bind(&id)
         .bind(author.organization_id)
@@ -38,6 +38,7 @@ impl Storage {
         .bind(&now)
         .bind(&now)
         .bind(&expires_at)
+        .bind(i64::from(v.decoy))
         .execute(&mut *tx)
         .await?;
         insert_holdings(&mut tx, Holdings::KeyRoles, &id, &v.role_ids).await?;

@@ -20,44 +20,51 @@ pub struct Expiring {
     pub last_used_at: Option<String>,
 }
 
-/// An expired key's last call, if it is worth an event now.
-type ExpiredRow = (String, String, String, String, Option<String>);
+/// A refused secret's key, if it is a decoy or expired and worth a note:
+/// id, organization, name, expiry, last expired-use event, decoy.
+type RefusedRow = (String, String, String, Option<String>, Option<String>, i64);
 
 impl Storage {
-    /// Notes that the secret with `digest` was presented after its key
-    /// expired (if that is why it was refused), from `address`. A read
-    /// first: a flood of unknown keys costs reads, never write locks.
-    pub async fn note_expired_use(
+    /// A refused secret with `digest`, from `address`: if it is a decoy's,
+    /// answers the decoy's id (its alarm is the caller's to raise); if its key
+    /// expired, notes it (at most once a minute per key). One read either
+    /// way, as for a secret nobody knows: a flood of unknown keys costs
+    /// reads, never write locks, and a decoy looks like any unknown key.
+    pub async fn note_refused_secret(
         &self,
         digest: &str,
         now: &str,
         a_minute_ago: &str,
         address: &str,
-    ) -> Result<(), sqlx::Error> {
-        let expired: Option<ExpiredRow> = sqlx::query_as(
-            "SELECT k.id, k.organization_id, k.name, k.expires_at, k.expired_use_event_at \
+    ) -> Result<Option<String>, sqlx::Error> {
+        let refused: Option<RefusedRow> = sqlx::query_as(
+            "SELECT k.id, k.organization_id, k.name, k.expires_at, k.expired_use_event_at, k.decoy \
              FROM api_key_secrets s JOIN api_keys k ON k.id = s.api_key_id \
-             WHERE s.digest = $1 AND k.expires_at IS NOT NULL AND k.expires_at <= $2 \
-             AND (k.expired_use_at IS NULL OR k.expired_use_at < $3)",
+             WHERE s.digest = $1 AND (k.decoy = 1 OR (k.expires_at IS NOT NULL AND k.expires_at <= $2 \
+             AND (k.expired_use_at IS NULL OR k.expired_use_at < $3)))",
         )
         .bind(digest)
         .bind(now)
         .bind(a_minute_ago)
         .fetch_optional(&self.pool)
         .await?;
-        let Some((key_id, organization_id, name, expires_at, last_event)) = expired else {
-            return Ok(());
+        let Some((key_id, organization_id, name, expires_at, last_event, decoy)) = refused else {
+            return Ok(None);
         };
+        if decoy != 0 {
+            return Ok(Some(key_id));
+        }
+        let expires_at = expires_at.unwrap_or_default();
         let a_day_ago = self.in_seconds(-86_400);
         if last_event.is_none_or(|at| at < a_day_ago) {
-            return self
-                .note_expired_use_with_event(
-                    (&key_id, &organization_id, &name, &expires_at),
-                    now,
-                    &a_day_ago,
-                    address,
-                )
-                .await;
+            self.note_expired_use_with_event(
+                (&key_id, &organization_id, &name, &expires_at),
+                now,
+                &a_day_ago,
+                address,
+            )
+            .await?;
+            return Ok(None);
         }
         sqlx::query(
             "UPDATE api_keys SET expired_use_at = $1, expired_use_from = $2 \
@@ -68,8 +75,8 @@ impl Storage {
         .bind(&key_id)
         .bind(a_minute_ago)
         .execute(&self.pool)
-        .await
-        .map(|_| ())
+        .await?;
+        Ok(None)
     }
 
     /// The note, and an `api_key.expired_but_used` event unless another

@@ -10,9 +10,23 @@ use crate::storage::Storage;
 /// Restricts a query to keys of one status at time `now`.
 fn push_status(q: &mut Sql, status: ApiKeyStatus, now: &str) {
     match status {
+        ApiKeyStatus::Decoy => {
+            q.push(" AND k.decoy = 1");
+            return;
+        }
+        ApiKeyStatus::Leaked => {
+            q.push(" AND k.decoy = 0 AND k.disabled_at IS NOT NULL AND k.leaked_at IS NOT NULL");
+            return;
+        }
+        _ => {
+            q.push(" AND k.decoy = 0");
+        }
+    }
+    match status {
+        ApiKeyStatus::Decoy | ApiKeyStatus::Leaked => {}
         // Switched off, whatever else is true of it (as the key shows it).
         ApiKeyStatus::Disabled => {
-            q.push(" AND k.disabled_at IS NOT NULL");
+            q.push(" AND k.disabled_at IS NOT NULL AND k.leaked_at IS NULL");
         }
         ApiKeyStatus::Expired => {
             q.push(" AND k.disabled_at IS NULL AND k.expires_at IS NOT NULL AND k.expires_at <= ")

@@ -5,6 +5,7 @@
 
 mod changes;
 mod expiry;
+mod guardrails;
 mod listing;
 mod secrets;
 
@@ -45,12 +46,14 @@ struct KeyRow {
     last_used_from: Option<String>,
     policy_violation: Option<String>,
     policy_enforce_from: Option<String>,
+    leaked_at: Option<String>,
+    decoy: i64,
 }
 
 const KEY_COLUMNS: &str = "k.id, k.name, k.description, k.created_by_id, k.created_by_name, \
      k.created_at, k.updated_at, k.generated_at, k.last_used_at, k.expires_at, k.display_prefix, \
      k.version, k.disabled_at, k.last_used_from, k.policy_violation, \
-     p.enforce_from AS policy_enforce_from";
+     p.enforce_from AS policy_enforce_from, k.leaked_at, k.decoy";
 const KEY_FROM: &str =
     " FROM api_keys k LEFT JOIN key_policies p ON p.organization_id = k.organization_id";
 
@@ -58,7 +61,11 @@ impl KeyRow {
     fn into_key(self, book: &RoleBook, role_ids: &[String], now: &str) -> ApiKey {
         let status = crate::rules::keys::status(
             self.display_prefix.is_some(),
-            self.disabled_at.is_some(),
+            crate::rules::keys::Marks {
+                disabled: self.disabled_at.is_some(),
+                leaked: self.leaked_at.is_some(),
+                decoy: self.decoy != 0,
+            },
             self.expires_at.as_deref(),
             now,
         );
@@ -178,6 +185,8 @@ mod tests {
             last_used_from: None,
             policy_violation: None,
             policy_enforce_from: None,
+            leaked_at: None,
+            decoy: 0,
         }
     }
 
@@ -223,5 +232,15 @@ mod tests {
             status(row(None, Some("2026-05-01T00:00:00.000000Z"))),
             ApiKeyStatus::Expired
         );
+        let leaked = KeyRow {
+            leaked_at: Some("2026-05-01T00:00:00.000000Z".into()),
+            ..disabled(row(Some("kd_live_AbCd"), None))
+        };
+        assert_eq!(status(leaked), ApiKeyStatus::Leaked);
+        let decoy = KeyRow {
+            decoy: 1,
+            ..row(Some("kd_live_AbCd"), Some("2026-05-01T00:00:00.000000Z"))
+        };
+        assert_eq!(status(decoy), ApiKeyStatus::Decoy, "a decoy is always one");
     }
 }

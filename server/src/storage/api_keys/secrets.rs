@@ -25,10 +25,14 @@ impl Storage {
     ) -> Result<Outcome<ApiKey>, sqlx::Error> {
         let now = self.now();
         let prefix = key_format::display_prefix(secret.expose());
+        // A leaked secret gets no grace, and the new one switches the key on again.
+        let leaked = current.status == keydesk_contract::types::ApiKeyStatus::Leaked;
+        let grace_seconds = if leaked { 0 } else { grace_seconds };
         let mut tx = self.write().await?;
         let updated = sqlx::query(
             "UPDATE api_keys SET display_prefix = $1, generated_at = $2, updated_at = $3, \
              expires_at = $4, policy_violation = NULL, expired_use_at = NULL, expired_use_from = NULL, \
+             disabled_at = CASE WHEN leaked_at IS NULL THEN disabled_at END, leaked_at = NULL, \
              version = version + 1 WHERE id = $5 AND organization_id = $6 AND version = $7",
         )
         .bind(&prefix)
@@ -145,7 +149,7 @@ impl Storage {
              FROM api_key_secrets s \
              JOIN api_keys k ON k.id = s.api_key_id JOIN organizations o ON o.id = k.organization_id \
              LEFT JOIN key_policies p ON p.organization_id = k.organization_id \
-             WHERE s.digest = $1 AND k.disabled_at IS NULL \
+             WHERE s.digest = $1 AND k.disabled_at IS NULL AND k.decoy = 0 \
              AND (s.retires_at IS NULL OR s.retires_at > $2) \
              AND (k.expires_at IS NULL OR k.expires_at > $3) \
              AND NOT (k.policy_violation IS NOT NULL AND p.enforce_from IS NOT NULL AND p.enforce_from <= $4)",
