@@ -42,6 +42,7 @@ pub fn CreateKeyDialog(
     let draft = KeyDraft::new("", "", Vec::new());
     let step = RwSignal::new(Step::Details);
     let expiry = RwSignal::new(None::<u32>);
+    let decoy = RwSignal::new(false);
     let policy = policy.unwrap_or_else(|| Signal::stored(None));
     // The default lifetime fills in once the policy arrives (not over a choice).
     let chosen = RwSignal::new(false);
@@ -84,7 +85,7 @@ pub fn CreateKeyDialog(
             role_ids: draft.role_ids.get_untracked(),
             expires_in_days: expiry.get_untracked(),
             expires_at: None,
-            decoy: false,
+            decoy: decoy.get_untracked(),
         });
     };
     let can_close = outcome.idle();
@@ -100,6 +101,15 @@ pub fn CreateKeyDialog(
                     <form class="modal__content" on:submit=move |ev| { ev.prevent_default(); next(()); }>
                         <KeyDetailsForm draft=draft roles=roles my_permissions=my_permissions.get_value()/>
                         <ExpiryChoice expiry=expiry policy=policy chosen=chosen/>
+                        <label class="acknowledge">
+                            <input type="checkbox" id="key-decoy" aria-describedby="key-decoy-hint"
+                                prop:checked=move || decoy.get() on:change=move |ev| decoy.set(event_target_checked(&ev))/>
+                            "Decoy key"
+                        </label>
+                        <p class="field__hint" id="key-decoy-hint">
+                            "A key made to be found: plant its secret where no one should look (a repository, a config file). \
+                             It never works, and any use raises an alarm with the address, in the audit trail and as an event."
+                        </p>
                         <footer class="modal__actions">
                             <button type="button" class="button" on:click=move |_| on_close.run(())>"Cancel"</button>
                             <button type="submit" class="button button--primary">"Next: double-check"</button>

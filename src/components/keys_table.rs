@@ -115,6 +115,8 @@ fn KeyRow(key: ApiKey, allowed: RowPermissions, on_action: Callback<RowAction>) 
     let expired = key.status == ApiKeyStatus::Expired;
     let no = |what: &str| format!("You need the service-accounts.{what} permission.");
     let disabled = key.status == ApiKeyStatus::Disabled;
+    // A leaked key comes back only with a new secret: Regenerate, never Enable.
+    let leaked = key.status == ApiKeyStatus::Leaked;
     let (k1, k2, k3, k4, k5) = (
         key.clone(),
         key.clone(),
@@ -159,6 +161,8 @@ fn KeyRow(key: ApiKey, allowed: RowPermissions, on_action: Callback<RowAction>) 
                     let when = v.enforce_from.as_deref().map(|t| format!(", stops {}; regenerate to renew", time::ago(t))).unwrap_or_default();
                     view! { <span class="key-row__policy" title=v.enforce_from.as_deref().map(time::exact)>{format!("Outside the key policy: {why}{when}")}</span> }
                 })}
+                {leaked.then(|| view! { <span class="key-row__policy">"Its secret was reported leaked. Regenerate to switch it on with a new one."</span> })}
+                {(key.status == ApiKeyStatus::Decoy).then(|| view! { <span class="key-row__by">"Authenticates nothing; any use raises an alarm"</span> })}
             </td>
             <td data-label="Key"><code class="prefix">{prefix}</code></td>
             <td data-label="Created">
@@ -178,7 +182,8 @@ fn KeyRow(key: ApiKey, allowed: RowPermissions, on_action: Callback<RowAction>) 
             <td class="key-row__actions">
                 {if generated {
                     view! {
-                        <button type="button" class="button button--small" disabled=!allowed.refresh || expired
+                        <button type="button" class=if leaked { "button button--small button--primary" } else { "button button--small" }
+                            disabled=!allowed.refresh
                             title=(!allowed.refresh).then(|| no("refresh"))
                             on:click=move |_| on_action.run(RowAction::Regenerate(k1.clone()))>"Regenerate"</button>
                     }.into_any()
@@ -193,12 +198,14 @@ fn KeyRow(key: ApiKey, allowed: RowPermissions, on_action: Callback<RowAction>) 
                     title=(!allowed.update).then(|| no("update"))
                     aria-label=format!("Edit {}", key.name)
                     on:click=move |_| on_action.run(RowAction::Edit(k2.clone()))>"Edit"</button>
-                <button type="button" class="button button--small" disabled=!allowed.update
-                    title=(!allowed.update).then(|| no("update"))
-                    aria-label=format!("{} {}", if disabled { "Enable" } else { "Disable" }, key.name)
-                    on:click=move |_| on_action.run(if disabled { RowAction::Enable(k4.clone()) } else { RowAction::Disable(k4.clone()) })>
-                    {if disabled { "Enable" } else { "Disable" }}
-                </button>
+                {(!leaked).then(|| view! {
+                    <button type="button" class="button button--small" disabled=!allowed.update
+                        title=(!allowed.update).then(|| no("update"))
+                        aria-label=format!("{} {}", if disabled { "Enable" } else { "Disable" }, k4.name)
+                        on:click=move |_| on_action.run(if disabled { RowAction::Enable(k4.clone()) } else { RowAction::Disable(k4.clone()) })>
+                        {if disabled { "Enable" } else { "Disable" }}
+                    </button>
+                })}
                 <button type="button" class="button button--small button--danger-quiet" disabled=!allowed.delete
                     title=(!allowed.delete).then(|| no("delete"))
                     aria-label=format!("Remove {}", key.name)

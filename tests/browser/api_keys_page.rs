@@ -302,3 +302,38 @@ async fn a_row_holding_unused_permissions_says_so_and_opens_its_usage() {
     click(&hint("Billing_Reader").unwrap());
     until(|| exists(&page, "dialog[open] #usage-title")).await;
 }
+
+#[wasm_bindgen_test]
+async fn a_leaked_key_offers_regenerate_and_not_enable_and_a_decoy_says_what_it_is() {
+    let page = mount_tab(
+        move |_, _| async move {
+            let mut leaked = sample_key("Billing_Reader", &["billing-reader"]);
+            leaked.status = ApiKeyStatus::Leaked;
+            let mut decoy = sample_key("Prod_Admin_Backup", &["developer"]);
+            decoy.id = "key_decoy".into();
+            decoy.status = ApiKeyStatus::Decoy;
+            Ok(page_of(vec![leaked, decoy], 2, false))
+        },
+        "kd_live_PageTestSecretDDDDDDDDDDDDDDDDDD000000",
+    );
+    until(|| row_names(&page).len() == 2).await;
+    let leaked = find(&page, "tr[data-key-name='Billing_Reader']");
+    let text = leaked.text_content().unwrap_or_default();
+    assert!(
+        text.contains("Leaked") && text.contains("reported leaked"),
+        "{text}"
+    );
+    assert!(!exists(
+        &leaked,
+        "button[aria-label='Enable Billing_Reader']"
+    ));
+    assert!(button(&leaked, "Regenerate")
+        .class_name()
+        .contains("button--primary"));
+    let decoy = find(&page, "tr[data-key-name='Prod_Admin_Backup']");
+    let text = decoy.text_content().unwrap_or_default();
+    assert!(
+        text.contains("Decoy") && text.contains("raises an alarm"),
+        "{text}"
+    );
+}

@@ -211,3 +211,22 @@ async fn a_chosen_lifetime_is_confirmed_and_sent() {
     until(|| !sent.get_untracked().is_empty()).await;
     assert_eq!(sent.get_untracked()[0].expires_in_days, Some(90));
 }
+
+#[wasm_bindgen_test]
+async fn a_decoy_is_asked_for_with_its_box_and_sent_as_one() {
+    let (page, sent) = open_dialog(
+        everything(),
+        Ok(sample_key("Prod_Admin_Backup", &["developer"])),
+    );
+    settle().await;
+    type_into(&page, "#key-name", "Prod_Admin_Backup");
+    type_into(&page, "#key-description", "Planted in the old deploy repo");
+    set_checked(&page, "#role-developer", true);
+    assert!(text(&page).contains("any use raises an alarm"));
+    set_checked(&page, "#key-decoy", true);
+    click(&button(&page, "Next: double-check"));
+    until(|| text(&page).contains("will be granted to")).await;
+    click(&button(&page, "Create API Key"));
+    until(|| !sent.get_untracked().is_empty()).await;
+    assert!(sent.get_untracked()[0].decoy, "sent as a decoy");
+}
