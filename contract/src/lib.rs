@@ -10,11 +10,13 @@
 //! - [`second_factors`]: enrolling second factors and the second step of sign-in.
 //! - [`audit`]: what the audit trail records, typed on both sides.
 //! - [`events`]: event destinations (signed webhooks) and their deliveries.
+//! - [`bulk`]: bulk actions on keys, previewed first.
 //! - [`guardrails`]: leak reports.
 //! - [`key_policy`]: whether keys must expire, and how long secrets may live.
 //! - [`key_format`]: how API-key secrets look: generate, checksum, parse, display prefix.
 
 pub mod audit;
+pub mod bulk;
 pub mod events;
 pub mod expiry;
 pub mod guardrails;

@@ -38,6 +38,9 @@ pub enum Error {
     /// The thing changed since the caller read it.
     #[error("{0}")]
     Conflict(std::borrow::Cow<'static, str>),
+    /// 404 with a message naming what was not found (several ids).
+    #[error("{0}")]
+    Missing(String),
     #[error("request body too large")]
     PayloadTooLarge,
     #[error("validation failed")]
@@ -130,6 +133,7 @@ impl IntoResponse for Error {
                 format!("No such {what}."),
                 None,
             ),
+            Error::Missing(m) => (StatusCode::NOT_FOUND, ErrorCode::NotFound, m, None),
             Error::Conflict(m) => (
                 StatusCode::CONFLICT,
                 ErrorCode::Conflict,

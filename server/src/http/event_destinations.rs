@@ -36,7 +36,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(replay))
 }
 
-const NOT_FOUND: &str = "There is no such event destination.";
+const NOT_FOUND: &str = "event destination";
 
 #[utoipa::path(
     operation_id = "event_destinations_list",

@@ -6,6 +6,7 @@ pub mod account;
 pub mod api_keys;
 pub mod audit;
 pub mod auth;
+pub mod bulk_keys;
 pub mod ceremonies;
 pub mod client;
 pub mod error;
@@ -55,6 +56,7 @@ pub fn app(state: AppState, config: &Config, headers: &SecurityHeaders) -> Route
         .merge(key_policy::router())
         .merge(event_destinations::router())
         .merge(leaked_keys::router())
+        .merge(bulk_keys::router())
         .merge(account::router())
         .merge(roles::router())
         .merge(users::router())

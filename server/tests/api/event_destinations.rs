@@ -391,6 +391,7 @@ async fn only_accounts_update_changes_destinations_and_other_organizations_see_n
     ] {
         assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
         assert_eq!(code(&body), "not_found");
+        assert_eq!(body["error"]["message"], "No such event destination.");
     }
     // Globex's own changes never reach Acme's destination.
     grace.create_key("Globex_Key", &["developer"]).await;

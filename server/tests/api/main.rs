@@ -9,6 +9,7 @@ mod mail_server;
 mod account;
 mod audit;
 mod auth;
+mod bulk;
 mod concurrency;
 mod csrf;
 mod delivery;

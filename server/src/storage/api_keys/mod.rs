@@ -3,6 +3,7 @@
 //! (create, edit, remove, each version-guarded and audited) and [`secrets`]
 //! (generate, and the key check).
 
+mod bulk;
 mod changes;
 mod expiry;
 mod guardrails;
