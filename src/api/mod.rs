@@ -3,6 +3,7 @@
 //! every answer passes through [`transport`], which also notices, once for
 //! the whole app, when the session has ended.
 
+mod bulk;
 mod error;
 mod events;
 mod key_policy;
@@ -10,6 +11,7 @@ mod second_factors;
 mod sso;
 mod transport;
 
+pub use bulk::*;
 pub use error::ApiError;
 pub use events::*;
 pub use key_policy::*;

@@ -4,6 +4,7 @@
 use keydesk_contract::types::{ApiKey, ApiKeySort, ApiKeyStatus};
 use leptos::prelude::*;
 
+use super::key_selection::Selection;
 use crate::time;
 
 /// What the person may do to keys; actions they may not take are disabled with the reason.
@@ -32,12 +33,24 @@ pub fn KeysTable(
     sort: RwSignal<ApiKeySort>,
     allowed: RowPermissions,
     #[prop(into)] on_action: Callback<RowAction>,
+    /// Rows can be selected for a bulk action.
+    selection: Selection,
 ) -> impl IntoView {
+    let visible = move || keys.with(|k| k.iter().map(|k| k.id.clone()).collect::<Vec<_>>());
+    let all_on_page = move || {
+        let rows = visible();
+        !rows.is_empty() && rows.iter().all(|id| selection.contains(id))
+    };
     view! {
         <table class="keys-table">
             <caption class="visually-hidden">"API keys"</caption>
             <thead>
                 <tr>
+                    <th scope="col" class="select-cell">
+                        <input type="checkbox" id="select-page" aria-label="Select every key shown"
+                            prop:checked=all_on_page
+                            on:change=move |ev| selection.set(&visible(), event_target_checked(&ev))/>
+                    </th>
                     <SortHeader label="Name" asc=ApiKeySort::NameAsc desc=Some(ApiKeySort::NameDesc) sort=sort/>
                     <th scope="col">"Roles"</th>
                     <th scope="col">"Status"</th>
@@ -49,7 +62,7 @@ pub fn KeysTable(
             </thead>
             <tbody>
                 <For each=move || keys.get() key=|k| (k.id.clone(), k.updated_at.clone(), k.last_used_at.clone()) let:key>
-                    <KeyRow key=key allowed=allowed on_action=on_action/>
+                    <KeyRow key=key allowed=allowed on_action=on_action selection=selection rows=Signal::derive(visible)/>
                 </For>
             </tbody>
         </table>
@@ -98,7 +111,14 @@ fn SortHeader(
 }
 
 #[component]
-fn KeyRow(key: ApiKey, allowed: RowPermissions, on_action: Callback<RowAction>) -> impl IntoView {
+fn KeyRow(
+    key: ApiKey,
+    allowed: RowPermissions,
+    on_action: Callback<RowAction>,
+    selection: Selection,
+    /// Every row's id, in order (for shift-click ranges).
+    rows: Signal<Vec<String>>,
+) -> impl IntoView {
     let status_class = format!("status status--{}", key.status.as_str());
     let prefix = key
         .display_prefix
@@ -140,6 +160,17 @@ fn KeyRow(key: ApiKey, allowed: RowPermissions, on_action: Callback<RowAction>) 
     });
     view! {
         <tr class="key-row" data-key-name=key.name.clone()>
+            <td class="select-cell">
+                <input type="checkbox" aria-label=format!("Select {}", key.name)
+                    prop:checked={ let id = key.id.clone(); move || selection.contains(&id) }
+                    on:click={
+                        let id = key.id.clone();
+                        move |ev: leptos::ev::MouseEvent| {
+                            let on = event_target_checked(&ev);
+                            selection.click(&rows.get_untracked(), &id, on, ev.shift_key());
+                        }
+                    }/>
+            </td>
             <th scope="row" data-label="Name">
                 <span class="key-row__name">{key.name.clone()}</span>
                 {(!key.description.is_empty()).then(|| view! { <span class="key-row__description">{key.description.clone()}</span> })}

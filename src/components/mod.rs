@@ -3,6 +3,7 @@
 
 pub mod add_person_dialog;
 pub mod auth_card;
+pub mod bulk_dialog;
 pub mod change_roles_dialog;
 pub mod clipboard;
 pub mod create_key_dialog;
@@ -23,6 +24,7 @@ pub mod invitation_link;
 pub mod key_details;
 pub mod key_filters;
 pub mod key_policy_settings;
+pub mod key_selection;
 pub mod key_usage_dialog;
 pub mod keys_table;
 pub mod loading;

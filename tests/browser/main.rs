@@ -8,6 +8,7 @@ wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
 mod support;
 
 mod api_keys_page;
+mod bulk;
 mod create_key_dialog;
 mod edit_key_dialog;
 mod events;

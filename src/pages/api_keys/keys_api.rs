@@ -3,6 +3,7 @@
 //! and the list can reload when any of them completes. Over HTTP by default;
 //! a test provides its own through context to drive the tab without a server.
 
+use keydesk_contract::bulk::{BulkPreview, BulkRequest};
 use keydesk_contract::types::{
     ApiKey, ApiKeyPage, ApiKeyQuery, CreateApiKeyRequest, GeneratedApiKey, Role,
 };
@@ -16,7 +17,7 @@ use crate::components::disable_key_dialog::KeySwitch;
 use crate::components::edit_key_dialog::KeyEdit;
 use crate::components::regenerate_dialog::NewSecret;
 
-type Answer<T> = Pin<Box<dyn Future<Output = ApiResult<T>>>>;
+pub type Answer<T> = Pin<Box<dyn Future<Output = ApiResult<T>>>>;
 type ListKeys = Rc<dyn Fn(ApiKeyQuery, usize) -> Answer<ApiKeyPage>>;
 type ListRoles = Rc<dyn Fn() -> Answer<Vec<Role>>>;
 
@@ -29,6 +30,9 @@ pub struct KeysApi {
     pub remove: Action<String, ApiResult<()>>,
     pub generate: Action<NewSecret, ApiResult<GeneratedApiKey>>,
     pub switch: Action<KeySwitch, ApiResult<ApiKey>>,
+    /// Bulk actions: what one would do, and doing it (all or nothing).
+    pub bulk_preview: Action<BulkRequest, ApiResult<BulkPreview>>,
+    pub bulk: Action<BulkRequest, ApiResult<()>>,
 }
 
 impl KeysApi {
@@ -58,6 +62,27 @@ impl KeysApi {
             remove: Action::new_local(move |id: &String| remove(id.clone())),
             generate: Action::new_local(move |s: &NewSecret| generate(s.clone())),
             switch: Action::new_local(move |s: &KeySwitch| switch(s.clone())),
+            bulk_preview: Action::new_local(|r: &BulkRequest| {
+                let r = r.clone();
+                async move { api::bulk_preview(&r).await }
+            }),
+            bulk: Action::new_local(|r: &BulkRequest| {
+                let r = r.clone();
+                async move { api::bulk_apply(&r).await }
+            }),
+        }
+    }
+
+    /// The same, with bulk actions of the caller's own (tests).
+    pub fn with_bulk(
+        self,
+        preview: impl Fn(BulkRequest) -> Answer<BulkPreview> + 'static,
+        apply: impl Fn(BulkRequest) -> Answer<()> + 'static,
+    ) -> Self {
+        KeysApi {
+            bulk_preview: Action::new_local(move |r: &BulkRequest| preview(r.clone())),
+            bulk: Action::new_local(move |r: &BulkRequest| apply(r.clone())),
+            ..self
         }
     }
 
@@ -96,5 +121,6 @@ impl KeysApi {
         self.remove.version().track();
         self.generate.version().track();
         self.switch.version().track();
+        self.bulk.version().track();
     }
 }

@@ -11,9 +11,12 @@ use crate::components::loading::Loading;
 
 use super::empty_state::{EmptyState, NoMatches};
 use super::keys_api::KeysApi;
+use crate::components::bulk_dialog::BulkDialog;
 use crate::components::data_boundary::DataBoundary;
 use crate::components::key_filters::{KeyFilterBar, KeyFilters};
+use crate::components::key_selection::Selection;
 use crate::components::keys_table::{KeysTable, RowAction, RowPermissions};
+use keydesk_contract::bulk::{BulkAction, BULK_MAX_KEYS};
 
 /// Keys fetched per page.
 pub const PAGE_SIZE: u32 = 25;
@@ -77,6 +80,29 @@ pub fn KeysList(
         crate::api::expiry_warnings()
     });
     let warnings = Signal::derive(move || warnings.get().and_then(Result::ok));
+
+    // Bulk actions on the selected keys.
+    let selection = Selection::new();
+    let bulk = RwSignal::new(None::<BulkAction>);
+    let gathering = RwSignal::new(false);
+    // Every key the filters match (up to the bulk limit), beyond the rows loaded.
+    let select_all_matching = move |_| {
+        let wanted = (total() as usize).min(BULK_MAX_KEYS);
+        let pages = wanted.div_ceil(PAGE_SIZE as usize);
+        let answer = api.list(untrack(query), pages);
+        gathering.set(true);
+        leptos::task::spawn_local(async move {
+            if let Ok(all) = answer.await {
+                let ids: Vec<String> = all.items.into_iter().take(wanted).map(|k| k.id).collect();
+                selection.set(&ids, true);
+            }
+            gathering.set(false);
+        });
+    };
+    let everything_shown_selected = move || {
+        let shown = items.with(|k| k.iter().map(|k| k.id.clone()).collect::<Vec<_>>());
+        !shown.is_empty() && shown.iter().all(|id| selection.contains(id))
+    };
     view! {
         <ExpiryBanner warnings=warnings/>
         <KeyFilterBar filters=filters roles=roles/>
@@ -94,8 +120,25 @@ pub fn KeysList(
             }}
             <div hidden=move || items.with(Vec::is_empty)>
                 <p class="list-count">{move || match total() { 1 => "1 key".to_string(), n => format!("{n} keys") }}</p>
+                {move || (!selection.is_empty()).then(|| view! {
+                    <div class="bulk-bar" role="region" aria-label="Selected keys">
+                        <strong>{move || format!("{} selected", selection.len())}</strong>
+                        {move || (everything_shown_selected() && (total() as usize) > selection.len()).then(|| view! {
+                            <button type="button" class="link-button" disabled=move || gathering.get() on:click=select_all_matching>
+                                {move || format!("Select all {} matching", (total() as usize).min(BULK_MAX_KEYS))}
+                            </button>
+                        })}
+                        <button type="button" class="button button--small" disabled=!allowed.update
+                            on:click=move |_| bulk.set(Some(BulkAction::Disable))>"Disable"</button>
+                        <button type="button" class="button button--small" disabled=!allowed.update
+                            on:click=move |_| bulk.set(Some(BulkAction::Enable))>"Enable"</button>
+                        <button type="button" class="button button--small button--danger-quiet" disabled=!allowed.delete
+                            on:click=move |_| bulk.set(Some(BulkAction::Delete))>"Remove"</button>
+                        <button type="button" class="link-button" on:click=move |_| selection.clear()>"Clear selection"</button>
+                    </div>
+                })}
                 <div class="table-wrap">
-                    <KeysTable keys=items sort=sort allowed=allowed on_action=on_action/>
+                    <KeysTable keys=items sort=sort allowed=allowed on_action=on_action selection=selection/>
                 </div>
             </div>
             {move || has_more().then(|| view! {
@@ -104,5 +147,10 @@ pub fn KeysList(
                 </button>
             })}
         </Show>
+        {move || bulk.get().map(|action| view! {
+            <BulkDialog action=action ids=selection.ids.get_untracked() preview=api.bulk_preview apply=api.bulk
+                on_done=Callback::new(move |()| { bulk.set(None); selection.clear(); })
+                on_close=Callback::new(move |()| bulk.set(None))/>
+        })}
     }
 }
