@@ -54,11 +54,20 @@ pub fn RegenerateDialog(
                     {key.display_prefix.clone().map(|p| format!(" ({p}…)"))}
                     " will be disconnected when the old secret stops working."
                 </p>
-                <label for="grace-period">"Old secret stops working"</label>
-                <select id="grace-period" on:change=move |ev| grace.set(event_target_value(&ev).parse().unwrap_or(0))>
-                    {GRACE.iter().map(|(s, label)| view! { <option value=s.to_string() selected=move || grace.get() == *s>{*label}</option> }).collect_view()}
-                </select>
-                <p class="field__hint">"A grace period lets you roll the new secret out before the old one ends."</p>
+                {if key.status == keydesk_contract::types::ApiKeyStatus::Leaked {
+                    // A leaked secret gets no grace: it is already out there.
+                    view! {
+                        <p>"Its secret was reported leaked, so the old one never works again. The key is switched on with the new secret."</p>
+                    }.into_any()
+                } else {
+                    view! {
+                        <label for="grace-period">"Old secret stops working"</label>
+                        <select id="grace-period" on:change=move |ev| grace.set(event_target_value(&ev).parse().unwrap_or(0))>
+                            {GRACE.iter().map(|(s, label)| view! { <option value=s.to_string() selected=move || grace.get() == *s>{*label}</option> }).collect_view()}
+                        </select>
+                        <p class="field__hint">"A grace period lets you roll the new secret out before the old one ends."</p>
+                    }.into_any()
+                }}
                 {move || failure.get().map(|e| {
                     let retry = confirm_again.clone();
                     view! { <ErrorPanel error=e on_retry=Callback::new(move |_| retry(()))/> }

@@ -373,3 +373,45 @@ async fn events_screenshots() {
     })
     .await;
 }
+
+/// Guardrails: a leaked key and a decoy in the list, and a bulk action's preview.
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "writes docs/screenshots; run on purpose"]
+async fn guardrails_screenshots() {
+    use serde_json::json;
+    journey("guardrails_screenshots", |page| async move {
+        signed_up(&page).await;
+        let admin = as_admin(&page).await;
+        let mut secrets = Vec::new();
+        for (name, roles, decoy) in [
+            ("Billing_Reader", "billing-reader", false),
+            ("Prod_Admin_Backup", "admin", true),
+            ("Render_Bot", "developer", false),
+            ("Nightly_Export", "document-viewer", false),
+        ] {
+            let (_, key) = admin
+                .post("/api-keys", json!({"name": name, "description": format!("Used by {name}"), "role_ids": [roles], "decoy": decoy}))
+                .await;
+            let id = key["id"].as_str().unwrap().to_string();
+            let (_, generated) = admin.post(&format!("/api-keys/{id}/generate"), json!({})).await;
+            secrets.push(generated["secret"].as_str().unwrap().to_string());
+        }
+        let reported = reqwest::Client::new()
+            .post(format!("{}/api/v1/leaked-keys", page.base))
+            .json(&json!({"secrets": [secrets[0]]}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(reported.status().as_u16(), 202);
+        page.goto("/api-keys").await;
+        page.wait_text("reported leaked").await;
+        shoot(&page, "49-leaked-and-decoy.png").await;
+        page.click("input[aria-label='Select Render_Bot']").await;
+        page.click("input[aria-label='Select Nightly_Export']").await;
+        page.wait_text("2 selected").await;
+        page.click(".bulk-bar .button").await;
+        page.wait_for(".bulk-row").await;
+        shoot(&page, "50-bulk-preview.png").await;
+    })
+    .await;
+}
