@@ -38,6 +38,15 @@ pub fn router() -> OpenApiRouter<AppState> {
 
 const NOT_FOUND: &str = "event destination";
 
+/// `status` when the destination was found (and acted on), else 404.
+fn found(found: bool, status: StatusCode) -> Result<StatusCode, Error> {
+    if found {
+        Ok(status)
+    } else {
+        Err(Error::NotFound(NOT_FOUND))
+    }
+}
+
 #[utoipa::path(
     operation_id = "event_destinations_list",
     tag = "Events",
@@ -182,15 +191,11 @@ async fn remove(
     Path(id): Path<String>,
 ) -> Result<StatusCode, Error> {
     caller.require(permissions::ACCOUNTS_UPDATE)?;
-    if state
+    let removed = state
         .storage
         .delete_destination(caller.author(), &id)
-        .await?
-    {
-        Ok(StatusCode::NO_CONTENT)
-    } else {
-        Err(Error::NotFound(NOT_FOUND))
-    }
+        .await?;
+    found(removed, StatusCode::NO_CONTENT)
 }
 
 #[utoipa::path(
@@ -279,15 +284,11 @@ async fn send_test(
     Path(id): Path<String>,
 ) -> Result<StatusCode, Error> {
     caller.require(permissions::ACCOUNTS_UPDATE)?;
-    if state
+    let queued = state
         .storage
         .queue_ping(&caller.organization.id, &id)
-        .await?
-    {
-        Ok(StatusCode::ACCEPTED)
-    } else {
-        Err(Error::NotFound(NOT_FOUND))
-    }
+        .await?;
+    found(queued, StatusCode::ACCEPTED)
 }
 
 #[utoipa::path(
@@ -313,16 +314,13 @@ async fn replay(
     if since > state.clock.now() {
         return Err(Error::field("since", "Pick a moment in the past."));
     }
-    match state
+    let queued = state
         .storage
         .replay(
             &caller.organization.id,
             &id,
             &crate::time_format::format(since),
         )
-        .await?
-    {
-        Some(_) => Ok(StatusCode::ACCEPTED),
-        None => Err(Error::NotFound(NOT_FOUND)),
-    }
+        .await?;
+    found(queued.is_some(), StatusCode::ACCEPTED)
 }

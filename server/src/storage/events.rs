@@ -574,14 +574,14 @@ impl Storage {
         .bind(i64::from(limit))
         .fetch_all(&mut *tx)
         .await?;
-        let lease_until = self.in_seconds(lease_seconds);
-        for c in &claimed {
-            sqlx::query("UPDATE event_deliveries SET lease_until = $1 WHERE seq = $2")
-                .bind(&lease_until)
-                .bind(c.seq)
-                .execute(&mut *tx)
-                .await?;
-        }
+        let until = self.in_seconds(lease_seconds);
+        lease(
+            &mut tx,
+            Outbox::Deliveries,
+            claimed.iter().map(|c| c.seq),
+            &until,
+        )
+        .await?;
         tx.commit().await?;
         Ok(claimed)
     }
@@ -632,6 +632,34 @@ impl Storage {
 }
 
 use keydesk_contract::audit::DestinationChange as DestinationChangeOf;
+
+/// The two outboxes: webhook deliveries and mail.
+#[derive(Debug, Clone, Copy)]
+pub(super) enum Outbox {
+    Deliveries,
+    Mail,
+}
+
+/// Leases the rows `seqs` of `outbox` to this replica until `until`.
+pub(super) async fn lease(
+    tx: &mut Transaction<'static, Any>,
+    outbox: Outbox,
+    seqs: impl Iterator<Item = i64>,
+    until: &str,
+) -> Result<(), sqlx::Error> {
+    let sql = match outbox {
+        Outbox::Deliveries => "UPDATE event_deliveries SET lease_until = $1 WHERE seq = $2",
+        Outbox::Mail => "UPDATE mail_outbox SET lease_until = $1 WHERE seq = $2",
+    };
+    for seq in seqs {
+        sqlx::query(sql)
+            .bind(until)
+            .bind(seq)
+            .execute(&mut **tx)
+            .await?;
+    }
+    Ok(())
+}
 
 async fn destination_in(
     tx: &mut Transaction<'static, Any>,

@@ -84,14 +84,14 @@ impl Storage {
         .bind(i64::from(limit))
         .fetch_all(&mut *tx)
         .await?;
-        let lease_until = self.in_seconds(lease_seconds);
-        for m in &claimed {
-            sqlx::query("UPDATE mail_outbox SET lease_until = $1 WHERE seq = $2")
-                .bind(&lease_until)
-                .bind(m.seq)
-                .execute(&mut *tx)
-                .await?;
-        }
+        let until = self.in_seconds(lease_seconds);
+        super::events::lease(
+            &mut tx,
+            super::events::Outbox::Mail,
+            claimed.iter().map(|m| m.seq),
+            &until,
+        )
+        .await?;
         tx.commit().await?;
         Ok(claimed)
     }

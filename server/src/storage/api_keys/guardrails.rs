@@ -47,16 +47,12 @@ impl Storage {
         };
         let target = AuditTarget::api_key(&key_id, &name);
         if decoy != 0 {
-            let actor = decoy_alarm();
-            let author = Author {
-                organization_id: &organization_id,
-                actor: &actor,
-            };
             let action = AuditAction::ApiKeyDecoyUsed {
                 client_address: Some(address.to_string()),
                 user_agent: Some("a leak report".to_string()),
             };
-            self.record_change(&mut tx, author, action, target).await?;
+            self.record_as(&mut tx, decoy_alarm(), &organization_id, action, target)
+                .await?;
             return tx.commit().await;
         }
         if leaked_at.is_some() {
@@ -73,15 +69,11 @@ impl Storage {
         .bind(&key_id)
         .execute(&mut *tx)
         .await?;
-        let actor = leak_report();
-        let author = Author {
-            organization_id: &organization_id,
-            actor: &actor,
-        };
         let action = AuditAction::ApiKeyLeaked {
             client_address: Some(address.to_string()),
         };
-        self.record_change(&mut tx, author, action, target).await?;
+        self.record_as(&mut tx, leak_report(), &organization_id, action, target)
+            .await?;
         self.commit_forgetting(
             tx,
             Forget::Key {
@@ -109,17 +101,29 @@ impl Storage {
         let Some((organization_id, name)) = key else {
             return Ok(());
         };
-        let actor = decoy_alarm();
-        let author = Author {
-            organization_id: &organization_id,
-            actor: &actor,
-        };
         let action = AuditAction::ApiKeyDecoyUsed {
             client_address: Some(address.to_string()),
             user_agent: user_agent.map(str::to_string),
         };
-        self.record_change(&mut tx, author, action, AuditTarget::api_key(key_id, &name))
+        let target = AuditTarget::api_key(key_id, &name);
+        self.record_as(&mut tx, decoy_alarm(), &organization_id, action, target)
             .await?;
         tx.commit().await
+    }
+
+    /// Records `action` by keydesk itself (`actor`) inside `tx`.
+    async fn record_as(
+        &self,
+        tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+        actor: Actor,
+        organization_id: &str,
+        action: AuditAction,
+        target: AuditTarget,
+    ) -> Result<(), sqlx::Error> {
+        let author = Author {
+            organization_id,
+            actor: &actor,
+        };
+        self.record_change(tx, author, action, target).await
     }
 }
