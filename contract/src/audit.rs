@@ -60,6 +60,8 @@ const USER_SSO_REFUSED: &str = "user.sso_refused";
 const ORGANIZATION_KEY_POLICY_UPDATED: &str = "organization.key_policy_updated";
 const API_KEY_LEAKED: &str = "api_key.leaked";
 const API_KEY_DECOY_USED: &str = "api_key.decoy_used";
+const API_KEY_NETWORKS_CHANGED: &str = "api_key.networks_changed";
+const API_KEY_NETWORK_REFUSED: &str = "api_key.network_refused";
 const EVENT_DESTINATION_CREATED: &str = "organization.event_destination_created";
 const EVENT_DESTINATION_UPDATED: &str = "organization.event_destination_updated";
 const EVENT_DESTINATION_SECRET_ROTATED: &str = "organization.event_destination_secret_rotated";
@@ -100,6 +102,8 @@ pub const ACTIONS: &[&str] = &[
     ORGANIZATION_KEY_POLICY_UPDATED,
     API_KEY_LEAKED,
     API_KEY_DECOY_USED,
+    API_KEY_NETWORKS_CHANGED,
+    API_KEY_NETWORK_REFUSED,
     EVENT_DESTINATION_CREATED,
     EVENT_DESTINATION_UPDATED,
     EVENT_DESTINATION_SECRET_ROTATED,
@@ -230,6 +234,16 @@ pub enum AuditAction {
     ApiKeyDecoyUsed {
         client_address: Option<String>,
         user_agent: Option<String>,
+    },
+    /// Where the key may be used from, and what a call from elsewhere gets.
+    ApiKeyNetworksChanged {
+        allowed_networks: Change<Vec<String>>,
+        network_mode: Change<String>,
+    },
+    /// A key was used from outside its allowed networks; `enforced`: refused.
+    ApiKeyNetworkRefused {
+        client_address: Option<String>,
+        enforced: bool,
     },
     /// An event destination was added, changed (its URL, events, or
     /// switched on or off), given a new signing secret, or removed.
@@ -378,6 +392,20 @@ impl AuditAction {
             } => (
                 API_KEY_DECOY_USED,
                 json!({ "client_address": client_address, "user_agent": user_agent }),
+            ),
+            AuditAction::ApiKeyNetworksChanged {
+                allowed_networks,
+                network_mode,
+            } => (
+                API_KEY_NETWORKS_CHANGED,
+                json!({ "allowed_networks": allowed_networks, "network_mode": network_mode }),
+            ),
+            AuditAction::ApiKeyNetworkRefused {
+                client_address,
+                enforced,
+            } => (
+                API_KEY_NETWORK_REFUSED,
+                json!({ "client_address": client_address, "enforced": enforced }),
             ),
             AuditAction::EventDestinationChanged {
                 change,
@@ -552,6 +580,31 @@ impl AuditAction {
                 client_address: text("client_address"),
                 user_agent: text("user_agent"),
             },
+            API_KEY_NETWORKS_CHANGED => {
+                let change = |k: &str| details.get(k);
+                let strings = |v: Option<&Value>| list(v);
+                let text_of =
+                    |v: Option<&Value>| v.and_then(Value::as_str).unwrap_or_default().to_string();
+                let nets = change("allowed_networks");
+                let mode = change("network_mode");
+                AuditAction::ApiKeyNetworksChanged {
+                    allowed_networks: Change {
+                        from: strings(nets.and_then(|c| c.get("from"))),
+                        to: strings(nets.and_then(|c| c.get("to"))),
+                    },
+                    network_mode: Change {
+                        from: text_of(mode.and_then(|c| c.get("from"))),
+                        to: text_of(mode.and_then(|c| c.get("to"))),
+                    },
+                }
+            }
+            API_KEY_NETWORK_REFUSED => AuditAction::ApiKeyNetworkRefused {
+                client_address: text("client_address"),
+                enforced: details
+                    .get("enforced")
+                    .and_then(Value::as_bool)
+                    .unwrap_or(false),
+            },
             EVENT_DESTINATION_CREATED
             | EVENT_DESTINATION_UPDATED
             | EVENT_DESTINATION_SECRET_ROTATED
@@ -674,6 +727,20 @@ mod tests {
             },
             AuditAction::ApiKeyLeaked {
                 client_address: Some(s("203.0.113.9")),
+            },
+            AuditAction::ApiKeyNetworksChanged {
+                allowed_networks: Change {
+                    from: vec![],
+                    to: vec![s("203.0.113.0/24")],
+                },
+                network_mode: Change {
+                    from: s("enforce"),
+                    to: s("report"),
+                },
+            },
+            AuditAction::ApiKeyNetworkRefused {
+                client_address: Some(s("198.51.100.7")),
+                enforced: true,
             },
             AuditAction::ApiKeyDecoyUsed {
                 client_address: Some(s("203.0.113.9")),

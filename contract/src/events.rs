@@ -13,16 +13,12 @@ pub const API_KEY_EXPIRED_BUT_USED: &str = "api_key.expired_but_used";
 pub const API_KEY_LEAKED: &str = "api_key.leaked";
 /// A decoy key's secret was used (also an audit action).
 pub const API_KEY_DECOY_USED: &str = "api_key.decoy_used";
-/// A key was used from outside its allowed networks.
+/// A key was used from outside its allowed networks (also an audit action).
 pub const API_KEY_NETWORK_REFUSED: &str = "api_key.network_refused";
 /// Sent by *Send test event*.
 pub const PING: &str = "ping";
 /// Every event type besides the audit actions ([`crate::audit::ACTIONS`]).
-pub const SIGNALS: &[&str] = &[
-    API_KEY_EXPIRING,
-    API_KEY_EXPIRED_BUT_USED,
-    API_KEY_NETWORK_REFUSED,
-];
+pub const SIGNALS: &[&str] = &[API_KEY_EXPIRING, API_KEY_EXPIRED_BUT_USED];
 /// `events: ["*"]`: every event.
 pub const EVERY_EVENT: &str = "*";
 

@@ -54,6 +54,8 @@ pub enum ErrorCode {
     SecondFactorRequired,
     /// Password sign-in while the organization requires single sign-on (401).
     SsoRequired,
+    /// An API key used from outside its allowed networks, enforced (403).
+    NetworkRefused,
     /// A code this version of the contract does not know yet.
     #[serde(other)]
     Unknown,
@@ -493,6 +495,24 @@ pub struct ApiKey {
     /// `If-Match: "<version>"`; when the key changed meanwhile, the answer is 409.
     #[serde(default)]
     pub version: u64,
+    /// Where the key may be used from (CIDR ranges); empty: anywhere.
+    #[serde(default)]
+    pub allowed_networks: Vec<String>,
+    /// Whether a call from elsewhere is refused or only reported.
+    #[serde(default)]
+    pub network_mode: NetworkMode,
+}
+
+wire_enum! {
+    /// What a call from outside a key's allowed networks gets.
+    #[derive(Default)]
+    pub enum NetworkMode {
+        /// Refused: 403 `network_refused`.
+        #[default]
+        Enforce = "enforce",
+        /// Served, and reported (`api_key.network_refused`).
+        Report = "report",
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -523,6 +543,11 @@ pub struct UpdateApiKeyRequest {
     pub description: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub role_ids: Option<Vec<String>>,
+    /// CIDR ranges the key may be used from; `[]`: anywhere.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub allowed_networks: Option<Vec<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub network_mode: Option<NetworkMode>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -629,6 +654,10 @@ pub struct WhoAmI {
 #[cfg_attr(not(target_arch = "wasm32"), derive(utoipa::ToSchema))]
 pub struct AuthorizeRequest {
     pub permission: String,
+    /// The platform's caller's address, checked against the key's allowed
+    /// networks; believed only from a trusted proxy (`--trusted-proxies`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_address: Option<String>,
 }
 
 /// The platform's key check's answer.
@@ -639,6 +668,9 @@ pub struct Authorization {
     pub permission: String,
     pub api_key: NamedRef,
     pub organization: Organization,
+    /// Why not, when `allowed` is false: `permission` or `network`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
 }
 
 /// A key's requests and refused requests on one UTC day.
@@ -937,6 +969,8 @@ mod tests {
             expires_at: None,
             policy_violation: None,
             version: 1,
+            allowed_networks: Vec::new(),
+            network_mode: NetworkMode::Enforce,
         };
         let g = GeneratedApiKey {
             api_key: key,

@@ -70,6 +70,7 @@ pub fn EditKeyDialog(
                 name: (name.trim() != k.name).then_some(name),
                 description: (description.trim() != k.description).then_some(description),
                 role_ids: (!same_roles).then_some(role_ids),
+                ..Default::default()
             };
             (k.id.clone(), k.version, request)
         });

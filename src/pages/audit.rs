@@ -67,6 +67,15 @@ pub fn describe(event: &AuditEvent) -> String {
         AuditAction::UserSsoRefused { .. } => "was refused at single sign-on".into(),
         AuditAction::OrganizationKeyPolicyUpdated { .. } => "changed the key policy of".into(),
         AuditAction::ApiKeyLeaked { .. } => "disabled, on a leak report,".into(),
+        AuditAction::ApiKeyNetworksChanged { .. } => "changed where it may be used from:".into(),
+        AuditAction::ApiKeyNetworkRefused {
+            client_address,
+            enforced,
+        } => format!(
+            "{} a call from {} outside the allowed networks of",
+            if enforced { "refused" } else { "reported" },
+            client_address.unwrap_or_else(|| "an unknown address".into())
+        ),
         AuditAction::ApiKeyDecoyUsed { client_address, .. } => format!(
             "raised the alarm: someone at {} used the decoy",
             client_address.unwrap_or_else(|| "an unknown address".into())

@@ -35,6 +35,8 @@ pub struct Caller {
     meter: Option<crate::usage::KeyMeter>,
     /// A session limited to one step (the extractor lets it reach only that step's routes).
     pub restriction: Option<sessions::Restriction>,
+    /// A key's allowed networks (none: anywhere, or a person).
+    networks: Option<std::sync::Arc<crate::rules::networks::KeyNetworks>>,
 }
 
 impl Caller {
@@ -47,7 +49,13 @@ impl Caller {
             client,
             meter: None,
             restriction: None,
+            networks: identity.networks,
         }
+    }
+
+    /// A key's allowed networks, if it has any.
+    pub fn networks(&self) -> Option<&crate::rules::networks::KeyNetworks> {
+        self.networks.as_deref()
     }
 
     /// The same caller, a session limited to `restriction`.

@@ -248,14 +248,28 @@ async fn update(
     let current = found::key(&state, &caller, &id).await?;
     check_if_match(&headers, &current)?;
     let book = state.storage.role_book(&caller.organization.id).await?;
+    let networks = keys::networks(&caller, &current, &req)?;
     let change = keys::edit(&caller, &book, &current, &req)?;
-    let key = state
-        .storage
-        .update_key(caller.author(), &current, &change)
-        .await
-        .on_constraint(Rule::KeyName, name_taken)
-        .on_constraint(Rule::RoleExists, super::error::role_removed)?;
-    Ok(Json(answer(&caller, key, outcome::KEY, "change this key")?))
+    let only_networks =
+        networks.is_some() && change == keydesk_contract::validation::ValidKeyChange::default();
+    let mut key = current;
+    if !only_networks {
+        let updated = state
+            .storage
+            .update_key(caller.author(), &key, &change)
+            .await
+            .on_constraint(Rule::KeyName, name_taken)
+            .on_constraint(Rule::RoleExists, super::error::role_removed)?;
+        key = answer(&caller, updated, outcome::KEY, "change this key")?;
+    }
+    if let Some((nets, mode)) = networks {
+        let updated = state
+            .storage
+            .set_key_networks(caller.author(), &key, &nets, mode)
+            .await?;
+        key = answer(&caller, updated, outcome::KEY, "change this key")?;
+    }
+    Ok(Json(key))
 }
 
 #[utoipa::path(

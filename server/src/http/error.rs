@@ -38,6 +38,9 @@ pub enum Error {
     /// The thing changed since the caller read it.
     #[error("{0}")]
     Conflict(std::borrow::Cow<'static, str>),
+    /// An API key used from outside its allowed networks, enforced (403).
+    #[error("network refused")]
+    NetworkRefused,
     /// 404 with a message naming what was not found (several ids).
     #[error("{0}")]
     Missing(String),
@@ -134,6 +137,12 @@ impl IntoResponse for Error {
                 None,
             ),
             Error::Missing(m) => (StatusCode::NOT_FOUND, ErrorCode::NotFound, m, None),
+            Error::NetworkRefused => (
+                StatusCode::FORBIDDEN,
+                ErrorCode::NetworkRefused,
+                "This API key may not be used from this address: it is outside the key's allowed networks.".into(),
+                None,
+            ),
             Error::Conflict(m) => (
                 StatusCode::CONFLICT,
                 ErrorCode::Conflict,

@@ -142,6 +142,28 @@ impl FromRequestParts<AppState> for Caller {
                     "The API key is not valid, was replaced or was removed.",
                 ));
             };
+            // Outside the key's networks: refused (enforce) or served (report),
+            // an alarm either way. The platform's key check decides with
+            // its caller's address instead (POST /authorize).
+            if let Some(networks) = identity.networks.clone() {
+                if !parts.uri.path().ends_with("/authorize") && !networks.allows(client.0) {
+                    super::network_alarms::raise(
+                        state,
+                        &identity.actor.id,
+                        client.0,
+                        networks.enforce,
+                    );
+                    if networks.enforce {
+                        security_log::refused(
+                            Refused::InvalidKey,
+                            "outside the key's allowed networks",
+                            Who::default(),
+                            client.0,
+                        );
+                        return Err(Error::NetworkRefused);
+                    }
+                }
+            }
             let meter = state.usage.record(&identity.actor.id, &now, client.0);
             return Ok(Caller::new(identity, client.0).metered(meter));
         }

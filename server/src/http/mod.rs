@@ -17,6 +17,7 @@ pub mod hardening;
 pub mod health;
 pub mod key_policy;
 pub mod leaked_keys;
+pub mod network_alarms;
 pub mod openapi;
 pub mod organization;
 pub mod outcome;

@@ -42,6 +42,8 @@ pub fn router() -> OpenApiRouter<AppState> {
     ),
     security(("api_key" = [])))]
 async fn authorize(
+    State(state): State<AppState>,
+    axum::extract::ConnectInfo(peer): axum::extract::ConnectInfo<std::net::SocketAddr>,
     caller: Caller,
     Json(req): Json<AuthorizeRequest>,
 ) -> Result<Json<Authorization>, Error> {
@@ -56,13 +58,40 @@ async fn authorize(
             format!("There is no permission \u{201c}{}\u{201d}.", req.permission),
         )
     })?;
-    let allowed = caller.can(permission.id);
+    // The platform's caller's address, believed only from a trusted proxy;
+    // else the address this request came from.
+    let from_proxy = state.trusted_proxies.iter().any(|r| r.contains(peer.ip()));
+    let address = match req.client_address.as_deref().map(str::trim) {
+        Some(given) if from_proxy => given.parse().map_err(|_| {
+            Error::field(
+                "client_address",
+                "Send the caller's IP address, e.g. 203.0.113.7.",
+            )
+        })?,
+        _ => caller.client,
+    };
+    let outside = caller
+        .networks()
+        .filter(|n| !n.allows(address))
+        .map(|n| n.enforce);
+    if let Some(enforced) = outside {
+        crate::http::network_alarms::raise(&state, &caller.actor.id, address, enforced);
+    }
+    let reason = if outside == Some(true) {
+        Some("network")
+    } else if !caller.can(permission.id) {
+        Some("permission")
+    } else {
+        None
+    };
+    let allowed = reason.is_none();
     if allowed {
         caller.exercised(permission.id);
     } else {
         caller.count_refusal();
     }
     Ok(Json(Authorization {
+        reason: reason.map(String::from),
         allowed,
         permission: permission.id.to_string(),
         api_key: NamedRef {

@@ -73,6 +73,34 @@ pub fn edit(
     Ok(change)
 }
 
+/// Where `current` may be used from, when the request changes it: the
+/// ranges checked and canonical, and the mode; changing it needs what
+/// editing the key needs (rule 3).
+pub fn networks(
+    caller: &Caller,
+    current: &ApiKey,
+    req: &UpdateApiKeyRequest,
+) -> Result<Option<(Vec<String>, keydesk_contract::types::NetworkMode)>, Refusal> {
+    if req.allowed_networks.is_none() && req.network_mode.is_none() {
+        return Ok(None);
+    }
+    let written = req
+        .allowed_networks
+        .as_ref()
+        .unwrap_or(&current.allowed_networks);
+    let nets = super::networks::canonical(written)
+        .map_err(|message| Refusal::Invalid([("allowed_networks".to_string(), message)].into()))?;
+    act_on(
+        caller,
+        &current.permissions,
+        "change where this key may be used from",
+    )?;
+    Ok(Some((
+        nets,
+        req.network_mode.unwrap_or(current.network_mode),
+    )))
+}
+
 /// A (new) secret for `current`: obtaining a secret is obtaining the key's
 /// powers (rule 3). The lifetime belongs to the secret, so an expired key
 /// is renewed by regenerating it (see [`expiry`]).

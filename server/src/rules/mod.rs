@@ -6,6 +6,7 @@
 //! by storage under its write lock, with the predicates defined here.
 
 pub mod keys;
+pub mod networks;
 pub mod people;
 pub mod roles;
 pub mod sessions;

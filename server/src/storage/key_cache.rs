@@ -137,6 +137,7 @@ mod tests {
                 name: key.into(),
             },
             permissions: Default::default(),
+            networks: None,
         }
     }
 

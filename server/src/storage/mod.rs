@@ -242,6 +242,8 @@ pub struct Identity {
     pub actor: Actor,
     /// The union of their roles' permissions.
     pub permissions: BTreeSet<&'static str>,
+    /// A key's allowed networks (none: anywhere; always none for a person).
+    pub networks: Option<std::sync::Arc<crate::rules::networks::KeyNetworks>>,
 }
 
 impl Identity {
@@ -319,7 +321,7 @@ pub enum Outcome<T> {
 /// Why a write guarded by the version read touched no row of `table`:
 /// the row changed meanwhile, or it is gone. Every guarded write is one
 /// `UPDATE … WHERE id = $ AND version = $`, then this when it touched nothing.
-async fn stale<T>(
+pub(super) async fn stale<T>(
     tx: &mut Transaction<'static, Any>,
     table: &'static str,
     id: &str,

@@ -25,6 +25,7 @@ mod key_lifecycle;
 mod key_policy;
 mod key_rules;
 mod mail;
+mod networks;
 mod openapi;
 mod operations;
 mod people;

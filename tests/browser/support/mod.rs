@@ -234,6 +234,8 @@ pub fn sample_key(name: &str, role_ids: &[&str]) -> ApiKey {
         expires_at: None,
         policy_violation: None,
         version: 1,
+        allowed_networks: Vec::new(),
+        network_mode: Default::default(),
     }
 }
 

@@ -127,3 +127,83 @@ impl Storage {
         self.record_change(tx, author, action, target).await
     }
 }
+
+impl Storage {
+    /// Where `current` may be used from (`[]`: anywhere) and what a call
+    /// from elsewhere gets; `Changed` if the key changed since it was read.
+    pub async fn set_key_networks(
+        &self,
+        author: Author<'_>,
+        current: &keydesk_contract::types::ApiKey,
+        networks: &[String],
+        mode: keydesk_contract::types::NetworkMode,
+    ) -> Result<crate::storage::Outcome<keydesk_contract::types::ApiKey>, sqlx::Error> {
+        let mut tx = self.write().await?;
+        let now = self.now();
+        let updated = sqlx::query(
+            "UPDATE api_keys SET allowed_networks = $1, network_mode = $2, updated_at = $3, \
+             version = version + 1 WHERE id = $4 AND organization_id = $5 AND version = $6",
+        )
+        .bind((!networks.is_empty()).then(|| serde_json::to_string(networks).unwrap_or_default()))
+        .bind(mode.as_str())
+        .bind(&now)
+        .bind(&current.id)
+        .bind(author.organization_id)
+        .bind(current.version as i64)
+        .execute(&mut *tx)
+        .await?;
+        if updated.rows_affected() == 0 {
+            return crate::storage::stale(&mut tx, "api_keys", &current.id).await;
+        }
+        let action = AuditAction::ApiKeyNetworksChanged {
+            allowed_networks: keydesk_contract::audit::Change {
+                from: current.allowed_networks.clone(),
+                to: networks.to_vec(),
+            },
+            network_mode: keydesk_contract::audit::Change {
+                from: current.network_mode.as_str().to_string(),
+                to: mode.as_str().to_string(),
+            },
+        };
+        self.record_change(
+            &mut tx,
+            author,
+            action,
+            AuditTarget::api_key(&current.id, &current.name),
+        )
+        .await?;
+        self.commit_and_read(tx, author, &current.id).await
+    }
+
+    /// A key used from `address`, outside its allowed networks: recorded
+    /// (and sent as `api_key.network_refused`), `enforced` if it was refused.
+    pub async fn network_refused(
+        &self,
+        key_id: &str,
+        address: &str,
+        enforced: bool,
+    ) -> Result<(), sqlx::Error> {
+        let mut tx = self.write().await?;
+        let key: Option<(String, String)> =
+            sqlx::query_as("SELECT organization_id, name FROM api_keys WHERE id = $1")
+                .bind(key_id)
+                .fetch_optional(&mut *tx)
+                .await?;
+        let Some((organization_id, name)) = key else {
+            return Ok(());
+        };
+        let action = AuditAction::ApiKeyNetworkRefused {
+            client_address: Some(address.to_string()),
+            enforced,
+        };
+        let guard = Actor {
+            kind: ActorKind::System,
+            id: "network-guard".into(),
+            name: "Network guard".into(),
+        };
+        let target = AuditTarget::api_key(key_id, &name);
+        self.record_as(&mut tx, guard, &organization_id, action, target)
+            .await?;
+        tx.commit().await
+    }
+}

@@ -49,12 +49,14 @@ struct KeyRow {
     policy_enforce_from: Option<String>,
     leaked_at: Option<String>,
     decoy: i64,
+    allowed_networks: Option<String>,
+    network_mode: String,
 }
 
 const KEY_COLUMNS: &str = "k.id, k.name, k.description, k.created_by_id, k.created_by_name, \
      k.created_at, k.updated_at, k.generated_at, k.last_used_at, k.expires_at, k.display_prefix, \
      k.version, k.disabled_at, k.last_used_from, k.policy_violation, \
-     p.enforce_from AS policy_enforce_from, k.leaked_at, k.decoy";
+     p.enforce_from AS policy_enforce_from, k.leaked_at, k.decoy, k.allowed_networks, k.network_mode";
 const KEY_FROM: &str =
     " FROM api_keys k LEFT JOIN key_policies p ON p.organization_id = k.organization_id";
 
@@ -102,6 +104,13 @@ impl KeyRow {
                     enforce_from: self.policy_enforce_from.clone(),
                 }),
             version: self.version as u64,
+            allowed_networks: self
+                .allowed_networks
+                .as_deref()
+                .and_then(|list| serde_json::from_str(list).ok())
+                .unwrap_or_default(),
+            network_mode: keydesk_contract::types::NetworkMode::parse(&self.network_mode)
+                .unwrap_or_default(),
         }
     }
 }
@@ -188,6 +197,8 @@ mod tests {
             policy_enforce_from: None,
             leaked_at: None,
             decoy: 0,
+            allowed_networks: None,
+            network_mode: "enforce".into(),
         }
     }
 

@@ -141,11 +141,13 @@ impl Storage {
             Option<String>,
             Option<String>,
             Option<String>,
+            Option<String>,
+            String,
         );
         // A key outside the key policy works until the policy's enforce_from.
         let row: Option<Row> = sqlx::query_as(
             "SELECT k.id, k.name, o.id, o.name, o.key_checks_epoch, k.expires_at, s.retires_at, \
-             CASE WHEN k.policy_violation IS NOT NULL THEN p.enforce_from END \
+             CASE WHEN k.policy_violation IS NOT NULL THEN p.enforce_from END, k.allowed_networks, k.network_mode \
              FROM api_key_secrets s \
              JOIN api_keys k ON k.id = s.api_key_id JOIN organizations o ON o.id = k.organization_id \
              LEFT JOIN key_policies p ON p.organization_id = k.organization_id \
@@ -169,6 +171,8 @@ impl Storage {
             expires_at,
             retires_at,
             stops_at,
+            allowed_networks,
+            network_mode,
         )) = row
         else {
             return Ok(None);
@@ -195,6 +199,11 @@ impl Storage {
                 .granted(role_ids.iter().map(String::as_str))
                 .into_iter()
                 .collect(),
+            networks: crate::rules::networks::KeyNetworks::from_stored(
+                allowed_networks.as_deref(),
+                &network_mode,
+            )
+            .map(std::sync::Arc::new),
         };
         // The secret stops at the earliest of the key's expiry, the end of
         // its grace period and (outside the key policy) the policy's enforce_from.

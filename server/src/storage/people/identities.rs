@@ -81,6 +81,7 @@ impl Storage {
                 .filter_map(|p| permissions::find(p))
                 .map(|p| p.id)
                 .collect(),
+            networks: None,
         }))
     }
 
