@@ -165,3 +165,59 @@ pub async fn measure_under_sign_ins(dist: &Path) -> Vec<Row> {
         target: Target::RatioAtMost(2.0),
     }]
 }
+
+/// `/whoami` with a key allowed from 100 networks (the caller's the last
+/// one looked at), beside the same key allowed from anywhere, on one server.
+pub async fn measure_with_allowlist(server: &Running) -> Vec<Row> {
+    let key = server
+        .post(
+            "/api-keys",
+            serde_json::json!({"name": "Allowlisted_Key", "role_ids": ["developer"]}),
+        )
+        .await;
+    let id = key["id"].as_str().unwrap().to_string();
+    let generated = server
+        .post(&format!("/api-keys/{id}/generate"), serde_json::json!({}))
+        .await;
+    let secret = generated["secret"].as_str().unwrap().to_string();
+    let run = || {
+        let (url, secret) = (format!("{}/api/v1/whoami", server.base), secret.clone());
+        async move {
+            load::run(
+                &url,
+                &[("Authorization", format!("Bearer {secret}"))],
+                200,
+                CONNECTIONS,
+                DURATION,
+            )
+            .await
+        }
+    };
+    let anywhere = run().await;
+    let mut networks: Vec<String> = (0..99).map(|i| format!("10.{i}.0.0/16")).collect();
+    networks.push("127.0.0.0/8".into());
+    let (status, answer) = server
+        .admin
+        .patch(
+            &format!("/api-keys/{id}"),
+            serde_json::json!({"allowed_networks": networks, "network_mode": "enforce"}),
+        )
+        .await;
+    assert!(status.is_success(), "{answer}");
+    let allowlisted = run().await;
+    assert_eq!(
+        anywhere.unexpected + allowlisted.unexpected,
+        0,
+        "every answer must be 200"
+    );
+    vec![Row {
+        what: format!(
+            "key check with a 100-network allowlist (beside none; {CONNECTIONS} connections, {}s)",
+            DURATION.as_secs()
+        ),
+        figure: allowlisted.requests_per_second,
+        floor: Some(anywhere.requests_per_second),
+        unit: "req/s",
+        target: Target::RatioAtLeast(0.95),
+    }]
+}

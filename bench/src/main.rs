@@ -22,7 +22,8 @@ async fn main() {
         Some("key-check") => {
             let dist = keydesk_e2e::app_build::release_app();
             let server = setup::Running::start(&dist).await;
-            let rows = key_check::measure(&server).await;
+            let mut rows = key_check::measure(&server).await;
+            rows.extend(key_check::measure_with_allowlist(&server).await);
             server.stop().await;
             return table::print(&rows);
         }
@@ -44,6 +45,7 @@ async fn main() {
 
     let server = setup::Running::start(&dist).await;
     rows.extend(key_check::measure(&server).await);
+    rows.extend(key_check::measure_with_allowlist(&server).await);
     server.stop().await;
     rows.extend(key_check::measure_under_sign_ins(&dist).await);
     rows.extend(events::measure(&dist).await);

@@ -100,6 +100,10 @@ impl Person {
         self.send(reqwest::Method::PUT, path, body).await
     }
 
+    pub async fn patch(&self, path: &str, body: Value) -> (StatusCode, Value) {
+        self.send(reqwest::Method::PATCH, path, body).await
+    }
+
     async fn send(&self, method: reqwest::Method, path: &str, body: Value) -> (StatusCode, Value) {
         let res = self
             .http
