@@ -36,3 +36,21 @@ pub fn validate_report(report: &LeakReport) -> Result<(), FieldErrors> {
         Err(e)
     }
 }
+
+/// A network a key was used from (a /24 or a /64).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(utoipa::ToSchema))]
+pub struct SeenNetwork {
+    pub network: String,
+    pub requests: u64,
+    pub last_used_at: String,
+}
+
+/// `GET /api-keys/{id}/networks`: where the key was used from, most
+/// requests first, and the allowlist that would cover it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(utoipa::ToSchema))]
+pub struct KeyNetworksSeen {
+    pub seen: Vec<SeenNetwork>,
+    pub suggested: Vec<String>,
+}

@@ -140,6 +140,42 @@ pub fn suggest(
     }
 }
 
+/// The network an address is counted under: its /24 (IPv4) or /64 (IPv6),
+/// the ranges an allowlist is usually written in.
+pub fn network_of(ip: IpAddr) -> String {
+    let ip = match ip {
+        IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(ip, IpAddr::V4),
+        v4 => v4,
+    };
+    let prefix = if ip.is_ipv4() { 24 } else { 64 };
+    ipnet::IpNet::new(ip, prefix)
+        .map(|n| n.trunc().to_string())
+        .unwrap_or_else(|_| ip.to_string())
+}
+
+impl Usage {
+    /// Adds where `key_id` was used from, not yet written, to `seen`
+    /// (network, requests, last use); most requests first.
+    pub fn merge_networks(&self, key_id: &str, seen: &mut Vec<(String, u64, String)>) {
+        let pending = self.pending.lock().expect("usage lock");
+        for ((key, network), (requests, last)) in &pending.networks {
+            if key != key_id {
+                continue;
+            }
+            match seen.iter_mut().find(|(n, _, _)| n == network) {
+                Some(s) => {
+                    s.1 += requests;
+                    if s.2 < *last {
+                        s.2 = last.clone();
+                    }
+                }
+                None => seen.push((network.clone(), *requests, last.clone())),
+            }
+        }
+        seen.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    }
+}
+
 /// The UTC day of a fixed-width time text, e.g. `2026-11-26`.
 pub fn day_of(at: &str) -> &str {
     at.get(..10).unwrap_or(at)
@@ -171,6 +207,12 @@ impl Usage {
             }
             let day = (key_id.to_string(), day_of(at).to_string());
             pending.days.entry(day).or_insert((0, 0)).0 += 1;
+            let seen = (key_id.to_string(), network_of(client));
+            let entry = pending.networks.entry(seen).or_insert((0, String::new()));
+            entry.0 += 1;
+            if entry.1.as_str() < at {
+                entry.1 = at.to_string();
+            }
         }
         KeyMeter {
             usage: Arc::clone(self),

@@ -6,6 +6,7 @@
 use axum::extract::{Path, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
+use keydesk_contract::guardrails::{KeyNetworksSeen, SeenNetwork};
 use keydesk_contract::permissions;
 use keydesk_contract::types::{
     Authorization, AuthorizeRequest, Inventory, InventoryItem, KeyUsage, NamedRef, PermissionUsage,
@@ -25,6 +26,7 @@ pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(authorize))
         .routes(routes!(key_usage))
+        .routes(routes!(networks_seen))
         .routes(routes!(suggestion))
         .routes(routes!(inventory))
         .routes(routes!(inventory_csv))
@@ -99,6 +101,47 @@ async fn authorize(
             name: caller.actor.name.clone(),
         },
         organization: caller.organization.clone(),
+    }))
+}
+
+#[utoipa::path(
+    operation_id = "api_keys_networks_seen",
+    tag = "Usage",
+    get,
+    path = "/api-keys/{id}/networks",
+    summary = "Where a key was used from, and the allowlist that would cover it",
+    params(("id" = String, Path, description = "The key's id")),
+    responses((status = 200, description = "Each network (/24, /64) the key was used from, most requests first, and suggested allowed networks", body = keydesk_contract::guardrails::KeyNetworksSeen),
+        crate::http::error::Errors
+    ))]
+async fn networks_seen(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Json<KeyNetworksSeen>, Error> {
+    keys::may(&caller, KeyAction::Read)?;
+    let key = found::key(&state, &caller, &id).await?;
+    let mut seen: Vec<(String, u64, String)> = state
+        .storage
+        .key_networks_seen(&key.id)
+        .await?
+        .into_iter()
+        .map(|(network, requests, last)| (network, requests.max(0) as u64, last))
+        .collect();
+    state.usage.merge_networks(&key.id, &mut seen);
+    // Every network it was used from (up to 20), the busiest first: an
+    // allowlist that breaks nothing that works today.
+    let suggested = seen.iter().take(20).map(|(n, _, _)| n.clone()).collect();
+    Ok(Json(KeyNetworksSeen {
+        seen: seen
+            .into_iter()
+            .map(|(network, requests, last_used_at)| SeenNetwork {
+                network,
+                requests,
+                last_used_at,
+            })
+            .collect(),
+        suggested,
     }))
 }
 

@@ -14,11 +14,16 @@ pub struct UsageBatch {
     pub days: HashMap<(String, String), (u64, u64)>,
     /// (key id, permission, day) → (requests, last use).
     pub permissions: HashMap<(String, String, String), (u64, String)>,
+    /// (key id, network it was used from) → (requests, last use).
+    pub networks: HashMap<(String, String), (u64, String)>,
 }
 
 impl UsageBatch {
     pub fn is_empty(&self) -> bool {
-        self.last_used.is_empty() && self.days.is_empty() && self.permissions.is_empty()
+        self.last_used.is_empty()
+            && self.days.is_empty()
+            && self.permissions.is_empty()
+            && self.networks.is_empty()
     }
 
     /// Adds `other`'s counts to these (a failed write's, back for a retry).
@@ -38,6 +43,13 @@ impl UsageBatch {
         }
         for (at, (requests, last)) in other.permissions {
             let mine = self.permissions.entry(at).or_insert((0, last.clone()));
+            mine.0 += requests;
+            if mine.1 < last {
+                mine.1 = last;
+            }
+        }
+        for (at, (requests, last)) in other.networks {
+            let mine = self.networks.entry(at).or_insert((0, last.clone()));
             mine.0 += requests;
             if mine.1 < last {
                 mine.1 = last;
@@ -111,7 +123,36 @@ impl Storage {
             .execute(&mut *tx)
             .await?;
         }
+        for ((key_id, network), (requests, last)) in &batch.networks {
+            sqlx::query(
+                "INSERT INTO key_networks_seen (api_key_id, network, requests, last_used_at) \
+                 SELECT id, $1, $2, $3 FROM api_keys WHERE id = $4 \
+                 ON CONFLICT (api_key_id, network) DO UPDATE SET \
+                 requests = key_networks_seen.requests + excluded.requests, \
+                 last_used_at = CASE WHEN excluded.last_used_at > key_networks_seen.last_used_at \
+                 THEN excluded.last_used_at ELSE key_networks_seen.last_used_at END",
+            )
+            .bind(network)
+            .bind(*requests as i64)
+            .bind(last)
+            .bind(key_id)
+            .execute(&mut *tx)
+            .await?;
+        }
         tx.commit().await
+    }
+
+    /// The networks a key was used from: (network, requests, last use).
+    pub async fn key_networks_seen(
+        &self,
+        key_id: &str,
+    ) -> Result<Vec<(String, i64, String)>, sqlx::Error> {
+        sqlx::query_as(
+            "SELECT network, requests, last_used_at FROM key_networks_seen WHERE api_key_id = $1",
+        )
+        .bind(key_id)
+        .fetch_all(&self.pool)
+        .await
     }
 
     /// A key's requests and refusals per day since `first_day` (days

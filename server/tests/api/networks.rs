@@ -194,3 +194,35 @@ async fn networks_are_checked_and_only_someone_holding_the_keys_powers_sets_them
     let (_, key) = ada.get(&format!("/api-keys/{}", wide.id)).await;
     assert_eq!(key["allowed_networks"], json!([]), "nothing half-written");
 }
+
+#[tokio::test]
+async fn where_a_key_was_used_from_suggests_its_networks_busiest_first() {
+    let server = behind_a_proxy().await;
+    let ada = server.sign_up("Acme", "ada@acme.io").await;
+    let (id, secret) = key_with_secret(&ada).await;
+    for (address, times) in [("203.0.113.9", 3), ("203.0.113.200", 2), ("2001:db8::5", 1)] {
+        for _ in 0..times {
+            server.system_at(&secret, address).get("/whoami").await;
+        }
+    }
+    let (status, seen) = ada.get(&format!("/api-keys/{id}/networks")).await;
+    assert_eq!(status, StatusCode::OK, "{seen}");
+    assert_eq!(seen["seen"][0]["network"], "203.0.113.0/24");
+    assert_eq!(seen["seen"][0]["requests"], 5);
+    assert_eq!(seen["seen"][1]["network"], "2001:db8::/64");
+    assert_eq!(
+        seen["suggested"],
+        json!(["203.0.113.0/24", "2001:db8::/64"])
+    );
+    // Suggested networks, allowed, keep working what works today.
+    ada.patch(
+        &format!("/api-keys/{id}"),
+        json!({"allowed_networks": seen["suggested"]}),
+    )
+    .await;
+    let (status, _) = server
+        .system_at(&secret, "203.0.113.9")
+        .get("/whoami")
+        .await;
+    assert_eq!(status, StatusCode::OK);
+}
