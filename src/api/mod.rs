@@ -234,6 +234,11 @@ pub async fn key_usage(id: &str, days: u32) -> ApiResult<KeyUsage> {
     get(&format!("/api-keys/{}/usage?days={days}", encode(id))).await
 }
 
+/// Where a key was used from, and the networks that would cover it.
+pub async fn key_networks(id: &str) -> ApiResult<keydesk_contract::guardrails::KeyNetworksSeen> {
+    get(&format!("/api-keys/{}/networks", encode(id))).await
+}
+
 // ---------------------------------------------------------------- audit trail
 
 /// A page of the audit trail, newest first; `cursor` continues from an earlier page.

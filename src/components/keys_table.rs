@@ -25,6 +25,8 @@ pub enum RowAction {
     Disable(ApiKey),
     Enable(ApiKey),
     Remove(ApiKey),
+    /// Where it may be used from.
+    Networks(ApiKey),
 }
 
 #[component]
@@ -145,6 +147,19 @@ fn KeyRow(
         key.clone(),
     );
     let k6 = key.clone();
+    let k7 = key.clone();
+    let where_from = match (key.allowed_networks.len(), key.network_mode) {
+        (0, _) => "From anywhere".to_string(),
+        (n, mode) => format!(
+            "From {n} network{}{}",
+            if n == 1 { "" } else { "s" },
+            if mode == keydesk_contract::types::NetworkMode::Report {
+                " (report only)"
+            } else {
+                ""
+            }
+        ),
+    };
     // Least privilege at a glance: permissions unused in the usage window.
     let unused = key.unused_permissions.filter(|n| *n > 0).map(|n| {
         let words = format!(
@@ -194,6 +209,9 @@ fn KeyRow(
                 })}
                 {leaked.then(|| view! { <span class="key-row__policy">"Its secret was reported leaked. Regenerate to switch it on with a new one."</span> })}
                 {(key.status == ApiKeyStatus::Decoy).then(|| view! { <span class="key-row__by">"Authenticates nothing; any use raises an alarm"</span> })}
+                <button type="button" class="link-button key-row__networks" disabled=!allowed.update
+                    aria-label=format!("Networks of {}: {}", key.name, where_from)
+                    on:click=move |_| on_action.run(RowAction::Networks(k7.clone()))>{where_from.clone()}</button>
             </td>
             <td data-label="Key"><code class="prefix">{prefix}</code></td>
             <td data-label="Created">

@@ -29,6 +29,7 @@ pub mod key_usage_dialog;
 pub mod keys_table;
 pub mod loading;
 pub mod modal;
+pub mod networks_dialog;
 pub mod new_link_dialog;
 pub mod password_prompt;
 pub mod permission_list;

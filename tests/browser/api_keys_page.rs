@@ -337,3 +337,66 @@ async fn a_leaked_key_offers_regenerate_and_not_enable_and_a_decoy_says_what_it_
         "{text}"
     );
 }
+
+#[wasm_bindgen_test]
+async fn networks_suggest_where_the_key_was_used_and_send_the_list_and_mode() {
+    use keydesk_contract::guardrails::{KeyNetworksSeen, SeenNetwork};
+    use keydesk_contract::types::{NetworkMode, UpdateApiKeyRequest};
+    use keydesk_web::components::networks_dialog::NetworksDialog;
+    let sent = RwSignal::new(Vec::<UpdateApiKeyRequest>::new());
+    let page = mount(move || {
+        let seen = Action::new_local(|_: &String| async {
+            ApiResult::Ok(KeyNetworksSeen {
+                seen: vec![SeenNetwork {
+                    network: "203.0.113.0/24".into(),
+                    requests: 1234,
+                    last_used_at: "2026-11-30T10:00:00.000000Z".into(),
+                }],
+                suggested: vec!["203.0.113.0/24".into(), "2001:db8::/64".into()],
+            })
+        });
+        let update = Action::new_local(move |(_, _, req): &(String, u64, UpdateApiKeyRequest)| {
+            sent.update(|s| s.push(req.clone()));
+            let bad = req
+                .allowed_networks
+                .as_ref()
+                .is_some_and(|n| n.iter().any(|n| n == "office"));
+            async move {
+                if bad {
+                    let m = "“office” is not an IPv4 or IPv6 network.".to_string();
+                    Err(ApiError::Invalid {
+                        message: m.clone(),
+                        fields: [("allowed_networks".to_string(), m)].into(),
+                    })
+                } else {
+                    Ok(sample_key("Billing_Reader", &["billing-reader"]))
+                }
+            }
+        });
+        view! {
+            <NetworksDialog key=sample_key("Billing_Reader", &["billing-reader"]) seen=seen update=update
+                on_saved=|_| {} on_close=|_| {}/>
+        }
+    });
+    until(|| exists(&page, ".seen-network")).await;
+    assert!(text(&find(&page, ".seen-network")).contains("1234 requests"));
+    type_into(&page, "#allowed-networks", "office");
+    click(&button(&page, "Save networks"));
+    until(|| exists(&page, "#allowed-networks-error")).await;
+    assert_eq!(
+        value_of(&page, "#allowed-networks"),
+        "office",
+        "what was typed stays"
+    );
+    click(&button(&page, "Use these networks"));
+    until(|| value_of(&page, "#allowed-networks").contains("2001:db8::/64")).await;
+    set_checked(&page, "#network-report", true);
+    click(&button(&page, "Save networks"));
+    until(|| sent.get_untracked().len() == 2).await;
+    let last = sent.get_untracked()[1].clone();
+    assert_eq!(
+        last.allowed_networks.unwrap(),
+        ["203.0.113.0/24", "2001:db8::/64"]
+    );
+    assert_eq!(last.network_mode, Some(NetworkMode::Report));
+}

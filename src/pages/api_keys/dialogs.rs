@@ -14,6 +14,7 @@ use crate::components::edit_key_dialog::EditKeyDialog;
 use crate::components::error_panel::ErrorPanel;
 use crate::components::generated_key_dialog::GeneratedKeyDialog;
 use crate::components::key_usage_dialog::KeyUsageDialog;
+use crate::components::networks_dialog::NetworksDialog;
 use crate::components::regenerate_dialog::RegenerateDialog;
 use crate::components::remove_key_dialog::RemoveKeyDialog;
 use crate::hooks::use_action_outcome::{use_action_outcome_with_options, UseActionOutcomeOptions};
@@ -30,6 +31,7 @@ pub enum Open {
     Regenerate(ApiKey),
     Disable(ApiKey),
     Remove(ApiKey),
+    Networks(ApiKey),
     Generated(GeneratedApiKey),
 }
 
@@ -122,6 +124,16 @@ pub fn KeyDialogs(
                     proposed_role_ids=role_ids
                     on_saved=move |key: ApiKey| done(format!("{} was saved.", key.name)) on_close=close/>
             }.into_any(),
+            Open::Networks(key) => {
+                let seen = Action::new_local(|id: &String| {
+                    let id = id.clone();
+                    async move { crate::api::key_networks(&id).await }
+                });
+                view! {
+                    <NetworksDialog key=key seen=seen update=api.update
+                        on_saved=move |key: ApiKey| done(format!("Where {} may be used from was saved.", key.name)) on_close=close/>
+                }.into_any()
+            }
             Open::Usage(key) => {
                 let narrowed = key.clone();
                 let narrow = Callback::new(move |ids| open.set(Open::Narrow(narrowed.clone(), ids)));

@@ -71,6 +71,7 @@ pub fn ApiKeys(
         }
         RowAction::Enable(_) => {}
         RowAction::Remove(key) => open.set(Open::Remove(key)),
+        RowAction::Networks(key) => open.set(Open::Networks(key)),
     });
 
     view! {
