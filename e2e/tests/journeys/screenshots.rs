@@ -412,6 +412,14 @@ async fn guardrails_screenshots() {
         page.click(".bulk-bar .button").await;
         page.wait_for(".bulk-row").await;
         shoot(&page, "50-bulk-preview.png").await;
+        page.click_button("Cancel").await;
+        for _ in 0..3 {
+            keydesk_e2e::http::as_system(&page.base, &secrets[2], "/whoami").await;
+        }
+        page.click("button[aria-label^='Networks of Render_Bot']").await;
+        page.wait_for(".seen-network").await;
+        page.click_button("Use these networks").await;
+        shoot(&page, "51-networks.png").await;
     })
     .await;
 }
