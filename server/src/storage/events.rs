@@ -116,8 +116,9 @@ impl Storage {
             }
         }
         if queued {
-            // The deliverer waits for the write lock this transaction
-            // holds, so it sees these rows once they are committed.
+            // Woken before this transaction commits, the deliverer may look
+            // too early and find nothing; its next poll (500 ms) finds the
+            // rows. (Taking them needs the write lock this transaction holds.)
             self.events_queued.notify_one();
         }
         Ok(())
