@@ -35,11 +35,18 @@ impl Deliverer {
     pub fn spawn(self) {
         tokio::spawn(async move {
             let queued = self.storage.events_queued();
+            // Woken by a local write (rather than a poll): take at once.
+            let mut woken = false;
             loop {
                 if self.storage.is_closed() {
                     return;
                 }
-                match self.storage.claim_deliveries(LEASE_SECONDS, BATCH).await {
+                let claimed = self
+                    .storage
+                    .claim_deliveries(LEASE_SECONDS, BATCH, !woken)
+                    .await;
+                woken = false;
+                match claimed {
                     Ok(claimed) if !claimed.is_empty() => {
                         let attempted =
                             futures_util::future::join_all(claimed.iter().map(|c| self.send(c)))
@@ -59,7 +66,7 @@ impl Deliverer {
                     Err(e) => tracing::warn!(error = %e, "could not take event deliveries"),
                 }
                 tokio::select! {
-                    _ = queued.notified() => {}
+                    _ = queued.notified() => woken = true,
                     _ = tokio::time::sleep(POLL) => {}
                 }
             }

@@ -61,7 +61,7 @@ impl Mailer {
     /// Runs until the storage closes.
     pub fn spawn(self) {
         tokio::spawn(async move {
-            let queued = self.storage.events_queued();
+            let queued = self.storage.mail_queued();
             loop {
                 if self.storage.is_closed() {
                     return;

@@ -116,9 +116,8 @@ impl Storage {
             }
         }
         if queued {
-            // Woken before this transaction commits, the deliverer may look
-            // too early and find nothing; its next poll (500 ms) finds the
-            // rows. (Taking them needs the write lock this transaction holds.)
+            // Woken, the deliverer goes straight for the write lock this
+            // transaction holds, so it sees these rows once they are committed.
             self.events_queued.notify_one();
         }
         Ok(())
@@ -536,21 +535,27 @@ impl Storage {
 
     /// Takes up to `limit` deliveries due now, the oldest pending one of
     /// each enabled destination, leased for `lease_seconds` to this replica.
+    /// `look_first`: a poll, which first looks without the write lock (most
+    /// find nothing); a wake after a local write takes the lock at once.
     pub async fn claim_deliveries(
         &self,
         lease_seconds: i64,
         limit: u32,
+        look_first: bool,
     ) -> Result<Vec<Claimed>, sqlx::Error> {
         let now = self.now();
-        // A cheap look first, without the write lock: most polls find nothing.
-        let due: Option<i64> = sqlx::query_scalar(
+        let due: Option<i64> = if !look_first {
+            Some(1)
+        } else {
+            sqlx::query_scalar(
             "SELECT 1 FROM event_deliveries WHERE status = 'pending' AND next_attempt_at <= $1 \
              AND (lease_until IS NULL OR lease_until < $2) LIMIT 1",
         )
-        .bind(&now)
-        .bind(&now)
-        .fetch_optional(&self.pool)
-        .await?;
+            .bind(&now)
+            .bind(&now)
+            .fetch_optional(&self.pool)
+            .await?
+        };
         if due.is_none() {
             return Ok(Vec::new());
         }

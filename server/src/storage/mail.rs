@@ -46,8 +46,13 @@ impl Storage {
         .bind(at)
         .execute(&mut **tx)
         .await?;
-        self.events_queued.notify_one();
+        self.mail_queued.notify_one();
         Ok(())
+    }
+
+    /// Wakes when a mail was queued on this replica.
+    pub fn mail_queued(&self) -> std::sync::Arc<tokio::sync::Notify> {
+        self.mail_queued.clone()
     }
 
     /// Takes up to `limit` mails due now, leased to this replica.

@@ -92,6 +92,8 @@ pub struct Storage {
     events_queued: std::sync::Arc<tokio::sync::Notify>,
     /// The server sends mail (`--smtp-url`): mailed events are queued.
     mail_on: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    /// Signalled when a write queued a mail (the mailer wakes).
+    mail_queued: std::sync::Arc<tokio::sync::Notify>,
 }
 
 impl Storage {
@@ -162,6 +164,7 @@ impl Storage {
             single_process: std::sync::Arc::new(std::sync::Mutex::new(single_process)),
             events_queued: Default::default(),
             mail_on: Default::default(),
+            mail_queued: Default::default(),
         })
     }
 
