@@ -7,8 +7,10 @@
 
 pub mod api;
 pub mod components;
+pub mod first_screen;
 pub mod hooks;
 pub mod pages;
+pub mod parts;
 pub mod session;
 pub mod time;
 pub mod webauthn;
@@ -18,10 +20,20 @@ use leptos_router::components::{Outlet, ParentRoute, Redirect, Route, Router, Ro
 use leptos_router::path;
 
 use components::require_session::RequireSession;
-use pages::{
-    api_keys::ApiKeysPage, not_found::NotFound, roles::RolesPage, sign_in::SignIn, sign_up::SignUp,
-};
+use pages::{not_found::NotFound, sign_in::SignIn};
+use parts::{Screen, SignedInScreen, Welcome, WelcomeScreen};
 use session::{Session, SessionState};
+
+/// Starts the app: takes over the sign-in form the page came with, sends
+/// the first reads of the screen opening and fetches its part of the wasm
+/// (both beside `/me`, not after it), and mounts.
+pub fn start() {
+    first_screen::take_over();
+    let path = window().location().pathname().unwrap_or_default();
+    api::early::start(&path, pages::api_keys::list::first_key_query());
+    parts::preload_for(&path);
+    leptos::mount::mount_to_body(App);
+}
 
 /// The whole app: the session, the router and its screens.
 #[component]
@@ -32,18 +44,19 @@ pub fn App() -> impl IntoView {
             <Routes fallback=|| view! { <NotFound/> }>
                 <Route path=path!("/") view=|| view! { <Redirect path="/api-keys"/> }/>
                 <Route path=path!("/sign-in") view=SignIn/>
-                <Route path=path!("/sign-up") view=SignUp/>
-                <Route path=path!("/invitation") view=pages::accept_invitation::AcceptInvitation/>
-                // Every signed-in screen, behind one guard (and one shell).
+                <Route path=path!("/sign-up") view=|| view! { <WelcomeScreen screen=Welcome::SignUp/> }/>
+                <Route path=path!("/invitation") view=|| view! { <WelcomeScreen screen=Welcome::Invitation/> }/>
+                // Every signed-in screen, behind one guard (and one shell),
+                // in a part of the wasm of its own (see `parts`).
                 <ParentRoute path=path!("") view=|| view! { <RequireSession><Outlet/></RequireSession> }>
                     // One route for the list and /new, so opening Create keeps the page.
-                    <Route path=path!("/api-keys/:action?") view=ApiKeysPage/>
-                    <Route path=path!("/people") view=pages::people::PeoplePage/>
-                    <Route path=path!("/roles") view=RolesPage/>
-                    <Route path=path!("/inventory") view=pages::inventory::InventoryPage/>
-                    <Route path=path!("/audit") view=pages::audit::AuditTrailPage/>
-                    <Route path=path!("/account") view=pages::my_account::MyAccountPage/>
-                    <Route path=path!("/settings") view=pages::settings::SettingsPage/>
+                    <Route path=path!("/api-keys/:action?") view=|| view! { <SignedInScreen screen=Screen::ApiKeys/> }/>
+                    <Route path=path!("/people") view=|| view! { <SignedInScreen screen=Screen::People/> }/>
+                    <Route path=path!("/roles") view=|| view! { <SignedInScreen screen=Screen::Roles/> }/>
+                    <Route path=path!("/inventory") view=|| view! { <SignedInScreen screen=Screen::Inventory/> }/>
+                    <Route path=path!("/audit") view=|| view! { <SignedInScreen screen=Screen::Audit/> }/>
+                    <Route path=path!("/account") view=|| view! { <SignedInScreen screen=Screen::Account/> }/>
+                    <Route path=path!("/settings") view=|| view! { <SignedInScreen screen=Screen::Settings/> }/>
                 </ParentRoute>
             </Routes>
         </Router>

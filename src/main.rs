@@ -1,5 +1,5 @@
-//! Entry point of the web app: install the panic hook and mount.
+//! Entry point of the web app: install the panic hook and start.
 fn main() {
     console_error_panic_hook::set_once();
-    leptos::mount::mount_to_body(keydesk_web::App);
+    keydesk_web::start();
 }

@@ -4,6 +4,7 @@
 //! the whole app, when the session has ended.
 
 mod bulk;
+pub mod early;
 mod error;
 mod events;
 mod key_policy;

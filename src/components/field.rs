@@ -18,6 +18,9 @@ pub fn TextField(
     #[prop(into, default = "text".into())]
     kind: String,
     #[prop(into, optional)] autocomplete: Option<String>,
+    /// The field's name, for password managers.
+    #[prop(into, optional)]
+    name: Option<String>,
     #[prop(optional)] autofocus: bool,
 ) -> impl IntoView {
     let hint_id = format!("{id}-hint");
@@ -41,6 +44,7 @@ pub fn TextField(
             {hint.map(|h| view! { <p class="field__hint" id=hint_id.clone()>{h}</p> })}
             <input
                 id=id
+                name=name
                 type=kind
                 autocomplete=autocomplete
                 autofocus=autofocus

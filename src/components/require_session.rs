@@ -10,9 +10,7 @@ use leptos_router::hooks::{use_location, use_navigate};
 use leptos_router::NavigateOptions;
 
 use super::error_panel::ErrorPanel;
-use super::shell::Shell;
-use crate::pages::enrol_second_factor::EnrolSecondFactorPage;
-use crate::pages::set_own_password::SetOwnPasswordPage;
+use crate::parts::{Screen, SignedInScreen, SignedInShell};
 use crate::session::{use_session, SessionState};
 use keydesk_contract::types::RequiredStep;
 
@@ -62,9 +60,16 @@ pub fn RequireSession(children: ChildrenFn) -> impl IntoView {
     move || match phase.get() {
         Phase::Checking => view! { <Loading/> }.into_any(),
         Phase::SignedOut => ().into_any(),
-        Phase::SignedIn => view! { <Shell>{children.with_value(|c| c())}</Shell> }.into_any(),
-        Phase::MustSetPassword => view! { <SetOwnPasswordPage/> }.into_any(),
-        Phase::MustEnrolSecondFactor => view! { <EnrolSecondFactorPage/> }.into_any(),
+        Phase::SignedIn => {
+            let children: ChildrenFn = children.get_value();
+            view! { <SignedInShell children=children/> }.into_any()
+        }
+        Phase::MustSetPassword => {
+            view! { <SignedInScreen screen=Screen::SetOwnPassword/> }.into_any()
+        }
+        Phase::MustEnrolSecondFactor => {
+            view! { <SignedInScreen screen=Screen::EnrolSecondFactor/> }.into_any()
+        }
         Phase::Unreachable => {
             let error = match session.state.get_untracked() {
                 SessionState::Unreachable(e) => e,

@@ -49,8 +49,10 @@ pub fn SignIn() -> impl IntoView {
     let navigate = use_navigate();
     let query = use_query_map();
     let next = move || safe_next(query.with_untracked(|q| q.get("next")));
-    let email = RwSignal::new(String::new());
-    let password = RwSignal::new(String::new());
+    // What the page's own form held, if the app took it over (first_screen.rs).
+    let typed = crate::first_screen::typed().unwrap_or_default();
+    let email = RwSignal::new(typed.email.clone());
+    let password = RwSignal::new(typed.password.clone());
     let sign_in = Action::new_local(|request: &SignInRequest| {
         let request = request.clone();
         async move { api::sign_in(&request).await }
@@ -128,8 +130,7 @@ pub fn SignIn() -> impl IntoView {
     let sso_refusal = query
         .with_untracked(|q| q.get("error"))
         .map(|code| keydesk_contract::sso::refusal::message(&code));
-    let submit = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
+    let send = move || {
         if busy.get_untracked() {
             return;
         }
@@ -142,6 +143,20 @@ pub fn SignIn() -> impl IntoView {
             password: password.get_untracked(),
         });
     };
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        send();
+    };
+    // Once rendered: the focus back where it was in the page's form, and a
+    // submit made there before the app was ready, sent.
+    Effect::new(move |done: Option<()>| {
+        if done.is_none() {
+            typed.restore_focus();
+            if typed.submitted {
+                send();
+            }
+        }
+    });
     let field_error = move |name: &'static str| {
         Signal::derive(move || failure.with(|f| f.as_ref().and_then(|e| e.field(name))))
     };
@@ -163,12 +178,12 @@ pub fn SignIn() -> impl IntoView {
         None => view! {
         <AuthCard title="Sign in">
                 {sso_refusal.map(|m| view! { <p class="form-error" role="alert">{m}</p> })}
-                <form on:submit=submit novalidate>
+                <form method="post" on:submit=submit novalidate>
                     <div on:focusout=move |_| probe()>
-                        <TextField id="sign-in-email" label="Email" kind="email" value=email error=field_error("email") autocomplete="username" autofocus=true/>
+                        <TextField id="sign-in-email" label="Email" kind="email" name="email" value=email error=field_error("email") autocomplete="username" autofocus=true/>
                     </div>
                     <div hidden=move || sso_start.get().is_some()>
-                        <TextField id="sign-in-password" label="Password" kind="password" value=password error=field_error("password") autocomplete="current-password"/>
+                        <TextField id="sign-in-password" label="Password" kind="password" name="password" value=password error=field_error("password") autocomplete="current-password"/>
                     </div>
                     {move || general().map(|e| match e {
                         ApiError::InvalidCredentials(m) | ApiError::TooManyAttempts(m) | ApiError::SsoRequired(m) => view! { <p class="form-error" role="alert">{m}</p> }.into_any(),

@@ -33,13 +33,21 @@ pub struct SecurityHeaders {
 
 impl SecurityHeaders {
     /// The policy for the web app in `dist`: scripts only from this origin,
-    /// plus the inline loader Trunk writes into `index.html`, allowed by its
-    /// hash (computed now, so a rebuilt app is allowed after a restart).
+    /// plus the inline scripts of its pages (the loader in `index.html`, and
+    /// the sign-in page's, which holds a submit until the app takes over),
+    /// each allowed by its hash (computed now, so a rebuilt app is allowed
+    /// after a restart).
     pub fn for_dist(dist: &Path, strict_transport_security: bool) -> Self {
-        let html = std::fs::read_to_string(dist.join("index.html")).unwrap_or_default();
-        let hashes: String = inline_scripts(&html)
-            .map(|s| format!(" 'sha256-{}'", base64(&Sha256::digest(s.as_bytes()))))
-            .collect();
+        let mut hashes = String::new();
+        for page in ["index.html", super::web_app::SIGN_IN_PAGE] {
+            let html = std::fs::read_to_string(dist.join(page)).unwrap_or_default();
+            for script in inline_scripts(&html) {
+                let hash = format!(" 'sha256-{}'", base64(&Sha256::digest(script.as_bytes())));
+                if !hashes.contains(&hash) {
+                    hashes.push_str(&hash);
+                }
+            }
+        }
         SecurityHeaders {
             content_security_policy: format!(
                 "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'{hashes}; \

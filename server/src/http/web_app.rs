@@ -8,6 +8,9 @@
 //! a repeat visit downloads nothing but `index.html`, and not even that when
 //! it has not changed (304). A path naming a file that is not there (an old
 //! asset, `/favicon.ico`) is a 404, never the index dressed as that file.
+//! `/sign-in` answers with `sign-in.html` when the build wrote one: the
+//! index with the sign-in form already in it, usable before the wasm
+//! arrives (scripts/finish-page).
 
 use axum::body::Body;
 use axum::extract::Request;
@@ -22,12 +25,30 @@ use tower_http::services::{ServeDir, ServeFile};
 pub const IMMUTABLE: &str = "public, max-age=31536000, immutable";
 pub const REVALIDATE: &str = "no-cache";
 
+/// The page the build wrote for `/sign-in`, with its form in it.
+pub const SIGN_IN_PAGE: &str = "sign-in.html";
+
 /// The web app's files, with the app's index for every other path.
 pub fn service(dist: &Path) -> Router {
-    let index = ServeFile::new(dist.join("index.html"))
-        .precompressed_br()
-        .precompressed_gzip();
-    let app_paths = axum::routing::any(move |request: Request| app_page(index.clone(), request));
+    let page = |name: &str| {
+        ServeFile::new(dist.join(name))
+            .precompressed_br()
+            .precompressed_gzip()
+    };
+    let index = page("index.html");
+    let sign_in = if dist.join(SIGN_IN_PAGE).is_file() {
+        page(SIGN_IN_PAGE)
+    } else {
+        index.clone()
+    };
+    let app_paths = axum::routing::any(move |request: Request| {
+        let page = if request.uri().path() == "/sign-in" {
+            sign_in.clone()
+        } else {
+            index.clone()
+        };
+        app_page(page, request)
+    });
     let files = ServeDir::new(dist)
         .precompressed_br()
         .precompressed_gzip()
@@ -68,19 +89,23 @@ async fn cache_control(request: Request, next: Next) -> Response {
     response
 }
 
-/// Whether the path names an asset file carrying Trunk's content hash: a
-/// `.wasm`, `.js`, `.css` or `.svg` file with a run of 12 or more hex digits in its
-/// name (`keydesk-web-1a2b…_bg.wasm`, `components-3c4d….css`; Trunk writes a
-/// 64-bit hash without leading zeros, so usually 15 or 16 digits). App paths
-/// have no such extension, so the index they answer with is never cached.
+/// Whether the path names an asset file carrying a content hash: a `.wasm`,
+/// `.js`, `.css` or `.svg` file with a run of 12 or more hex digits in its
+/// name (`components-3c4d….css`; Trunk writes a 64-bit hash without leading
+/// zeros, so usually 15 or 16 digits) or in its folder's (the wasm's parts
+/// import each other by plain name, so scripts/build-wasm names their
+/// folder by their hash: `app-1a2b…/keydesk-web_bg.wasm`). App paths have no
+/// such extension, so the index they answer with is never cached.
 fn is_hashed_asset(path: &str) -> bool {
-    let Some((stem, extension)) = file_name_of(path).rsplit_once('.') else {
+    let Some((_, extension)) = file_name_of(path).rsplit_once('.') else {
         return false;
     };
+    let hashed = |part: &str| part.len() >= 12 && part.bytes().all(|b| b.is_ascii_hexdigit());
     matches!(extension, "wasm" | "js" | "css" | "svg")
-        && stem
-            .split(['-', '_', '.'])
-            .any(|part| part.len() >= 12 && part.bytes().all(|b| b.is_ascii_hexdigit()))
+        && path
+            .trim_start_matches('/')
+            .split(['/', '-', '_', '.'])
+            .any(hashed)
 }
 
 #[cfg(test)]
@@ -97,5 +122,11 @@ mod tests {
         assert!(!is_hashed_asset("/api-keys"));
         assert!(!is_hashed_asset("/roles/role_8f3a1c2b9d0e4f5a9"));
         assert!(!is_hashed_asset("/style.css"));
+        assert!(is_hashed_asset(
+            "/app-86e982fa856e4f31/split_signed_in.wasm"
+        ));
+        assert!(is_hashed_asset("/app-86e982fa856e4f31/__wasm_split.js"));
+        assert!(!is_hashed_asset("/app/keydesk-web.js"));
+        assert!(!is_hashed_asset("/app-86e982fa856e4f31/"));
     }
 }

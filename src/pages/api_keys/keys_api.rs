@@ -86,11 +86,11 @@ impl KeysApi {
         }
     }
 
-    /// The keydesk API.
+    /// The keydesk API (the first reads take what was sent early: `api::early`).
     pub fn over_http() -> Self {
         Self::new(
-            api::list_key_pages,
-            api::roles,
+            api::early::list_key_pages,
+            api::early::roles,
             |r| Box::pin(async move { api::create_key(&r).await }),
             |(id, version, r)| Box::pin(async move { api::update_key(&id, version, &r).await }),
             |id| Box::pin(async move { api::delete_key(&id).await }),

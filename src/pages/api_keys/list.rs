@@ -3,7 +3,7 @@
 //! changes, and after any write. An answer to an older question is dropped
 //! by the resource itself.
 
-use keydesk_contract::types::{ApiKeyQuery, ApiKeySort, Role};
+use keydesk_contract::types::{ApiKeyQuery, ApiKeySort, ApiKeyStatus, Role};
 use leptos::prelude::*;
 
 use crate::components::expiry_banner::ExpiryBanner;
@@ -21,6 +21,29 @@ use keydesk_contract::bulk::{BulkAction, BULK_MAX_KEYS};
 /// Keys fetched per page.
 pub const PAGE_SIZE: u32 = 25;
 
+/// The question the list asks for these filters and sort.
+pub fn key_query(
+    search: &str,
+    role: String,
+    status: Option<ApiKeyStatus>,
+    sort: ApiKeySort,
+) -> ApiKeyQuery {
+    ApiKeyQuery {
+        search: Some(search.trim().to_string()),
+        role: Some(role),
+        status,
+        sort: Some(sort),
+        cursor: None,
+        limit: Some(PAGE_SIZE),
+    }
+}
+
+/// The list's first question (no filter, the default sort): what
+/// `api::early` sends as the app starts.
+pub fn first_key_query() -> ApiKeyQuery {
+    key_query("", String::new(), None, ApiKeySort::default())
+}
+
 #[component]
 pub fn KeysList(
     api: KeysApi,
@@ -33,13 +56,13 @@ pub fn KeysList(
     let sort = RwSignal::new(ApiKeySort::default());
     // Read straight from the signals (not through a memo): the resource below
     // must see each change of filter or sort as its own.
-    let query = move || ApiKeyQuery {
-        search: Some(filters.search.get().trim().to_string()),
-        role: Some(filters.role.get()),
-        status: filters.status.get(),
-        sort: Some(sort.get()),
-        cursor: None,
-        limit: Some(PAGE_SIZE),
+    let query = move || {
+        key_query(
+            &filters.search.get(),
+            filters.role.get(),
+            filters.status.get(),
+            sort.get(),
+        )
     };
     // "Load more" counts pages for one query; another query starts at one.
     let more = RwSignal::new((untrack(query), 1usize));
@@ -77,7 +100,7 @@ pub fn KeysList(
     // Read again whenever the list is (a regenerated key stops warning).
     let warnings = LocalResource::new(move || {
         page.track();
-        crate::api::expiry_warnings()
+        crate::api::early::expiry_warnings()
     });
     let warnings = Signal::derive(move || warnings.get().and_then(Result::ok));
 
