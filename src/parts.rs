@@ -81,7 +81,12 @@ fn screen_view(screen: Screen) -> Loaded {
 /// as the screens.
 #[cfg_attr(
     feature = "split",
-    leptos::wasm_split::wasm_split(signed_in, wasm_split_path = ::leptos::wasm_split, fallible)
+    leptos::wasm_split::wasm_split(
+        signed_in,
+        wasm_split_path = ::leptos::wasm_split,
+        preload(preload_shell_part),
+        fallible
+    )
 )]
 fn shell_view(children: ChildrenFn) -> Loaded {
     use crate::components::shell::Shell;
@@ -90,7 +95,12 @@ fn shell_view(children: ChildrenFn) -> Loaded {
 
 #[cfg_attr(
     feature = "split",
-    leptos::wasm_split::wasm_split(welcome, wasm_split_path = ::leptos::wasm_split, fallible)
+    leptos::wasm_split::wasm_split(
+        welcome,
+        wasm_split_path = ::leptos::wasm_split,
+        preload(preload_welcome_part),
+        fallible
+    )
 )]
 fn welcome_view(screen: Welcome) -> Loaded {
     use crate::pages::*;
@@ -100,6 +110,31 @@ fn welcome_view(screen: Welcome) -> Loaded {
     })
 }
 
+// Each split function loads its part through a loader of its own (the
+// part is fetched once: the loaders share the fetch). Without the split
+// feature there is nothing to load.
+#[cfg(not(feature = "split"))]
+async fn preload_signed_in_part() -> Result<(), leptos::wasm_split::SplitLoaderError> {
+    Ok(())
+}
+#[cfg(not(feature = "split"))]
+async fn preload_shell_part() -> Result<(), leptos::wasm_split::SplitLoaderError> {
+    Ok(())
+}
+#[cfg(not(feature = "split"))]
+async fn preload_welcome_part() -> Result<(), leptos::wasm_split::SplitLoaderError> {
+    Ok(())
+}
+
+/// Loading a part: `true` once it is here.
+type Fetching = std::pin::Pin<Box<dyn std::future::Future<Output = bool>>>;
+
+fn fetching(
+    load: impl std::future::Future<Output = Result<(), leptos::wasm_split::SplitLoaderError>> + 'static,
+) -> Fetching {
+    Box::pin(async move { load.await.is_ok() })
+}
+
 /// Fetches the part the page opening needs next: the signed-in part at
 /// once for a signed-in screen (beside `/me`, not after it), and while the
 /// browser is idle on the sign-in page, so signing in does not wait for it.
@@ -107,11 +142,19 @@ pub fn preload_for(path: &str) {
     if path.starts_with("/sign-up") || path.starts_with("/invitation") {
         return;
     }
+    // Before the app is mounted: not through Leptos's executor (not set up yet).
+    let preload = || {
+        wasm_bindgen_futures::spawn_local(async {
+            // A failure is shown when the part is needed, with a Retry.
+            let _ = preload_shell_part().await;
+            let _ = preload_signed_in_part().await;
+        })
+    };
     if !path.starts_with("/sign-in") {
-        preload_signed_in();
+        preload();
         return;
     }
-    let later = wasm_bindgen::closure::Closure::once_into_js(preload_signed_in);
+    let later = wasm_bindgen::closure::Closure::once_into_js(preload);
     let window = window();
     // Safari has no requestIdleCallback: a short timeout stands in.
     if window.request_idle_callback(later.unchecked_ref()).is_err() {
@@ -120,67 +163,87 @@ pub fn preload_for(path: &str) {
     }
 }
 
-/// Starts fetching the signed-in part, if it is not here yet (a no-op in an
-/// unsplit build).
-fn preload_signed_in() {
-    #[cfg(feature = "split")]
-    leptos::task::spawn_local(async {
-        // A failure is shown when the part is needed, with a Retry.
-        let _ = preload_signed_in_part().await;
-    });
-}
-
 /// A signed-in screen, once its part is here.
 #[component]
 pub fn SignedInScreen(screen: Screen) -> impl IntoView {
-    view! { <Part load=move || load(screen_view(screen))/> }
+    view! {
+        <Part fetch=|| fetching(preload_signed_in_part()) view=move || now(screen_view(screen))/>
+    }
 }
 
 /// The shell around the signed-in screens, once its part is here.
 #[component]
 pub fn SignedInShell(children: ChildrenFn) -> impl IntoView {
-    view! { <Part load=move || load(shell_view(children.clone()))/> }
+    view! {
+        <Part fetch=|| fetching(preload_shell_part()) view=move || now(shell_view(children.clone()))/>
+    }
 }
 
 /// A screen of the sign-up/join part, once it is here.
 #[component]
 pub fn WelcomeScreen(screen: Welcome) -> impl IntoView {
-    view! { <Part load=move || load(welcome_view(screen))/> }
+    view! {
+        <Part fetch=|| fetching(preload_welcome_part()) view=move || now(welcome_view(screen))/>
+    }
 }
 
-/// What [`Part`] waits for: the view, once its code is here.
-type Pending = std::pin::Pin<Box<dyn std::future::Future<Output = Loaded>>>;
-
+/// The view, if its part is here: then the split function's wrapper is
+/// ready at its first poll, and builds it now.
 #[cfg(feature = "split")]
-fn load(view: impl std::future::Future<Output = Loaded> + 'static) -> Pending {
-    Box::pin(view)
+fn now(view: impl std::future::Future<Output = Loaded>) -> Option<Loaded> {
+    use futures::FutureExt;
+    view.now_or_never()
 }
 
 #[cfg(not(feature = "split"))]
-fn load(view: Loaded) -> Pending {
-    Box::pin(std::future::ready(view))
+fn now(view: Loaded) -> Option<Loaded> {
+    Some(view)
 }
 
-/// Renders what `load` gives, with a quiet loading line meanwhile; a part
-/// that did not arrive gets the network error and a Retry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Arrival {
+    /// Here, or to be fetched when the view is asked for.
+    Here,
+    Failed,
+}
+
+/// Renders what `view` gives once its part is here (`fetch` brings it),
+/// with a quiet loading line meanwhile; a part that did not arrive gets the
+/// network error and a Retry. The view is built synchronously, in this
+/// component's reactive scope, exactly as it would be without parts (a
+/// `Suspense` around it would instead fall back whenever a resource inside
+/// reloads).
 #[component]
-fn Part(load: impl Fn() -> Pending + Send + Sync + 'static) -> impl IntoView {
-    let attempt = RwSignal::new(0u32);
-    move || {
-        attempt.track();
-        let pending = load();
-        let shown = send_wrapper::SendWrapper::new(async move {
-            match pending.await {
-                Ok(view) => view,
-                Err(NotLoaded) => view! {
-                    <main class="page page--centered">
-                        <ErrorPanel error=ApiError::Network
-                            on_retry=Callback::new(move |()| attempt.update(|n| *n += 1))/>
-                    </main>
-                }
-                .into_any(),
+fn Part(
+    fetch: impl Fn() -> Fetching + Send + Sync + Copy + 'static,
+    view: impl Fn() -> Option<Loaded> + Send + Sync + 'static,
+) -> impl IntoView {
+    let arrival = RwSignal::new(Arrival::Here);
+    let failed = move || {
+        view! {
+            <main class="page page--centered">
+                <ErrorPanel error=ApiError::Network on_retry=Callback::new(move |()| arrival.set(Arrival::Here))/>
+            </main>
+        }
+        .into_any()
+    };
+    move || match arrival.get() {
+        Arrival::Here => match view() {
+            Some(Ok(shown)) => shown,
+            Some(Err(NotLoaded)) => failed(),
+            // Not here yet: fetch it, then build.
+            None => {
+                leptos::task::spawn_local(async move {
+                    let fetched = fetch().await;
+                    arrival.try_set(if fetched {
+                        Arrival::Here
+                    } else {
+                        Arrival::Failed
+                    });
+                });
+                view! { <Loading/> }.into_any()
             }
-        });
-        view! { <Suspense fallback=|| view! { <Loading/> }>{Suspend::new(shown)}</Suspense> }
+        },
+        Arrival::Failed => failed(),
     }
 }

@@ -45,7 +45,8 @@ pub fn start(path: &str, first_keys: ApiKeyQuery) {
 
 fn sent<T: 'static>(request: impl Future<Output = ApiResult<T>> + 'static) -> Answer<T> {
     let (answer, receiver) = oneshot::channel();
-    leptos::task::spawn_local(async move {
+    // Before the app is mounted, so not through Leptos's executor (not set up yet).
+    wasm_bindgen_futures::spawn_local(async move {
         let _ = answer.send(request.await);
     });
     receiver
