@@ -31,15 +31,24 @@ async fn main() {
             let dist = keydesk_e2e::app_build::release_app();
             return table::print(&events::measure(&dist).await);
         }
+        Some("bundle") => {
+            // Unsplit first: the split build's parts are the ones left to break down.
+            let unsplit = keydesk_e2e::app_build::release_app_unsplit();
+            let dist = keydesk_e2e::app_build::release_app();
+            bundle::print_costs(&keydesk_e2e::repo_root());
+            return table::print(&bundle::measure(&dist, &unsplit));
+        }
         Some("big-org") => {
             let dist = keydesk_e2e::app_build::release_app();
             return table::print(&big_org::measure(&dist).await);
         }
         _ => {}
     }
-    // The release web app, built like the end-to-end tests build it.
+    // The release web app, built like the end-to-end tests build it (after
+    // the same app unsplit, to compare with).
+    let unsplit = keydesk_e2e::app_build::release_app_unsplit();
     let dist = keydesk_e2e::app_build::release_app();
-    let mut rows = bundle::measure(&dist);
+    let mut rows = bundle::measure(&dist, &unsplit);
     bundle::print_costs(&keydesk_e2e::repo_root());
     table::print(&rows);
 

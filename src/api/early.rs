@@ -2,24 +2,30 @@
 //! instead of one round trip later (after `/me` answers and the tab
 //! renders). The tab's first read of each takes the answer sent early; an
 //! early answer that failed (signed out, say) is not used: that read is
-//! sent again then. Any later read goes to the server as usual.
+//! sent again then. Any later read goes to the server as usual. Answers
+//! are kept as the server's text and read by the tab, so the code that
+//! reads them stays in the tab's part of the wasm (`parts`).
 
 use futures::channel::oneshot;
+use gloo_net::http::Request;
 use keydesk_contract::expiry::ExpiryWarnings;
 use keydesk_contract::types::{ApiKeyPage, ApiKeyQuery, Role};
+use serde::de::DeserializeOwned;
 use std::cell::RefCell;
 use std::future::Future;
 
-use super::ApiResult;
+use super::transport::{send, url, with_headers};
+use super::{query_string, ApiResult};
 
-type Answer<T> = oneshot::Receiver<ApiResult<T>>;
+/// A body that came back with a 2xx, or nothing.
+type Answer = oneshot::Receiver<Option<String>>;
 
 #[derive(Default)]
 struct Early {
     /// The question asked, so only the same question takes the answer.
-    keys: Option<(ApiKeyQuery, Answer<ApiKeyPage>)>,
-    roles: Option<Answer<Vec<Role>>>,
-    warnings: Option<Answer<ExpiryWarnings>>,
+    keys: Option<(ApiKeyQuery, Answer)>,
+    roles: Option<Answer>,
+    warnings: Option<Answer>,
 }
 
 thread_local! {
@@ -33,33 +39,42 @@ pub fn start(path: &str, first_keys: ApiKeyQuery) {
     if !(path.is_empty() || path == "/api-keys" || path == "/api-keys/new") {
         return;
     }
-    let keys = sent(super::list_key_pages(first_keys.clone(), 1));
+    let keys = sent(format!("/api-keys{}", query_string(&first_keys)));
     EARLY.with(|early| {
         *early.borrow_mut() = Early {
             keys: Some((first_keys, keys)),
-            roles: Some(sent(super::roles())),
-            warnings: Some(sent(super::expiry_warnings())),
+            roles: Some(sent("/roles".into())),
+            warnings: Some(sent("/api-keys/expiry-warnings".into())),
         }
     });
 }
 
-fn sent<T: 'static>(request: impl Future<Output = ApiResult<T>> + 'static) -> Answer<T> {
+fn sent(path: String) -> Answer {
     let (answer, receiver) = oneshot::channel();
     // Before the app is mounted, so not through Leptos's executor (not set up yet).
     wasm_bindgen_futures::spawn_local(async move {
-        let _ = answer.send(request.await);
+        let body = match send(with_headers(Request::get(&url(&path))).build()).await {
+            Ok(response) => response.text().await.ok(),
+            Err(_) => None,
+        };
+        let _ = answer.send(body);
     });
     receiver
 }
 
 /// The early answer if it came back well, or else `fresh`'s.
-async fn or_fresh<T, F>(early: Option<Answer<T>>, fresh: impl FnOnce() -> F) -> ApiResult<T>
+async fn or_fresh<T: DeserializeOwned, F>(
+    early: Option<Answer>,
+    fresh: impl FnOnce() -> F,
+) -> ApiResult<T>
 where
     F: Future<Output = ApiResult<T>>,
 {
     if let Some(early) = early {
-        if let Ok(Ok(answer)) = early.await {
-            return Ok(answer);
+        if let Ok(Some(body)) = early.await {
+            if let Ok(answer) = serde_json::from_str(&body) {
+                return Ok(answer);
+            }
         }
     }
     fresh().await
