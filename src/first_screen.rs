@@ -72,19 +72,28 @@ pub fn typed() -> Option<Typed> {
 
 impl Typed {
     /// Focuses the app's field with the id the focus was on, with the same
-    /// selection (so typing goes on where it was).
+    /// selection (so typing goes on where it was), before the next paint:
+    /// by then the fields hold their values (setting a value moves the
+    /// cursor to its end).
     pub fn restore_focus(&self) {
-        let Some((id, selection)) = &self.focus else {
+        let Some(focus) = self.focus.clone() else {
             return;
         };
+        let restore = wasm_bindgen::closure::Closure::once_into_js(move || Self::focus(focus));
+        if let Some(window) = web_sys::window() {
+            let _ = window.request_animation_frame(restore.unchecked_ref());
+        }
+    }
+
+    fn focus((id, selection): (String, Option<(u32, u32)>)) {
         let field = web_sys::window()
             .and_then(|w| w.document())
-            .and_then(|d| d.get_element_by_id(id))
+            .and_then(|d| d.get_element_by_id(&id))
             .and_then(|e| e.dyn_into::<HtmlInputElement>().ok());
         if let Some(field) = field {
             let _ = field.focus();
             if let Some((start, end)) = selection {
-                let _ = field.set_selection_range(*start, *end);
+                let _ = field.set_selection_range(start, end);
             }
         }
     }

@@ -12,6 +12,7 @@ mod bulk;
 mod create_key_dialog;
 mod edit_key_dialog;
 mod events;
+mod first_screen;
 mod generated_key_dialog;
 mod modal;
 mod my_account;
