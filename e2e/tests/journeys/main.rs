@@ -17,6 +17,7 @@ mod j19_single_sign_on;
 mod j1_sign_up;
 mod j20_key_policy_and_events;
 mod j21_leaked_key;
+mod j22_parts;
 mod j2_create_and_generate;
 mod j3_use_the_key;
 mod j4_regenerate;
