@@ -76,3 +76,61 @@ async fn assets_go_out_precompressed_and_hashed_ones_are_cached_for_good() {
     let res = fetch("/api/v1/permissions".into(), None).await.unwrap();
     assert_eq!(res.headers()[CACHE_CONTROL], "no-store");
 }
+
+/// `/sign-in` answers with the page the build wrote with the form in it
+/// (usable before the wasm arrives), whose own script the CSP allows by its
+/// hash; every other app path still answers with the index.
+#[tokio::test]
+async fn the_sign_in_page_comes_with_its_form_and_its_script_is_allowed() {
+    let script = "document.querySelector('form').dataset.held = 'yes';";
+    let server = TestServer::start_with(
+        |config| {
+            let page = format!(
+                "<!doctype html><title>keydesk</title><body><form data-first-screen></form><script>{script}</script></body>"
+            );
+            std::fs::write(config.dist.join("sign-in.html"), &page).unwrap();
+            std::fs::write(config.dist.join("sign-in.html.br"), b"brotli sign-in").unwrap();
+        },
+        None,
+    )
+    .await;
+    let http = reqwest::Client::new();
+    for path in ["/sign-in", "/sign-in?next=%2Froles"] {
+        let res = http
+            .get(format!("{}{path}", server.base))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::OK, "{path}");
+        assert_eq!(res.headers()[CACHE_CONTROL], "no-cache", "{path}");
+        let csp = res.headers()["content-security-policy"]
+            .to_str()
+            .unwrap()
+            .to_string();
+        let body = res.text().await.unwrap();
+        assert!(body.contains("data-first-screen"), "{path}: {body}");
+        use base64::Engine;
+        use sha2::Digest;
+        let hash = base64::engine::general_purpose::STANDARD.encode(sha2::Sha256::digest(script));
+        assert!(csp.contains(&format!("'sha256-{hash}'")), "{csp}");
+    }
+    let res = http
+        .get(format!("{}/sign-in", server.base))
+        .header(ACCEPT_ENCODING, "br")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.headers()[CONTENT_ENCODING], "br");
+    assert_eq!(res.text().await.unwrap(), "brotli sign-in");
+    for path in ["/", "/api-keys", "/sign-up"] {
+        let body = http
+            .get(format!("{}{path}", server.base))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(!body.contains("data-first-screen"), "{path}: {body}");
+    }
+}
