@@ -38,6 +38,10 @@ async fn main() {
             bundle::print_costs(&keydesk_e2e::repo_root());
             return table::print(&bundle::measure(&dist, &unsplit));
         }
+        Some("start-up") => {
+            let dist = keydesk_e2e::app_build::release_app();
+            return table::print(&startup::measure(&dist).await);
+        }
         Some("big-org") => {
             let dist = keydesk_e2e::app_build::release_app();
             return table::print(&big_org::measure(&dist).await);
