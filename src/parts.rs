@@ -39,7 +39,7 @@ pub enum Welcome {
     Invitation,
 }
 
-/// What the wasm part with the view did not arrive as (the network failed).
+/// A part of the wasm that did not arrive (the network failed).
 #[derive(Debug)]
 pub struct NotLoaded;
 

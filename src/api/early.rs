@@ -1,4 +1,5 @@
-//! The API Keys tab's first reads, sent as the app starts, beside `/me`,
+//! The API Keys tab's first reads (its keys and the roles to filter them
+//! by), sent as the app starts, beside `/me`,
 //! instead of one round trip later (after `/me` answers and the tab
 //! renders). The tab's first read of each takes the answer sent early; an
 //! early answer that failed (signed out, say) is not used: that read is
@@ -8,7 +9,6 @@
 
 use futures::channel::oneshot;
 use gloo_net::http::Request;
-use keydesk_contract::expiry::ExpiryWarnings;
 use keydesk_contract::types::{ApiKeyPage, ApiKeyQuery, Role};
 use serde::de::DeserializeOwned;
 use std::cell::RefCell;
@@ -25,7 +25,6 @@ struct Early {
     /// The question asked, so only the same question takes the answer.
     keys: Option<(ApiKeyQuery, Answer)>,
     roles: Option<Answer>,
-    warnings: Option<Answer>,
 }
 
 thread_local! {
@@ -44,7 +43,6 @@ pub fn start(path: &str, first_keys: ApiKeyQuery) {
         *early.borrow_mut() = Early {
             keys: Some((first_keys, keys)),
             roles: Some(sent("/roles".into())),
-            warnings: Some(sent("/api-keys/expiry-warnings".into())),
         }
     });
 }
@@ -90,9 +88,4 @@ pub async fn list_key_pages(q: ApiKeyQuery, pages: usize) -> ApiResult<ApiKeyPag
 pub async fn roles() -> ApiResult<Vec<Role>> {
     let early = EARLY.with(|e| e.borrow_mut().roles.take());
     or_fresh(early, super::roles).await
-}
-
-pub async fn expiry_warnings() -> ApiResult<ExpiryWarnings> {
-    let early = EARLY.with(|e| e.borrow_mut().warnings.take());
-    or_fresh(early, super::expiry_warnings).await
 }

@@ -78,6 +78,27 @@ async fn every_screen(page: Page) {
         assert_eq!(fetched(&page, "split_signed_in.wasm").await, 1, "{path}");
     }
 
+    // A cold start on API Keys asks for the keys and the roles beside
+    // `/me`, not after its answer, and for each only once.
+    page.goto("/api-keys").await;
+    heading_is(&page, "API Keys").await;
+    page.wait_text("No API keys yet").await;
+    let timing = page
+        .script(
+            "const api = performance.getEntriesByType('resource').filter(e => e.name.includes('/api/v1/')); \
+             const of = (path) => api.filter(e => new URL(e.name).pathname === '/api/v1' + path); \
+             return { me: of('/me').map(e => e.responseEnd), keys: of('/api-keys').map(e => e.startTime), \
+                      roles: of('/roles').map(e => e.startTime) };",
+        )
+        .await;
+    let first = |name: &str| -> Vec<f64> { serde_json::from_value(timing[name].clone()).unwrap() };
+    let (me, keys, roles) = (first("me"), first("keys"), first("roles"));
+    assert_eq!((me.len(), keys.len(), roles.len()), (1, 1, 1), "{timing}");
+    assert!(
+        keys[0] < me[0] && roles[0] < me[0],
+        "sent before /me answered: {timing}"
+    );
+
     // Signed out, straight to the sign-in page, typing the moment its form
     // shows (before the app may have started): signed in, on API Keys.
     page.click_button("Sign out").await;
@@ -88,4 +109,31 @@ async fn every_screen(page: Page) {
     page.click("button[type=submit]").await;
     heading_is(&page, "API Keys").await;
     page.wait_path("/api-keys").await;
+}
+
+/// A part that cannot be fetched is the network error with a Retry, which
+/// fetches it again once the network is back.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_part_that_does_not_arrive_offers_retry() {
+    journey("j22_part_not_arriving", |page| async move {
+        signed_up(&page).await;
+        page.devtools("Network.enable", serde_json::json!({})).await;
+        page.devtools(
+            "Network.setBlockedURLs",
+            serde_json::json!({"urls": ["*split_signed_in.wasm"]}),
+        )
+        .await;
+        page.devtools(
+            "Network.setCacheDisabled",
+            serde_json::json!({"cacheDisabled": true}),
+        )
+        .await;
+        page.goto("/roles").await;
+        page.wait_text("keydesk cannot be reached").await;
+        page.devtools("Network.setBlockedURLs", serde_json::json!({"urls": []}))
+            .await;
+        page.click_button("Retry").await;
+        heading_is(&page, "Roles").await;
+    })
+    .await;
 }

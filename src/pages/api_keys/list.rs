@@ -97,12 +97,18 @@ pub fn KeysList(
     let load_more = move |_| more.set((untrack(query), untrack(pages) + 1));
     let ready = move || matches!(page.get(), Some(Ok(_)));
 
-    // Read again whenever the list is (a regenerated key stops warning).
+    // Read once the list is, and again whenever it is (a regenerated key
+    // stops warning); not before, so a start-up reads it once.
     let warnings = LocalResource::new(move || {
-        page.track();
-        crate::api::early::expiry_warnings()
+        let listed = page.with(Option::is_some);
+        async move {
+            match listed {
+                true => crate::api::expiry_warnings().await.ok(),
+                false => None,
+            }
+        }
     });
-    let warnings = Signal::derive(move || warnings.get().and_then(Result::ok));
+    let warnings = Signal::derive(move || warnings.get().flatten());
 
     // Bulk actions on the selected keys.
     let selection = Selection::new();
