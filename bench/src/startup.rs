@@ -148,12 +148,8 @@ fn median(mut times: Vec<f64>) -> f64 {
     times[times.len() / 2]
 }
 
-/// Requests a cold load of the API Keys tab makes until its keys show: the
-/// page, its files and the API calls.
-async fn cold_requests(page: &Page) -> Row {
-    page.devtools("Network.setCacheDisabled", json!({"cacheDisabled": true}))
-        .await;
-    page.script("window.name = ''; return null").await;
+/// Opens the API Keys tab and waits for its first page of keys.
+async fn open_api_keys(page: &Page) {
     page.goto("/api-keys").await;
     page.until("the first page of keys", || async {
         let rows = page
@@ -162,6 +158,15 @@ async fn cold_requests(page: &Page) -> Row {
         (rows.as_u64() == Some(FIRST_ROWS as u64)).then_some(())
     })
     .await;
+}
+
+/// Requests a cold load of the API Keys tab makes until its keys show: the
+/// page, its files and the API calls.
+async fn cold_requests(page: &Page) -> Row {
+    page.devtools("Network.setCacheDisabled", json!({"cacheDisabled": true}))
+        .await;
+    page.script("window.name = ''; return null").await;
+    open_api_keys(page).await;
     let names = page
         .script(
             "return performance.getEntriesByType('resource').map(e => new URL(e.name).pathname)",
@@ -268,14 +273,7 @@ async fn measure_with(page: &Page, served: &Path) -> Vec<Row> {
     let me = serde_json::from_value(admin.get("/me").await.1).unwrap();
     let storage = page.storage().await;
     seed_keys(&storage, &me, 0..100).await;
-    page.goto("/api-keys").await;
-    page.until("the first page of keys", || async {
-        let rows = page
-            .script("return document.querySelectorAll('tr.key-row').length")
-            .await;
-        (rows.as_u64() == Some(FIRST_ROWS as u64)).then_some(())
-    })
-    .await;
+    open_api_keys(page).await;
     let keys_floor = snapshot(page, served, "floor-api-keys.html").await;
 
     // People to sign in as, one per run and network.

@@ -153,12 +153,18 @@ impl Page {
     }
 
     /// Replaces the content of an input or text area, typing as a person does.
+    /// A field replaced while being typed into (the sign-in page's own form
+    /// when the app takes it over) is typed into again.
     pub async fn fill(&self, css: &str, text: &str) {
-        let field = self.wait_for(css).await;
-        field.clear().await.unwrap();
-        if !text.is_empty() {
-            field.send_keys(text).await.unwrap();
-        }
+        self.until(&format!("{css} to be filled in"), || async {
+            let field = self.browser.find(Locator::Css(css)).await.ok()?;
+            clicked(field.clear().await)?;
+            if !text.is_empty() {
+                clicked(field.send_keys(text).await)?;
+            }
+            Some(())
+        })
+        .await
     }
 
     pub async fn value(&self, css: &str) -> String {
@@ -383,8 +389,8 @@ impl Page {
     }
 }
 
-/// A click's outcome for a poll: done, or (element replaced before the
-/// click landed) try again; any other failure ends the journey.
+/// A click's (or a keystroke's) outcome for a poll: done, or (element
+/// replaced before it landed) try again; any other failure ends the journey.
 fn clicked(result: Result<(), fantoccini::error::CmdError>) -> Option<()> {
     match result {
         Ok(()) => Some(()),
