@@ -167,17 +167,24 @@ impl Page {
         .await
     }
 
+    /// The value of the field `css` selects. A field re-rendered between
+    /// finding and reading it is found afresh.
     pub async fn value(&self, css: &str) -> String {
-        self.wait_for(css)
-            .await
-            .prop("value")
-            .await
-            .unwrap()
-            .unwrap_or_default()
+        self.until(&format!("the value of {css}"), || async {
+            let field = self.browser.find(Locator::Css(css)).await.ok()?;
+            not_stale(field.prop("value").await).map(Option::unwrap_or_default)
+        })
+        .await
     }
 
+    /// The text of the element `css` selects. A list that re-renders between
+    /// finding and reading replaces it: then it is found afresh.
     pub async fn text(&self, css: &str) -> String {
-        self.wait_for(css).await.text().await.unwrap()
+        self.until(&format!("the text of {css}"), || async {
+            let element = self.browser.find(Locator::Css(css)).await.ok()?;
+            not_stale(element.text().await)
+        })
+        .await
     }
 
     /// Clicks the element `css` selects. A list that re-renders between
@@ -392,13 +399,19 @@ impl Page {
 /// A click's (or a keystroke's) outcome for a poll: done, or (element
 /// replaced before it landed) try again; any other failure ends the journey.
 fn clicked(result: Result<(), fantoccini::error::CmdError>) -> Option<()> {
+    not_stale(result)
+}
+
+/// What an action on an element gave, or `None` when the element had been
+/// replaced (stale) so the caller finds it afresh; any other error fails.
+fn not_stale<T>(result: Result<T, fantoccini::error::CmdError>) -> Option<T> {
     match result {
-        Ok(()) => Some(()),
+        Ok(v) => Some(v),
         Err(fantoccini::error::CmdError::Standard(e))
             if e.error == fantoccini::error::ErrorStatus::StaleElementReference =>
         {
             None
         }
-        Err(e) => panic!("click failed: {e}"),
+        Err(e) => panic!("the browser refused: {e}"),
     }
 }
