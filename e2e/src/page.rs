@@ -224,8 +224,27 @@ impl Page {
         .await
     }
 
-    pub async fn is_enabled(&self, element: &Element) -> bool {
-        element.is_enabled().await.unwrap()
+    /// Whether the element `css` selects is enabled, found afresh if the
+    /// page re-rendered it between finding and asking.
+    pub async fn is_enabled(&self, css: &str) -> bool {
+        self.until(&format!("{css} to say whether it is enabled"), || async {
+            let element = self.browser.find(Locator::Css(css)).await.ok()?;
+            not_stale(element.is_enabled().await)
+        })
+        .await
+    }
+
+    /// Whether the button whose visible words are exactly `label` is enabled.
+    pub async fn is_button_enabled(&self, label: &str) -> bool {
+        let xpath = format!("//button[normalize-space(.)='{label}']");
+        self.until(
+            &format!("button {label:?} to say whether it is enabled"),
+            || async {
+                let button = self.browser.find(Locator::XPath(&xpath)).await.ok()?;
+                not_stale(button.is_enabled().await)
+            },
+        )
+        .await
     }
 
     /// Presses Escape in whatever has focus.

@@ -21,8 +21,10 @@ async fn create_a_key_with_two_roles_double_check_generate_and_copy() {
         // A click on the dialog element itself is a click on its backdrop.
         page.script("document.querySelector('dialog[open]').dispatchEvent(new MouseEvent('click', {bubbles: true}))").await;
         assert!(page.exists("dialog[open] #generated-secret").await, "a click outside must not close it yet");
-        let done = page.button("Done").await;
-        assert!(!page.is_enabled(&done).await, "Done waits for the box");
+        assert!(
+            !page.is_button_enabled("Done").await,
+            "Done waits for the box"
+        );
 
         page.click_button("Copy").await;
         page.wait_text("Copied the secret").await;

@@ -15,7 +15,7 @@ async fn removing_a_key_after_typing_its_name_disconnects_it() {
         page.wait_text("stop working").await;
         audit(&page, "Remove confirmation").await;
         page.fill("#confirm-name", "Old_Import").await;
-        assert!(!page.is_enabled(&page.button("Remove key").await).await);
+        assert!(!page.is_button_enabled("Remove key").await);
         page.fill("#confirm-name", "Old_Importer").await;
         page.click_button("Remove key").await;
         page.wait_gone("dialog[open]").await;

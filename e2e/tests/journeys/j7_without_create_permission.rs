@@ -20,9 +20,8 @@ async fn a_person_without_create_permission_cannot_create_by_button_or_address()
         page.goto("/sign-in").await;
         page.sign_in("grace@acme.io", PASSWORD).await;
         page.wait_path("/api-keys").await;
-        let create = page.button("Create API Key").await;
         assert!(
-            !page.is_enabled(&create).await,
+            !page.is_button_enabled("Create API Key").await,
             "Create API Key is disabled"
         );
         let reason = page.text("#create-key-reason").await;
