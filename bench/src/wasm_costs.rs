@@ -29,7 +29,16 @@ pub fn by_crate(wasm: &Path) -> Option<(Vec<(String, u64)>, u64)> {
 
 /// Rust's legacy symbol mangling undone: `_ZN` then length-prefixed path
 /// segments, with `$LT$`-style escapes for the characters symbols cannot hold.
+/// A v0 symbol (`_R`, what the release build's opt-in to unstable options
+/// makes rustc emit) becomes the crates it names, in order, which is all
+/// `crate_of` needs; the splitter's entry into a part is keydesk's code.
 fn demangle(symbol: &str) -> String {
+    if let Some(v0) = symbol.strip_prefix("_R") {
+        return v0_crates(v0).join("::");
+    }
+    if symbol.starts_with("__wasm_split_") {
+        return "keydesk_web::(a part's entry)".to_string();
+    }
     let Some(mut rest) = symbol.strip_prefix("_ZN") else {
         return symbol.to_string();
     };
@@ -66,6 +75,48 @@ fn demangle(symbol: &str) -> String {
         path = path.replace(escape, text);
     }
     path
+}
+
+/// The crates a v0 symbol names, in order: each crate root is `C`, an
+/// optional disambiguator (`s`, base-62 digits, `_`), then the crate's name
+/// with its length in front. Other identifiers are skipped whole by their
+/// length, so a `C` inside one is never taken for a crate root.
+fn v0_crates(symbol: &str) -> Vec<&str> {
+    let bytes = symbol.as_bytes();
+    let mut crates = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        let root = bytes[i] == b'C';
+        let mut j = i + 1;
+        if root && bytes.get(j) == Some(&b's') {
+            while j < bytes.len() && bytes[j] != b'_' {
+                j += 1;
+            }
+            j += 1;
+        }
+        let at = if root { j } else { i };
+        let digits = bytes[at.min(bytes.len())..]
+            .iter()
+            .take_while(|b| b.is_ascii_digit())
+            .count();
+        if digits == 0 {
+            i += 1;
+            continue;
+        }
+        let length: usize = symbol[at..at + digits].parse().unwrap_or(0);
+        let mut start = at + digits;
+        if bytes.get(start) == Some(&b'_') {
+            start += 1;
+        }
+        let Some(identifier) = symbol.get(start..start + length) else {
+            break;
+        };
+        if root {
+            crates.push(identifier);
+        }
+        i = start + length;
+    }
+    crates
 }
 
 /// The crate a (demangled) function name belongs to: the first path segment,
@@ -263,6 +314,20 @@ mod tests {
             )),
             "leptos"
         );
+    }
+
+    #[test]
+    fn v0_symbols_are_attributed_by_the_crates_they_name() {
+        // keydesk's settings page, and a framework future instantiated for a
+        // keydesk closure, as rustc mangled them in the release build.
+        let page = "_RNvNtNtCsgbZqwDVbc2i_11keydesk_web5pages8settings25___component_settings_page";
+        assert_eq!(super::crate_of(&super::demangle(page)), "keydesk_web");
+        let future = "_RNSNvXNtCsbtjJpwv7hCQ_12send_wrapper7futuresINtB6_11SendWrapperINtNtNtCsddEccafAVVB_14reactive_graph8computed13async_derivedEE";
+        assert_eq!(super::demangle(future), "send_wrapper::reactive_graph");
+        // The standard library's generic code is paid for by its instantiator.
+        let map =
+            "_RINvMNtCs1_5alloc3vecINtB2_3VecNtNtCs2_16keydesk_contract5types6ApiKeyE4pushB1g_";
+        assert_eq!(super::crate_of(&super::demangle(map)), "keydesk_contract");
     }
 
     #[test]
