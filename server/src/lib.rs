@@ -70,7 +70,7 @@ pub struct AppState {
     /// Leak reports per address (`POST /leaked-keys`).
     pub leak_reports: Arc<http::leaked_keys::ReportLimit>,
     /// When each key last raised `api_key.network_refused`.
-    pub network_alarms: Arc<http::network_alarms::NetworkAlarms>,
+    pub alarms: Arc<http::alarms::Alarms>,
 }
 
 impl AppState {
@@ -218,7 +218,7 @@ pub async fn start_with(config: &Config, overrides: Overrides) -> Result<Running
         relying_party: None,
         allow_private_destinations: config.allow_private_destinations,
         leak_reports: Default::default(),
-        network_alarms: Default::default(),
+        alarms: Default::default(),
     };
     let listen = config.listen.clone();
     let listener = tokio::net::TcpListener::bind(listen.clone())

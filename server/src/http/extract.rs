@@ -123,20 +123,12 @@ impl FromRequestParts<AppState> for Caller {
                 // A decoy answers as any unknown key, at the same speed: its
                 // alarm is written after the answer, not before.
                 if let Some(decoy) = decoy {
-                    let storage = state.storage.clone();
                     let user_agent = parts
                         .headers
                         .get(axum::http::header::USER_AGENT)
                         .and_then(|v| v.to_str().ok())
                         .map(|ua| ua.chars().take(200).collect::<String>());
-                    tokio::spawn(async move {
-                        if let Err(e) = storage
-                            .decoy_used(&decoy, &address, user_agent.as_deref())
-                            .await
-                        {
-                            tracing::warn!(error = %e, "could not raise a decoy's alarm");
-                        }
-                    });
+                    super::alarms::decoy_used(state, &decoy, client.0, user_agent);
                 }
                 return Err(Error::Unauthenticated(
                     "The API key is not valid, was replaced or was removed.",
@@ -147,7 +139,7 @@ impl FromRequestParts<AppState> for Caller {
             // its caller's address instead (POST /authorize).
             if let Some(networks) = identity.networks.clone() {
                 if !parts.uri.path().ends_with("/authorize") && !networks.allows(client.0) {
-                    super::network_alarms::raise(
+                    super::alarms::network_refused(
                         state,
                         &identity.actor.id,
                         client.0,

@@ -3,6 +3,7 @@
 //! hardening every response gets.
 
 pub mod account;
+pub mod alarms;
 pub mod api_keys;
 pub mod audit;
 pub mod auth;
@@ -17,7 +18,6 @@ pub mod hardening;
 pub mod health;
 pub mod key_policy;
 pub mod leaked_keys;
-pub mod network_alarms;
 pub mod openapi;
 pub mod organization;
 pub mod outcome;

@@ -77,7 +77,7 @@ async fn authorize(
         .filter(|n| !n.allows(address))
         .map(|n| n.enforce);
     if let Some(enforced) = outside {
-        crate::http::network_alarms::raise(&state, &caller.actor.id, address, enforced);
+        crate::http::alarms::network_refused(&state, &caller.actor.id, address, enforced);
     }
     let reason = if outside == Some(true) {
         Some("network")

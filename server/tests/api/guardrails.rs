@@ -210,3 +210,58 @@ async fn a_decoy_answers_as_an_unknown_key_and_raises_the_alarm_with_where_and_w
         "a decoy is no part of the inventory: {inventory}"
     );
 }
+
+/// The decoy alarms in the audit trail from `address`.
+async fn decoy_alarms_from(ada: &Client, address: &str) -> usize {
+    audit_actions(ada)
+        .await
+        .iter()
+        .filter(|e| {
+            e["action"] == "api_key.decoy_used" && e["details"]["client_address"] == address
+        })
+        .count()
+}
+
+/// Waits until the audit trail holds `count` decoy alarms from `address`.
+async fn until_decoy_alarms(ada: &Client, address: &str, count: usize) {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+    while decoy_alarms_from(ada, address).await < count {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "no alarm {count} from {address}"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+#[tokio::test]
+async fn a_decoy_hammered_from_one_address_raises_one_alarm_a_minute_and_a_new_address_at_once() {
+    let server = TestServer::start_with(
+        |c| c.trusted_proxies = vec![keydesk_server::config::parse_range("127.0.0.1").unwrap()],
+        None,
+    )
+    .await;
+    let ada = server.sign_up("Acme", "ada@acme.io").await;
+    let (_, decoy) = key_with_secret(&ada, "Prod_Admin_Backup", true).await;
+    let (hammer, newcomer) = ("198.51.100.7", "203.0.113.9");
+
+    for _ in 0..20 {
+        let (status, _) = server.system_at(&decoy, hammer).get("/whoami").await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+    }
+    until_decoy_alarms(&ada, hammer, 1).await;
+    // Someone else found it too: said at once, in the same minute.
+    let (status, _) = server.system_at(&decoy, newcomer).get("/whoami").await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    until_decoy_alarms(&ada, newcomer, 1).await;
+    assert_eq!(
+        decoy_alarms_from(&ada, hammer).await,
+        1,
+        "twenty uses in a minute from one address: one alarm"
+    );
+
+    // A minute later the hammering is news again.
+    server.clock.advance(time::Duration::minutes(1));
+    server.system_at(&decoy, hammer).get("/whoami").await;
+    until_decoy_alarms(&ada, hammer, 2).await;
+}
