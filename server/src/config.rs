@@ -82,6 +82,16 @@ pub struct Config {
     #[arg(long, env = "KEYDESK_MAIL_FROM", requires = "smtp_url")]
     pub mail_from: Option<String>,
 
+    /// Events are kept this many days, with their deliveries, then deleted;
+    /// a replay reaches back as far.
+    #[arg(
+        long,
+        env = "KEYDESK_EVENTS_KEPT_DAYS",
+        default_value_t = crate::events::retention::KEPT_DAYS,
+        value_parser = clap::value_parser!(u32).range(1..=3650)
+    )]
+    pub events_kept_days: u32,
+
     /// At most this many connections are served at once; more wait to be accepted.
     #[arg(long, env = "KEYDESK_MAX_CONNECTIONS", default_value_t = 4096)]
     pub max_connections: usize,
@@ -98,6 +108,10 @@ pub struct Config {
     /// How often keys crossing an expiry threshold are looked for (tests shorten it).
     #[arg(skip = crate::events::expiring::CHECK_EVERY)]
     pub expiry_check_every: std::time::Duration,
+
+    /// How often events older than `events_kept_days` are deleted (tests shorten it).
+    #[arg(skip = crate::events::retention::SWEEP_EVERY)]
+    pub events_sweep_every: std::time::Duration,
 
     /// Passkey sign-ins begun and not yet answered, at most (anyone may
     /// begin one; each is a row until answered or expired; tests lower it).
@@ -119,10 +133,12 @@ impl Config {
             allow_private_destinations: false,
             smtp_url: None,
             mail_from: None,
+            events_kept_days: crate::events::retention::KEPT_DAYS,
             max_connections: 4096,
             first_request_timeout: crate::serve::FIRST_REQUEST_TIMEOUT,
             usage_flush_every: crate::usage::FLUSH_EVERY,
             expiry_check_every: crate::events::expiring::CHECK_EVERY,
+            events_sweep_every: crate::events::retention::SWEEP_EVERY,
             live_passkey_sign_ins: crate::auth::passkeys::LIVE_SIGN_INS,
         }
     }

@@ -69,8 +69,10 @@ pub struct AppState {
     pub allow_private_destinations: bool,
     /// Leak reports per address (`POST /leaked-keys`).
     pub leak_reports: Arc<http::leaked_keys::ReportLimit>,
-    /// When each key last raised `api_key.network_refused`.
+    /// When each key (and each decoy and address) last raised an alarm.
     pub alarms: Arc<http::alarms::Alarms>,
+    /// How many days events are kept: a replay reaches back as far.
+    pub events_kept_days: u32,
 }
 
 impl AppState {
@@ -203,6 +205,12 @@ pub async fn start_with(config: &Config, overrides: Overrides) -> Result<Running
         usage.clone(),
         config.expiry_check_every,
     );
+    events::retention::spawn(
+        storage.clone(),
+        clock.clone(),
+        config.events_kept_days,
+        config.events_sweep_every,
+    );
     let state = AppState {
         storage,
         throttle,
@@ -219,6 +227,7 @@ pub async fn start_with(config: &Config, overrides: Overrides) -> Result<Running
         allow_private_destinations: config.allow_private_destinations,
         leak_reports: Default::default(),
         alarms: Default::default(),
+        events_kept_days: config.events_kept_days,
     };
     let listen = config.listen.clone();
     let listener = tokio::net::TcpListener::bind(listen.clone())

@@ -5,11 +5,12 @@
 //! refuses destinations inside keydesk's network on the address each name
 //! resolves to ([`outbound`], [`address`]). [`expiring`] raises
 //! `api_key.expiring` as keys near their end; [`mail`] mails the events
-//! people must hear about.
+//! people must hear about; [`retention`] deletes them when their time is up.
 
 pub mod address;
 pub mod deliverer;
 pub mod expiring;
 pub mod mail;
 pub mod outbound;
+pub mod retention;
 pub mod signing;

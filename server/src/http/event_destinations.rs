@@ -314,6 +314,14 @@ async fn replay(
     if since > state.clock.now() {
         return Err(Error::field("since", "Pick a moment in the past."));
     }
+    let first_kept = crate::events::retention::first_kept(&state.clock, state.events_kept_days);
+    if since < first_kept {
+        let days = state.events_kept_days;
+        return Err(Error::field(
+            "since",
+            format!("Events are kept for {days} days: pick a moment in the last {days} days."),
+        ));
+    }
     let queued = state
         .storage
         .replay(

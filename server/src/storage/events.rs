@@ -456,6 +456,29 @@ impl Storage {
         Ok(true)
     }
 
+    /// Deletes the events written before `before`, with their deliveries and
+    /// mail (ON DELETE CASCADE); answers how many. In batches, so a first
+    /// sweep over a long history never holds the writer for long.
+    pub async fn delete_events_before(&self, before: &str) -> Result<u64, sqlx::Error> {
+        const BATCH: u64 = 500;
+        let mut deleted = 0;
+        loop {
+            let mut tx = self.write().await?;
+            let done = sqlx::query(
+                "DELETE FROM events WHERE id IN (SELECT id FROM events WHERE at < $1 LIMIT 500)",
+            )
+            .bind(before)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            tx.commit().await?;
+            deleted += done;
+            if done < BATCH {
+                return Ok(deleted);
+            }
+        }
+    }
+
     /// Queues again, in order, every event since `since` the destination
     /// listens to. None when the destination is gone; else how many.
     pub async fn replay(

@@ -9,7 +9,7 @@ use keydesk_server::webhook_receiver::{Received, Receiver};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
-use crate::harness::{code, Client, TestServer};
+use crate::harness::{code, Client, TestServer, PASSWORD};
 
 /// Long enough for a loaded machine; the deliverer normally answers in milliseconds.
 const WITHIN: Duration = Duration::from_secs(20);
@@ -546,4 +546,83 @@ async fn an_expired_key_still_called_raises_an_event_at_most_once_a_day() {
     server.clock.advance(time::Duration::hours(23));
     assert_eq!(job.get("/whoami").await.0, StatusCode::UNAUTHORIZED);
     receiver.wait_for(2, WITHIN).await;
+}
+
+#[tokio::test]
+async fn events_past_their_time_go_with_their_deliveries_and_a_replay_reaches_back_as_far() {
+    let server = TestServer::start_with(
+        |c| {
+            c.allow_private_destinations = true;
+            c.events_sweep_every = Duration::from_millis(50);
+        },
+        None,
+    )
+    .await;
+    let receiver = Receiver::start().await;
+    let ada = server.sign_up("Acme", "ada@acme.io").await;
+    // Days pass: Ada signs in again each time (her session has ended).
+    let ada_again = || async {
+        let ada = server.person();
+        let (status, body) = ada.sign_in("ada@acme.io", PASSWORD).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        ada
+    };
+    let (id, _) = destination(&ada, &receiver.url, &["api_key.created"]).await;
+    let start = keydesk_server::clock::Clock::now(&server.clock);
+
+    ada.create_key("Old", &["developer"]).await;
+    let old = receiver.wait_for(1, WITHIN).await[0].id.clone();
+    server.clock.advance(time::Duration::days(20));
+    let ada = ada_again().await;
+    ada.create_key("Recent", &["developer"]).await;
+    let recent = receiver.wait_for(2, WITHIN).await[1].id.clone();
+    delivery_where(&ada, &id, |d| {
+        d["event_id"] == recent.as_str() && d["status"] == "delivered"
+    })
+    .await;
+
+    // 31 days after the first: it is past the 30 kept, the second is not.
+    server.clock.advance(time::Duration::days(11));
+    let ada = ada_again().await;
+    let deadline = tokio::time::Instant::now() + WITHIN;
+    loop {
+        let log: Vec<String> = deliveries(&ada, &id)
+            .await
+            .iter()
+            .map(|d| d["event_id"].as_str().unwrap().to_string())
+            .collect();
+        if log == [recent.clone()] {
+            break;
+        }
+        assert!(log.contains(&recent), "the recent event stays: {log:?}");
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "{old} is still kept: {log:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+
+    let rfc3339 = |t: time::OffsetDateTime| {
+        t.format(&time::format_description::well_known::Rfc3339)
+            .unwrap()
+    };
+    let (status, body) = ada
+        .post(
+            &format!("/event-destinations/{id}/replay"),
+            json!({"since": rfc3339(start)}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    let why = body["error"]["fields"]["since"].as_str().unwrap();
+    assert!(why.contains("kept for 30 days"), "{why}");
+
+    let (status, body) = ada
+        .post(
+            &format!("/event-destinations/{id}/replay"),
+            json!({"since": rfc3339(start + time::Duration::days(2))}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{body}");
+    let again = receiver.wait_for(3, WITHIN).await;
+    assert_eq!(again[2].id, recent, "only what is kept is sent again");
 }
