@@ -465,9 +465,10 @@ impl Storage {
         loop {
             let mut tx = self.write().await?;
             let done = sqlx::query(
-                "DELETE FROM events WHERE id IN (SELECT id FROM events WHERE at < $1 LIMIT 500)",
+                "DELETE FROM events WHERE id IN (SELECT id FROM events WHERE at < $1 LIMIT $2)",
             )
             .bind(before)
+            .bind(BATCH as i64)
             .execute(&mut *tx)
             .await?
             .rows_affected();
