@@ -229,6 +229,7 @@ fn KeyRow(
                     on:click=move |_| on_action.run(RowAction::Usage(k5.clone()))>"Usage"</button>
             </td>
             <td class="key-row__actions">
+                <div class="key-row__buttons">
                 {if generated {
                     view! {
                         <button type="button" class=if leaked { "button button--small button--primary" } else { "button button--small" }
@@ -259,6 +260,7 @@ fn KeyRow(
                     title=(!allowed.delete).then(|| no("delete"))
                     aria-label=format!("Remove {}", key.name)
                     on:click=move |_| on_action.run(RowAction::Remove(k3.clone()))>"Remove"</button>
+                </div>
             </td>
         </tr>
     }

@@ -168,7 +168,7 @@ pub fn PeopleTable(
                                         None => view! { <span class="muted">"Never"</span> }.into_any(),
                                     }}
                                 </td>
-                                <td class="key-row__actions">
+                                <td class="key-row__actions"><div class="key-row__buttons">
                                     <button type="button" class="button button--small" disabled=!can_update
                                         title=(!can_update).then_some("You need the users.update permission.")
                                         aria-label=format!("Change roles of {}", for_roles.name)
@@ -199,7 +199,7 @@ pub fn PeopleTable(
                                                 on:click=move |_| { change.dispatch((id.clone(), true)); }>"Activate"</button>
                                         }.into_any()
                                     }}
-                                </td>
+                                </div></td>
                             </tr>
                         }
                     }).collect_view()}

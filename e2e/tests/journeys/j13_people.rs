@@ -17,6 +17,7 @@ async fn an_admin_deactivates_a_developer_whose_session_ends_at_once() {
         page.click("a[href='/people']").await;
         page.wait_text("Dev Eloper").await;
         audit(&page, "People").await;
+        table_fits(&page, "People").await;
         assert!(
             !page
                 .is_enabled("button[aria-label='Deactivate Ada Admin']")

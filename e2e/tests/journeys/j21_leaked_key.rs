@@ -15,6 +15,18 @@ async fn a_key_found_in_a_repository_is_reported_seen_leaked_and_regenerated() {
     journey("j21_leaked_key", |page| async move {
         signed_up(&page).await;
         let leaked = key_with_secret(&page, "Billing_Reader", &["billing-reader"]).await;
+        // Beside it, a decoy with a long name, generated: the list as a team has it.
+        let admin = as_admin(&page).await;
+        let (status, decoy) = admin
+            .post(
+                "/api-keys",
+                json!({"name": "Prod_Admin_Backup", "description": "Used by Prod_Admin_Backup",
+                       "role_ids": ["admin"], "decoy": true}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{decoy}");
+        let generate = format!("/api-keys/{}/generate", decoy["id"].as_str().unwrap());
+        assert_eq!(admin.post(&generate, json!({})).await.0, StatusCode::OK);
         // A scanner found it in a public repository and reports it, without an account.
         let found_in_repository = format!("BILLING_API_KEY={leaked}\n");
         let secret = found_in_repository
@@ -35,6 +47,7 @@ async fn a_key_found_in_a_repository_is_reported_seen_leaked_and_regenerated() {
 
         page.reload().await;
         page.wait_text("reported leaked").await;
+        table_fits(&page, "API Keys, a leaked key and a decoy").await;
         let status = page
             .text(&format!("{} .status", row("Billing_Reader")))
             .await;
@@ -71,6 +84,7 @@ async fn a_key_found_in_a_repository_is_reported_seen_leaked_and_regenerated() {
             (status.trim() == "Active").then_some(())
         })
         .await;
+        table_fits(&page, "API Keys, a row with all four buttons").await;
     })
     .await;
 }

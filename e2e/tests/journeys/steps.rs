@@ -106,6 +106,22 @@ pub async fn key_with_secret(page: &Page, name: &str, role_ids: &[&str]) -> Stri
     take_secret_and_close(page).await
 }
 
+/// The page's table is seen whole in the journey's 1280 px wide window:
+/// no column (a row's buttons, last) hides behind a sideways scroll.
+pub async fn table_fits(page: &Page, what: &str) {
+    let sizes = page
+        .script(
+            "const frame = document.querySelector('.table-wrap'); \
+             return [frame.scrollWidth, frame.clientWidth];",
+        )
+        .await;
+    let (wide, frame) = (sizes[0].as_i64().unwrap(), sizes[1].as_i64().unwrap());
+    assert!(
+        wide <= frame,
+        "{what}: the table is {wide} px wide in a {frame} px frame"
+    );
+}
+
 /// The row of the key named `name`.
 pub fn row(name: &str) -> String {
     format!("tr[data-key-name='{name}']")
