@@ -1,6 +1,6 @@
 //! Signed events: how many a destination receives per second (a replay of
 //! many events to a receiver on this machine: signed, posted, recorded one
-//! after the other, as a destination's events go in order), and the key
+//! after the other, as a destination gets one at a time), and the key
 //! check while events flow to 5 destinations, beside the same load with
 //! none attached.
 

@@ -1,5 +1,8 @@
-//! Sends queued deliveries: takes what is due (the oldest pending delivery
-//! of each destination), signs and posts each, and writes how it went. One
+//! Sends queued deliveries: takes what is due (the oldest due delivery of
+//! each destination, one at a time), signs and posts each, and writes how it
+//! went. A delivery waiting for its retry holds back none after it, and
+//! one that gets through brings the destination's waiting retries forward:
+//! an endpoint down for a moment does not hold its events for hours. One
 //! per server; replicas share the work through the outbox's leases.
 
 use std::time::Duration;

@@ -557,8 +557,11 @@ impl Storage {
         Ok((items, next))
     }
 
-    /// Takes up to `limit` deliveries due now, the oldest pending one of
-    /// each enabled destination, leased for `lease_seconds` to this replica.
+    /// Takes up to `limit` deliveries due now, the oldest due one of each
+    /// enabled destination with none in flight (one at a time, oldest first,
+    /// so events arrive in order while it answers; one waiting for a retry
+    /// holds back none of the later ones), leased for `lease_seconds` to
+    /// this replica.
     /// `look_first`: a poll, which first looks without the write lock (most
     /// find nothing); a wake after a local write takes the lock at once.
     pub async fn claim_deliveries(
@@ -595,8 +598,11 @@ impl Storage {
              FROM event_deliveries d JOIN events e ON e.id = d.event_id JOIN event_destinations t ON t.id = d.destination_id \
              WHERE d.status = 'pending' AND t.enabled = 1 AND d.next_attempt_at <= $1 \
              AND (d.lease_until IS NULL OR d.lease_until < $2) \
+             AND NOT EXISTS (SELECT 1 FROM event_deliveries f WHERE f.destination_id = d.destination_id \
+                             AND f.status = 'pending' AND f.lease_until >= $2) \
              AND NOT EXISTS (SELECT 1 FROM event_deliveries p WHERE p.destination_id = d.destination_id \
-                             AND p.status = 'pending' AND p.seq < d.seq) \
+                             AND p.status = 'pending' AND p.seq < d.seq AND p.next_attempt_at <= $1 \
+                             AND (p.lease_until IS NULL OR p.lease_until < $2)) \
              ORDER BY d.seq LIMIT $3{lock}"
         ))
         .bind(&now)
@@ -647,6 +653,18 @@ impl Storage {
             .bind(claimed.seq)
             .execute(&mut *tx)
             .await?;
+            if let Attempted::Delivered(_) = attempted {
+                // The destination answers again: its waiting retries go now,
+                // not hours later on their schedule.
+                sqlx::query(
+                    "UPDATE event_deliveries SET next_attempt_at = $1 \
+                     WHERE destination_id = $2 AND status = 'pending' AND next_attempt_at > $1",
+                )
+                .bind(&now)
+                .bind(&claimed.destination_id)
+                .execute(&mut *tx)
+                .await?;
+            }
             if *attempted == Attempted::Gone {
                 sqlx::query(
                     "UPDATE event_destinations SET enabled = 0, disabled_reason = $1 WHERE id = $2",
