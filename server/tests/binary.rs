@@ -431,10 +431,9 @@ fn the_database_password_never_reaches_the_log() {
     );
 }
 
-#[tokio::test]
-async fn mail_goes_over_tls_when_the_smtp_url_says_smtps() {
-    let dir = tempfile::tempdir().unwrap();
-    let (cert, key) = (dir.path().join("cert.pem"), dir.path().join("key.pem"));
+/// A self-signed certificate for `localhost`, and its key, in `dir`.
+fn test_certificate(dir: &Path) -> (String, String) {
+    let (cert, key) = (dir.join("cert.pem"), dir.join("key.pem"));
     let made = Command::new("openssl")
         .args([
             "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
@@ -452,16 +451,23 @@ async fn mail_goes_over_tls_when_the_smtp_url_says_smtps() {
         .output()
         .unwrap();
     assert!(made.status.success(), "{made:?}");
-    let mail = mail_server::MailServer::start(&[
-        "--smtpscert",
-        cert.to_str().unwrap(),
-        "--smtpskey",
-        key.to_str().unwrap(),
-    ])
-    .await;
+    let text = |p: std::path::PathBuf| p.to_str().unwrap().to_string();
+    (text(cert), text(key))
+}
 
-    // A key 5 days from expiry, noticed when the server next starts.
-    let first = start(dir.path(), &[], "warn");
+/// A server with a key 5 days from expiry mails about it through `url`
+/// (`{port}` replaced by the mail server's), trusting the test certificate
+/// (OpenSSL reads SSL_CERT_FILE). Answers its logs once the mail arrived,
+/// or once the first attempt failed when `arrives` is false.
+async fn mail_about_an_expiring_key(
+    dir: &Path,
+    mail: &mail_server::MailServer,
+    cert: &str,
+    url: &str,
+    arrives: bool,
+) -> String {
+    // The key, noticed when the server next starts.
+    let first = start(dir, &[], "warn");
     let ada = Client::person_at_base(&first.base);
     ada.post(
         "/auth/sign-up",
@@ -479,14 +485,13 @@ async fn mail_goes_over_tls_when_the_smtp_url_says_smtps() {
         .await;
     first.stop();
 
-    // The server trusts the test certificate (OpenSSL reads SSL_CERT_FILE).
-    let database = format!("sqlite://{}", dir.path().join("k.db").display());
-    let smtp_url = format!("smtps://localhost:{}", mail.port);
+    let database = format!("sqlite://{}", dir.join("k.db").display());
+    let smtp_url = url.replace("{port}", &mail.port.to_string());
     let second = SpawnedServer::start(
         Path::new(BIN),
         &[
             "--dist",
-            dir.path().to_str().unwrap(),
+            dir.to_str().unwrap(),
             "--database-url",
             &database,
             "--smtp-url",
@@ -494,17 +499,68 @@ async fn mail_goes_over_tls_when_the_smtp_url_says_smtps() {
             "--mail-from",
             "keydesk@acme.io",
         ],
-        &[("SSL_CERT_FILE", cert.to_str().unwrap())],
+        &[("SSL_CERT_FILE", cert)],
         Log::Collect("warn"),
     );
-    let got = mail.wait_for(1).await;
-    assert!(
-        got[0].contains("Subject: [keydesk] API key Billing_Reader expires in 7 days"),
-        "{}",
-        got[0]
-    );
-    let (logs, _) = second.stop();
+    if arrives {
+        let got = mail.wait_for(1).await;
+        assert!(
+            got[0].contains("Subject: [keydesk] API key Billing_Reader expires in 7 days"),
+            "{}",
+            got[0]
+        );
+    } else {
+        let outbox = sqlx::SqlitePool::connect(&database).await.unwrap();
+        let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(20);
+        loop {
+            let tried: Option<i64> = sqlx::query_scalar("SELECT MAX(attempt) FROM mail_outbox")
+                .fetch_one(&outbox)
+                .await
+                .unwrap();
+            if tried.unwrap_or(0) >= 1 {
+                break;
+            }
+            assert!(tokio::time::Instant::now() < deadline, "no attempt to mail");
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        outbox.close().await;
+    }
+    second.stop().0
+}
+
+#[tokio::test]
+async fn mail_goes_over_tls_when_the_smtp_url_says_smtps() {
+    let dir = tempfile::tempdir().unwrap();
+    let (cert, key) = test_certificate(dir.path());
+    let mail = mail_server::MailServer::start(&["--smtpscert", &cert, "--smtpskey", &key]).await;
+    let logs =
+        mail_about_an_expiring_key(dir.path(), &mail, &cert, "smtps://localhost:{port}", true)
+            .await;
     assert!(!logs.contains("could not send"), "{logs}");
+}
+
+#[tokio::test]
+async fn mail_goes_over_starttls_when_the_smtp_url_requires_tls() {
+    let dir = tempfile::tempdir().unwrap();
+    let (cert, key) = test_certificate(dir.path());
+    // The mail server refuses anything before STARTTLS (its default).
+    let mail = mail_server::MailServer::start(&["--tlscert", &cert, "--tlskey", &key]).await;
+    let url = "smtp://localhost:{port}?tls=required";
+    let logs = mail_about_an_expiring_key(dir.path(), &mail, &cert, url, true).await;
+    assert!(!logs.contains("could not send"), "{logs}");
+}
+
+#[tokio::test]
+async fn a_mail_server_without_starttls_gets_nothing_when_tls_is_required() {
+    let dir = tempfile::tempdir().unwrap();
+    let (cert, _) = test_certificate(dir.path());
+    // A server (or someone in the middle) that offers no STARTTLS: the mail
+    // is not sent in the clear instead.
+    let mail = mail_server::MailServer::start(&[]).await;
+    let url = "smtp://localhost:{port}?tls=required";
+    let logs = mail_about_an_expiring_key(dir.path(), &mail, &cert, url, false).await;
+    assert!(logs.contains("could not send a mail"), "{logs}");
+    assert!(mail.messages().is_empty(), "nothing in the clear");
 }
 
 #[test]
