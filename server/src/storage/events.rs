@@ -596,13 +596,12 @@ impl Storage {
             "SELECT d.seq, d.id, d.destination_id, d.event_id, d.attempt, e.at, e.body, t.url, t.secret, \
              t.previous_secret, t.previous_until \
              FROM event_deliveries d JOIN events e ON e.id = d.event_id JOIN event_destinations t ON t.id = d.destination_id \
-             WHERE d.status = 'pending' AND t.enabled = 1 AND d.next_attempt_at <= $1 \
-             AND (d.lease_until IS NULL OR d.lease_until < $2) \
+             WHERE d.seq IN (SELECT MIN(p.seq) FROM event_deliveries p WHERE p.status = 'pending' \
+                             AND p.next_attempt_at <= $1 AND (p.lease_until IS NULL OR p.lease_until < $2) \
+                             GROUP BY p.destination_id) \
+             AND t.enabled = 1 \
              AND NOT EXISTS (SELECT 1 FROM event_deliveries f WHERE f.destination_id = d.destination_id \
                              AND f.status = 'pending' AND f.lease_until >= $2) \
-             AND NOT EXISTS (SELECT 1 FROM event_deliveries p WHERE p.destination_id = d.destination_id \
-                             AND p.status = 'pending' AND p.seq < d.seq AND p.next_attempt_at <= $1 \
-                             AND (p.lease_until IS NULL OR p.lease_until < $2)) \
              ORDER BY d.seq LIMIT $3{lock}"
         ))
         .bind(&now)
