@@ -687,6 +687,23 @@ pub(super) enum Outbox {
     Mail,
 }
 
+impl Storage {
+    /// On SQLite, at start: this process holds the file's lock, so every
+    /// lease in the outboxes was taken by a process that died with its work
+    /// undone. Released, that work goes out at once instead of when the
+    /// lease runs out (a minute). Replicas on PostgreSQL wait for it.
+    pub(super) async fn release_leases_of_the_dead(&self) -> Result<(), sqlx::Error> {
+        for outbox in ["event_deliveries", "mail_outbox"] {
+            sqlx::query(&format!(
+                "UPDATE {outbox} SET lease_until = NULL WHERE lease_until IS NOT NULL"
+            ))
+            .execute(&self.pool)
+            .await?;
+        }
+        Ok(())
+    }
+}
+
 /// Leases the rows `seqs` of `outbox` to this replica until `until`.
 pub(super) async fn lease(
     tx: &mut Transaction<'static, Any>,

@@ -156,7 +156,7 @@ impl Storage {
             }
         };
         migrated.await?;
-        Ok(Storage {
+        let storage = Storage {
             pool,
             engine,
             key_cache: Default::default(),
@@ -165,7 +165,14 @@ impl Storage {
             events_queued: Default::default(),
             mail_on: Default::default(),
             mail_queued: Default::default(),
-        })
+        };
+        if engine == Engine::Sqlite {
+            storage
+                .release_leases_of_the_dead()
+                .await
+                .map_err(|e| e.to_string())?;
+        }
+        Ok(storage)
     }
 
     /// Now, by the storage's clock, as stored text.
